@@ -1,0 +1,50 @@
+# One command per task. `make demo` and `make test` work on a fresh machine: they install what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STATIC := healthcode/web/static/vendor
+
+.PHONY: install assets browser demo serve test test-pg lint typecheck bench clean
+
+$(BIN)/healthcode: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(BIN)/healthcode
+
+install: $(BIN)/healthcode
+
+$(STATIC)/.done: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p $(STATIC)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js node_modules/jsqr/dist/jsQR.js $(STATIC)/
+	touch $@
+
+assets: $(STATIC)/.done
+
+# Debian's Chromium and a CJK font for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
+browser:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi wqy || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei ffmpeg >/dev/null)
+
+demo: install assets
+	rm -rf var/demo && HEALTHCODE_DATA_DIR=var/demo $(BIN)/healthcode demo
+
+serve: install assets
+	$(BIN)/healthcode serve
+
+test: install assets browser
+	$(BIN)/pytest
+
+test-pg: install assets browser
+	HEALTHCODE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check healthcode tests bench
+	$(BIN)/mypy healthcode
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC) var

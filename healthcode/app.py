@@ -1,0 +1,55 @@
+"""The FastAPI application: mounts each domain's API and pages, static files, and maps domain errors."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from healthcode.config import Settings, get_settings
+from healthcode.db import make_engine, migrate, session_factory
+from healthcode.errors import DomainError
+from healthcode.web.templating import WEB, templates
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *, run_migrations: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    if engine is None:
+        engine = make_engine(settings.sqlalchemy_url)
+        if run_migrations:
+            migrate(engine)
+    app = FastAPI(title="八闽健康码", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+
+    from healthcode.feeds.routes import router as feeds_router
+
+    app.include_router(feeds_router)
+    app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.startswith("/.well-known/")
+
+
+async def _domain_error(request: Request, exc: DomainError) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+    return templates.TemplateResponse(
+        request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    fields = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "请求" for e in exc.errors())
+    message = f"请求参数有误：{fields}"
+    if _wants_json(request):
+        return JSONResponse({"error": "invalid_request", "message": message}, status_code=422)
+    return HTMLResponse(message, status_code=422)

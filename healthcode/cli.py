@@ -1,0 +1,206 @@
+"""The operator command `healthcode` (SPEC section 5, CONTRACT): each command is a thin call into a domain service."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from sqlalchemy import Engine
+
+from healthcode import clock
+from healthcode.config import get_settings
+from healthcode.db import make_engine, migrate, transaction
+from healthcode.errors import DomainError
+
+app = typer.Typer(help="八闽健康码平台运维命令", no_args_is_help=True, add_completion=False)
+feed_app = typer.Typer(help="数据源批次", no_args_is_help=True)
+person_app = typer.Typer(help="居民", no_args_is_help=True)
+code_app = typer.Typer(help="健康码", no_args_is_help=True)
+keys_app = typer.Typer(help="签名密钥", no_args_is_help=True)
+org_app = typer.Typer(help="单位", no_args_is_help=True)
+region_app = typer.Typer(help="疫情区等级", no_args_is_help=True)
+scanner_app = typer.Typer(help="扫码员", no_args_is_help=True)
+for sub, name in ((feed_app, "feed"), (person_app, "person"), (code_app, "code"), (keys_app, "keys"),
+                  (org_app, "org"), (region_app, "region"), (scanner_app, "scanner")):
+    app.add_typer(sub, name=name)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+
+
+def _engine() -> Engine:
+    engine = make_engine(get_settings().sqlalchemy_url)
+    migrate(engine)
+    return engine
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """运行网站和接口。"""
+    import uvicorn
+
+    from healthcode.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@feed_app.command("load")
+def feed_load(
+    feed: str,
+    file: Path,
+    max_bad_rows: Annotated[int, typer.Option("--max-bad-rows", min=0, help="最多可跳过的错误行数")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """加载数据源文件（.csv / .xlsx / .jsonl）。"""
+    from healthcode.feeds.loader import load_file
+    from healthcode.feeds.progress import progress_bar
+
+    engine = _engine()
+    try:
+        with progress_bar(file, enabled=not as_json and sys.stderr.isatty()) as on_progress:
+            report = load_file(engine, feed, file, max_bad_rows=max_bad_rows, operator="cli", on_progress=on_progress)
+    except DomainError as exc:
+        _fail(exc.message)
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        typer.echo(report.summary())
+    raise typer.Exit(0 if report.status in ("applied", "duplicate") else 1)
+
+
+@person_app.command("status")
+def person_status(id_number: str, as_json: JsonFlag = False) -> None:
+    """查询居民当前的健康码颜色及原因。"""
+    from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
+    from healthcode.rules.service import status_for
+
+    try:
+        number = normalize_id_number(id_number, clock.today())
+    except InvalidIdNumber as exc:
+        _fail(str(exc))
+    with transaction(_engine()) as session:
+        status = status_for(session, number, clock.now())
+    if as_json:
+        _print_json(status.as_json())
+    else:
+        typer.echo(status.summary())
+
+
+@code_app.command("issue")
+def code_issue(
+    id_number: str,
+    as_json: JsonFlag = False,
+    png: Annotated[Path | None, typer.Option("--png", help="保存二维码图片")] = None,
+) -> None:
+    """为已登记居民签发健康码（代领、打印）。"""
+    from healthcode.codes.qr import save_png
+    from healthcode.codes.service import issue_for_id_number
+
+    try:
+        with transaction(_engine()) as session:
+            issued = issue_for_id_number(session, id_number, clock.now())
+    except DomainError as exc:
+        _fail(exc.message)
+    if png is not None:
+        save_png(issued.qr_text, png)
+    if as_json:
+        _print_json(issued.as_json())
+    else:
+        typer.echo(f"{issued.color_label}  数字码 {issued.number_code}  有效至 {issued.expires_at:%H:%M:%S}")
+
+
+@keys_app.command("export")
+def keys_export() -> None:
+    """输出验证健康码的公钥集合（JWK Set）。"""
+    from healthcode.codes.keys import public_jwks
+
+    with transaction(_engine()) as session:
+        _print_json(public_jwks(session, clock.now()))
+
+
+@org_app.command("add")
+def org_add(
+    name: Annotated[str, typer.Option("--name", help="单位名称")],
+    uscc: Annotated[str, typer.Option("--uscc", help="统一社会信用代码")],
+    kind: Annotated[str, typer.Option("--kind", help="government 或 enterprise")],
+    region: Annotated[str | None, typer.Option("--region", help="行政区划代码")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="上级单位统一社会信用代码")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """新增单位及其管理员账号。"""
+    from healthcode.orgs.service import add_org
+
+    try:
+        with transaction(_engine()) as session:
+            created = add_org(session, name=name, uscc=uscc, kind=kind, region_code=region, parent_uscc=parent)
+    except DomainError as exc:
+        _fail(exc.message)
+    if as_json:
+        _print_json(created.as_json())
+    else:
+        typer.echo(f"已创建单位 {name}，管理员账号 {created.username}，初始密码 {created.password}（仅显示一次）")
+
+
+@region_app.command("set-level")
+def region_set_level(region_code: str, level: int) -> None:
+    """设置县级行政区的疫情区等级（0–3）。"""
+    from healthcode.regions.service import set_level
+
+    try:
+        with transaction(_engine()) as session:
+            result = set_level(session, region_code, level, operator="cli")
+    except DomainError as exc:
+        _fail(exc.message)
+    typer.echo(f"{result.region_name}（{result.code}）已设为 {result.level_name}")
+
+
+@scanner_app.command("add")
+def scanner_add(
+    org: Annotated[str, typer.Option("--org", help="单位统一社会信用代码")],
+    phone: Annotated[str, typer.Option("--phone", help="手机号")],
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    id_number: Annotated[str, typer.Option("--id-number", help="身份证号")],
+    password: Annotated[str, typer.Option("--password", help="登录密码")],
+    authorise: Annotated[bool, typer.Option("--authorise", help="立即授权")] = False,
+) -> None:
+    """开通扫码员账号。"""
+    from healthcode.checkpoints.service import add_scanner
+
+    try:
+        with transaction(_engine()) as session:
+            scanner = add_scanner(session, org_uscc=org, phone=phone, name=name, id_number=id_number,
+                                  password=password, authorise=authorise)
+    except DomainError as exc:
+        _fail(exc.message)
+    state = "已授权" if scanner.authorised else "待单位管理员授权"
+    typer.echo(f"扫码员 {scanner.phone} 已开通（{state}）")
+
+
+@app.command()
+def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """在新的数据库中建立演示省份并运行网站，打印各端演示账号。"""
+    import uvicorn
+
+    from healthcode.app import create_app
+    from healthcode.demo import build_demo
+
+    settings = get_settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    accounts = build_demo(engine, settings)
+    typer.echo(accounts)
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,54 @@
+"""Settings of the platform: one class, read from HEALTHCODE_* environment variables (and an optional .env)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HEALTHCODE_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    secret_key: str = DEV_SECRET
+    # Fixes the platform clock (Asia/Shanghai, naive) for demos and tests; refused in production.
+    fixed_now: datetime | None = None
+
+    issuer: str = "CN-35"
+    rule_set: str = "fj-2020-02"
+    code_ttl_seconds: int = 60
+    fever_departments: list[str] = ["发热门诊"]
+    pass_reasons: list[str] = ["工作", "生活", "就医", "返乡", "其他"]
+    scan_retention_days: int = 28
+    feed_chunk_rows: int = 20_000
+
+    @model_validator(mode="after")
+    def _refuse_dev_defaults_in_production(self) -> Settings:
+        if self.env == "prod":
+            if self.secret_key == DEV_SECRET:
+                raise ValueError("生产环境必须设置 HEALTHCODE_SECRET_KEY")
+            if self.fixed_now is not None:
+                raise ValueError("生产环境不允许固定时钟 HEALTHCODE_FIXED_NOW")
+        if not 0 < self.code_ttl_seconds <= 300:
+            raise ValueError("健康码有效期必须在 1 到 300 秒之间")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'healthcode.sqlite3').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

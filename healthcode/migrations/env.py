@@ -1,0 +1,34 @@
+"""Alembic environment: runs on the connection handed over by healthcode.db.migrate, or on HEALTHCODE_DATABASE_URL."""
+
+from alembic import context
+
+import healthcode.models  # noqa: F401
+from healthcode.config import get_settings
+from healthcode.db import Base, make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        engine = make_engine(get_settings().sqlalchemy_url)
+        with engine.begin() as conn:
+            _run_on(conn)
+    else:
+        _run_on(connection)
+
+
+def _run_on(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

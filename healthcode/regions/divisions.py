@@ -1,0 +1,162 @@
+"""Administrative divisions (GB/T 2260) and the address resolver.
+
+The division data is python-stdnum's `cn/loc` table (kept up to date with GB/T 2260, with each name's years of use).
+The resolver reads an address's leading province / city / county names and returns the county-level code and the
+normalised rest of the address. It is a prefix matcher over that table: it does a dict look-up per position, so a
+million household addresses resolve in seconds (a general address parser such as cpca takes ~30 µs an address).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from stdnum import numdb
+
+FUJIAN = "35"
+_YEARS = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
+_SHORT_SUFFIX = re.compile(r"(省|市|自治区|特别行政区|壮族自治区|回族自治区|维吾尔自治区|地区|盟)$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str  # 6 digits
+    name: str  # own name, e.g. 鼓楼区
+    rank: int  # 0 province, 1 prefecture/city, 2 county
+    current: bool
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str:
+        return self.code[:4] + "00"
+
+
+def _current_name(raw: str) -> tuple[str, bool]:
+    """The newest name in a `[1983-1994]郊区,[1995-]晋安区` list and whether it is still in use."""
+    latest = raw.split(",")[-1]
+    match = _YEARS.match(latest)
+    if not match:
+        return latest, True
+    return match.group(3), match.group(2) == ""
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Division]:
+    table: dict[str, Division] = {}
+    for _, province_code, _, props, children in numdb.get("cn/loc").prefixes:
+        province_name, _ = _current_name(props.get("province", ""))
+        table[province_code + "0000"] = Division(province_code + "0000", province_name, 0, True)
+        for _, low, _, child_props, _ in children:
+            code = province_code + low
+            if code.endswith("0000"):
+                continue
+            name, current = _current_name(child_props.get("county", ""))
+            rank = 1 if code.endswith("00") else 2
+            table[code] = Division(code, name, rank, current)
+    return table
+
+
+def get(code: str) -> Division | None:
+    return _table().get(code[:6])
+
+
+def counties(current_only: bool = True) -> list[Division]:
+    """County-level divisions (市辖区 placeholders excluded), Fujian's first, then by code."""
+    items = [d for d in _table().values() if d.rank == 2 and d.name != "市辖区" and (d.current or not current_only)]
+    return sorted(items, key=lambda d: (d.code[:2] != FUJIAN, d.code))
+
+
+def full_name(code: str) -> str:
+    """`福建省福州市鼓楼区`: the province, city and county names of a code (the seed's 居住地址 at county level)."""
+    parts = []
+    for prefix_code in (code[:2] + "0000", code[:4] + "00", code[:6]):
+        division = get(prefix_code)
+        if division and division.name not in ("市辖区", "县") and (not parts or parts[-1] != division.name):
+            parts.append(division.name)
+    return "".join(parts)
+
+
+def short_name(code: str) -> str:
+    """`福州市鼓楼区`: the city and county names (the province alone for a province-level code)."""
+    division = get(code)
+    if division is None:
+        return code
+    if division.rank == 0:
+        return division.name
+    if division.rank == 1:
+        return division.name
+    city = get(code[:4] + "00")
+    if city is None or city.name in ("市辖区", "县"):
+        province = get(code[:2] + "0000")
+        return (province.name if province else "") + division.name
+    return city.name + division.name
+
+
+def normalize(text: str) -> str:
+    """Folds full-width forms to half-width (NFKC) and removes white space."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[str, list[Division]], int]:
+    names: dict[str, list[Division]] = {}
+    for division in _table().values():
+        if division.name in ("市辖区", "县", ""):
+            continue
+        keys = {division.name}
+        if division.rank < 2:
+            short = _SHORT_SUFFIX.sub("", division.name)
+            if len(short) >= 2:
+                keys.add(short)
+        for key in keys:
+            names.setdefault(key, []).append(division)
+    for candidates in names.values():
+        # Current divisions first, Fujian's first among equals: this is Fujian's platform.
+        candidates.sort(key=lambda d: (not d.current, d.code[:2] != FUJIAN, d.code))
+    return names, max(len(k) for k in names)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    county_code: str | None
+    rest: str  # the normalised address without its province / city / county prefix
+
+
+def resolve(address: str, region_code: str | None = None) -> Resolved:
+    """The county of an address (from `region_code` when it names a known county, else from the address) and the
+    normalised rest of the address after the leading province, city and county names."""
+    text = normalize(address)
+    names, longest = _names()
+    position, context = 0, ""
+    county: str | None = None
+    for rank in (0, 1, 2):
+        match = _match_at(text, position, rank, context, names, longest)
+        if match is None:
+            continue
+        division, length = match
+        position += length
+        context = division.code[: 2 * (rank + 1)]
+        if rank == 2:
+            county = division.code
+    given = (region_code or "").strip()[:6]
+    if len(given) == 6 and given.isdigit() and given in _table():
+        county = given
+    return Resolved(county, text[position:])
+
+
+def _match_at(text: str, position: int, rank: int, context: str, names: dict[str, list[Division]],
+              longest: int) -> tuple[Division, int] | None:
+    for length in range(min(longest, len(text) - position), 1, -1):
+        candidates = names.get(text[position:position + length])
+        if not candidates:
+            continue
+        for division in candidates:
+            if division.rank == rank and division.code.startswith(context):
+                return division, length
+    return None

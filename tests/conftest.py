@@ -1,0 +1,108 @@
+"""Test fixtures: a database of the tests' own (SQLite in a temp dir, or a fresh PostgreSQL schema when
+HEALTHCODE_TEST_DATABASE_URL is set), emptied before each test; the platform clock frozen where a test says so."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+os.environ["HEALTHCODE_ENV"] = "test"
+os.environ.pop("HEALTHCODE_DATABASE_URL", None)
+os.environ.pop("HEALTHCODE_FIXED_NOW", None)
+
+import healthcode.models  # noqa: E402,F401
+from healthcode.config import Settings, get_settings  # noqa: E402
+from healthcode.db import Base, make_engine, session_factory  # noqa: E402
+
+PG_URL = os.environ.get("HEALTHCODE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _schema_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(_schema_engine: Engine) -> Engine:
+    """The test database, emptied: every test starts from no rows at all."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with _schema_engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+    return _schema_engine
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session on the test database; the test commits what it wants the code under test to see."""
+    with session_factory(engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("HEALTHCODE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HEALTHCODE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def freeze(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """`freeze("2020-02-24 09:00")` fixes the platform clock (Asia/Shanghai) for the rest of the test."""
+
+    def _freeze(value: str | datetime) -> datetime:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        monkeypatch.setenv("HEALTHCODE_FIXED_NOW", moment.isoformat())
+        get_settings.cache_clear()
+        return moment
+
+    yield _freeze
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from healthcode.app import create_app
+
+    with TestClient(create_app(settings, engine)) as test_client:
+        yield test_client
+
+
+def count_statements(engine: Engine) -> list[str]:
+    """Records the SQL statements run on the engine from now on (for N+1 checks)."""
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return statements
