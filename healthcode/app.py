@@ -14,7 +14,9 @@ from healthcode.errors import DomainError
 from healthcode.web.templating import WEB, templates
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, *, run_migrations: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, run_migrations: bool = True
+) -> FastAPI:
     settings = settings or get_settings()
     if engine is None:
         engine = make_engine(settings.sqlalchemy_url)

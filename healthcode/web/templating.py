@@ -7,11 +7,15 @@ import gettext
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 WEB = Path(__file__).parent
 LOCALE = WEB.parent / "locale"
 
-templates = Jinja2Templates(directory=str(WEB / "templates"), extensions=["jinja2.ext.i18n"])
+env = Environment(
+    loader=FileSystemLoader(str(WEB / "templates")), autoescape=select_autoescape(), extensions=["jinja2.ext.i18n"]
+)
 translations = gettext.translation("messages", localedir=str(LOCALE), languages=["zh_CN"], fallback=True)
-templates.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+templates = Jinja2Templates(env=env)
 _ = translations.gettext
