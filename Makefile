@@ -48,3 +48,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) var
+
+# Regenerates a migration from the models against a scratch SQLite database: `make migration NAME=add_scans`.
+migration: install
+	rm -f /tmp/healthcode-migration.sqlite3
+	HEALTHCODE_DATABASE_URL=sqlite:////tmp/healthcode-migration.sqlite3 $(BIN)/alembic upgrade head
+	HEALTHCODE_DATABASE_URL=sqlite:////tmp/healthcode-migration.sqlite3 $(BIN)/alembic revision --autogenerate -m "$(NAME)"

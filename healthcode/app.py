@@ -27,13 +27,44 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
 
+    from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router
 
     app.include_router(feeds_router)
+    app.include_router(codes_router)
+    _mount_checkpoints(app)
+    _mount_citizen(app, settings)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     return app
+
+
+def _mount_checkpoints(app: FastAPI) -> None:
+    """Sign-in tokens, the checkpoint API, the organisation admin API and region levels."""
+    from healthcode.accounts.routes import router as auth_router
+    from healthcode.checkpoints.routes import router as checkpoint_router
+    from healthcode.orgs.routes import router as org_router
+    from healthcode.regions.routes import router as regions_router
+
+    for router in (auth_router, checkpoint_router, org_router, regions_router):
+        app.include_router(router)
+
+
+def _mount_citizen(app: FastAPI, settings: Settings) -> None:
+    """Real-name sign-in, the citizen portal, and (never in production) the development identity provider."""
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from healthcode.identity import devprovider, relyingparty
+    from healthcode.residents import pages as citizen_pages
+
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="healthcode_session",
+                       max_age=7 * 24 * 3600, same_site="lax", https_only=settings.env == "prod")
+    app.include_router(relyingparty.router)
+    app.include_router(citizen_pages.router)
+    app.include_router(citizen_pages.api_router)
+    if settings.env != "prod":
+        app.include_router(devprovider.router)
 
 
 def _wants_json(request: Request) -> bool:

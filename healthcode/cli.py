@@ -79,6 +79,31 @@ def feed_load(
     raise typer.Exit(0 if report.status in ("applied", "duplicate") else 1)
 
 
+provider_app = typer.Typer(help="数据提供方", no_args_is_help=True)
+app.add_typer(provider_app, name="provider")
+
+
+@provider_app.command("add")
+def provider_add(
+    name: str,
+    feeds: Annotated[str, typer.Option("--feeds", help="允许报送的数据源，逗号分隔，如 cases,close_contacts")],
+    as_json: JsonFlag = False,
+) -> None:
+    """新增数据提供方并生成其 API 密钥（仅显示一次）。"""
+    from healthcode.feeds.providers import add_provider
+
+    try:
+        with transaction(_engine()) as session:
+            created = add_provider(session, name, feeds.split(","))
+    except DomainError as exc:
+        _fail(exc.message)
+    if as_json:
+        _print_json({"id": created.id, "name": created.name, "feeds": list(created.feeds), "api_key": created.api_key})
+    else:
+        typer.echo(f"已新增数据提供方 {created.name}（可报送：{'、'.join(created.feeds)}）")
+        typer.echo(f"API 密钥（仅显示一次，请妥善保存）：{created.api_key}")
+
+
 @person_app.command("status")
 def person_status(id_number: str, as_json: JsonFlag = False) -> None:
     """查询居民当前的健康码颜色及原因。"""
@@ -127,6 +152,20 @@ def keys_export() -> None:
 
     with transaction(_engine()) as session:
         _print_json(public_jwks(session, clock.now()))
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    alg: Annotated[str, typer.Option("--alg", help="EdDSA（默认）或 ES256")] = "EdDSA",
+) -> None:
+    """生成新签名密钥：立即公布，一天后开始签名；旧密钥届时停用并继续公布 300 秒。"""
+    from healthcode.codes.keys import b64url, rotate
+
+    if alg not in ("EdDSA", "ES256"):
+        _fail("签名算法只能是 EdDSA 或 ES256")
+    with transaction(_engine()) as session:
+        key = rotate(session, clock.now(), alg=alg)
+    typer.echo(f"新密钥 {b64url(key.kid)}（{key.alg}）已公布，{key.activates_at:%Y-%m-%d %H:%M:%S} 起签名")
 
 
 @org_app.command("add")

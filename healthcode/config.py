@@ -11,6 +11,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"
+DEV_OIDC_SECRET = "dev-only-oidc-secret"
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,12 @@ class Settings(BaseSettings):
     scan_retention_days: int = 28
     feed_chunk_rows: int = 20_000
 
+    # Real-name sign-in (OpenID Connect). No issuer: the development provider mounted at this app's /dev-idp.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "healthcode-platform"
+    oidc_client_secret: str = DEV_OIDC_SECRET
+    min_assurance_level: Literal["L1", "L2", "L3", "L4"] = "L4"
+
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Settings:
         if self.env == "prod":
@@ -38,6 +45,8 @@ class Settings(BaseSettings):
                 raise ValueError("生产环境必须设置 HEALTHCODE_SECRET_KEY")
             if self.fixed_now is not None:
                 raise ValueError("生产环境不允许固定时钟 HEALTHCODE_FIXED_NOW")
+            if not self.oidc_issuer or self.oidc_client_secret == DEV_OIDC_SECRET:
+                raise ValueError("生产环境必须设置 HEALTHCODE_OIDC_ISSUER 和 HEALTHCODE_OIDC_CLIENT_SECRET")
         if not 0 < self.code_ttl_seconds <= 300:
             raise ValueError("健康码有效期必须在 1 到 300 秒之间")
         return self

@@ -1,4 +1,11 @@
 """Imports every domain's tables so that Base.metadata (Alembic, tests) knows them all."""
 
+from healthcode.accounts import models as accounts  # noqa: F401
+from healthcode.checkpoints import models as checkpoints  # noqa: F401
+from healthcode.codes import models as codes  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401
+from healthcode.identity import models as identity  # noqa: F401
+from healthcode.orgs import models as orgs  # noqa: F401
+from healthcode.regions import models as regions  # noqa: F401
+from healthcode.residents import family_models  # noqa: F401
 from healthcode.residents import models as residents  # noqa: F401

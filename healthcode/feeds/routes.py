@@ -1,5 +1,36 @@
-"""Feed API for data providers."""
+"""Feed API for data providers (SPEC section 4): batch upload and the realtime push of one record (docs/feeds.md)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, Header, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from healthcode.db import DbSession
+from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, push_record, receive_batch
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
+
+ApiKey = Annotated[str | None, Header(alias="X-API-Key")]
+
+
+@router.post("/{feed}/batches")
+def upload_batch(request: Request, feed: str, file: Annotated[UploadFile, File()], x_api_key: ApiKey = None
+                 ) -> JSONResponse:
+    """上传一个批次文件（.csv / .xlsx / .jsonl）：200 已应用或重复，422 已拒绝。"""
+    report = receive_batch(request.app.state.engine, x_api_key, feed, file.filename or "", file.file)
+    return JSONResponse(report.as_json(), status_code=422 if report.status == "rejected" else 200)
+
+
+@router.post("/{feed}/records", status_code=201)
+def push(feed: str, session: DbSession, record: Annotated[dict[str, Any], Body()], x_api_key: ApiKey = None
+         ) -> Any:
+    """实时推送一条记录（仅 cases、close_contacts）。"""
+    provider = authenticate(session, x_api_key)
+    target = feed_for_provider(provider, feed)
+    try:
+        return push_record(session, provider, target, record)
+    except InvalidRecord as exc:
+        return JSONResponse({"error": exc.code, "message": exc.message,
+                             "bad_rows": [e.as_json() for e in exc.errors]}, status_code=422)

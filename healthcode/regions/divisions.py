@@ -106,9 +106,10 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _names() -> dict[str, list[tuple[str, list[Division]]]]:
-    """Division names indexed by their first two characters, longest name first: a prefix look-up is then one dict
-    access and a few `startswith` calls (names shorter than two characters never match)."""
+def _names() -> tuple[dict[str, list[tuple[str, int, list[str]]]], ...]:
+    """For each rank, division names indexed by their first two characters, longest name first, each with the codes
+    it may name at that rank (in preference order): a prefix look-up is then one dict access and a few `startswith`
+    calls. Names shorter than two characters never match."""
     names: dict[str, list[Division]] = {}
     for division in _table().values():
         if division.name in ("市辖区", "县", ""):
@@ -120,16 +121,20 @@ def _names() -> dict[str, list[tuple[str, list[Division]]]]:
                 keys.add(short)
         for key in keys:
             names.setdefault(key, []).append(division)
-    for candidates in names.values():
+    indexes: tuple[dict[str, list[tuple[str, int, list[str]]]], ...] = ({}, {}, {})
+    for name, candidates in names.items():
+        if len(name) < 2:
+            continue
         # Current divisions first, Fujian's first among equals: this is Fujian's platform.
         candidates.sort(key=lambda d: (not d.current, d.code[:2] != FUJIAN, d.code))
-    index: dict[str, list[tuple[str, list[Division]]]] = {}
-    for name, candidates in names.items():
-        if len(name) >= 2:
-            index.setdefault(name[:2], []).append((name, candidates))
-    for entries in index.values():
-        entries.sort(key=lambda entry: -len(entry[0]))
-    return index
+        for rank, index in enumerate(indexes):
+            codes = [d.code for d in candidates if d.rank == rank]
+            if codes:
+                index.setdefault(name[:2], []).append((name, len(name), codes))
+    for index in indexes:
+        for entries in index.values():
+            entries.sort(key=lambda entry: -entry[1])
+    return indexes
 
 
 @dataclass(frozen=True)
@@ -142,31 +147,26 @@ def resolve(address: str, region_code: str | None = None) -> Resolved:
     """The county of an address (from `region_code` when it names a known county, else from the address) and the
     normalised rest of the address after the leading province, city and county names."""
     text = normalize(address)
-    names = _names()
     position, context = 0, ""
     county: str | None = None
-    for rank in (0, 1, 2):
-        match = _match_at(text, position, rank, context, names)
-        if match is None:
-            continue
-        division, length = match
-        position += length
-        context = division.code[: 2 * (rank + 1)]
-        if rank == 2:
-            county = division.code
-    given = (region_code or "").strip()[:6]
-    if len(given) == 6 and given.isdigit() and given in _table():
-        county = given
+    # At each rank, the longest name at the current position that names a division of that rank inside the
+    # division matched so far (this loop runs for every household row: keep it tight).
+    for rank, index in enumerate(_names()):
+        for name, length, codes in index.get(text[position:position + 2], ()):
+            if not text.startswith(name, position):
+                continue
+            for code in codes:
+                if code.startswith(context):
+                    break
+            else:
+                continue
+            position += length
+            context = code[: 2 * (rank + 1)]
+            if rank == 2:
+                county = code
+            break
+    if region_code:
+        given = region_code.strip()[:6]
+        if len(given) == 6 and given.isdigit() and given in _table():
+            county = given
     return Resolved(county, text[position:])
-
-
-def _match_at(text: str, position: int, rank: int, context: str,
-              names: dict[str, list[tuple[str, list[Division]]]]) -> tuple[Division, int] | None:
-    """The longest division name at `position` that names a division of `rank` inside `context`."""
-    for name, candidates in names.get(text[position:position + 2], ()):
-        if not text.startswith(name, position):
-            continue
-        for division in candidates:
-            if division.rank == rank and division.code.startswith(context):
-                return division, len(name)
-    return None

@@ -1,0 +1,75 @@
+"""Who is calling: bearer-token dependencies for the API (`CurrentScanner`, `OrgAdmin`, `CurrentAccount`), so the
+permission a route needs is visible in its signature."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from healthcode.accounts import tokens
+from healthcode.accounts.models import KIND_ORG_ADMIN, KIND_SCANNER, Account
+from healthcode.checkpoints import repository as checkpoints
+from healthcode.checkpoints.models import AUTHORISED, REVOKED, Scanner
+from healthcode.db import DbSession
+from healthcode.errors import DomainError, Forbidden, Unauthorised
+from healthcode.orgs import service as orgs
+from healthcode.orgs.service import AdminContext
+
+_bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token 获取的访问令牌")
+
+
+async def token_claims(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> tokens.Claims:
+    if credentials is None:
+        raise Unauthorised("请先登录", code="unauthorised")
+    return tokens.read(request.app.state.settings.secret_key, credentials.credentials)
+
+
+Claims = Annotated[tokens.Claims, Depends(token_claims)]
+
+
+def current_scanner(session: DbSession, claims: Claims) -> Scanner:
+    """The authorised scanner behind the token. Status and token version are read on every request, so a
+    revocation or password change takes effect at once."""
+    if claims.kind != KIND_SCANNER:
+        raise Forbidden("仅经单位授权的扫码员可以使用扫码功能", code="not_authorised")
+    found = checkpoints.scanner_for_account(session, claims.account_id)
+    if found is None or found[1].token_version != claims.version:
+        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+    scanner = found[0]
+    if scanner.status != AUTHORISED:
+        message = ("扫码员授权已被单位管理员撤销" if scanner.status == REVOKED
+                   else "扫码员尚未获得单位管理员授权，请联系本单位管理员")
+        raise Forbidden(message, code="not_authorised")
+    return scanner
+
+
+def org_admin(session: DbSession, claims: Claims) -> AdminContext:
+    if claims.kind != KIND_ORG_ADMIN:
+        raise Forbidden("仅单位管理员可以访问", code="forbidden")
+    admin = orgs.admin_context(session, claims.account_id, claims.version)
+    if admin is None:
+        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+    return admin
+
+
+def current_account(session: DbSession, claims: Claims) -> Account:
+    account = session.get(Account, claims.account_id)
+    if account is None or account.token_version != claims.version:
+        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+    return account
+
+
+CurrentScanner = Annotated[Scanner, Depends(current_scanner)]
+OrgAdmin = Annotated[AdminContext, Depends(org_admin)]
+CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+def kept_error(exc: DomainError) -> JSONResponse:
+    """The JSON error of the API, returned instead of raised so that the request's transaction still commits what
+    the failure must leave behind (a failed-login count, a refused-code count)."""
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)

@@ -1,0 +1,33 @@
+"""The sign-in account shared by every kind of user who logs in with a password (scanners, organisation admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from healthcode.db import Base
+
+KIND_SCANNER = "scanner"
+KIND_ORG_ADMIN = "org_admin"
+
+
+class Account(Base):
+    """One login: `username` is a scanner's phone number or an admin's username. `token_version` is part of every
+    token issued for the account, so bumping it (password change, revocation) invalidates those tokens at once."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Set for passwords retrieved on the self-service page: they must be changed at first login (SPEC section 5).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,35 @@
+"""Sign-in API: bearer tokens for scanners and organisation admins, and password change."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse
+
+from healthcode import clock
+from healthcode.accounts import service
+from healthcode.accounts.deps import CurrentAccount, kept_error
+from healthcode.accounts.errors import AccountLocked, LoginFailed
+from healthcode.db import DbSession
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/token")
+def token(request: Request, session: DbSession, username: Annotated[str, Form()],
+          password: Annotated[str, Form()]) -> Any:
+    """`username` is a scanner's phone number or an admin's username."""
+    try:
+        issued = service.login(session, username, password, clock.now(), request.app.state.settings.secret_key)
+    except (LoginFailed, AccountLocked) as exc:
+        return kept_error(exc)
+    return JSONResponse(issued.as_json(), headers={"Cache-Control": "no-store"})
+
+
+@router.post("/password")
+def change_password(account: CurrentAccount, session: DbSession, old_password: Annotated[str, Form()],
+                    new_password: Annotated[str, Form()]) -> dict[str, str]:
+    """Changes the caller's password; every token issued before stops working."""
+    service.change_password(session, account, old_password, new_password, clock.now())
+    return {"status": "ok", "message": "密码已修改，请重新登录"}

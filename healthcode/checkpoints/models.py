@@ -1,0 +1,88 @@
+"""Scanners (扫码员) and their authorisation, scan points, scans with their feedback, and refused attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from healthcode.db import Base
+
+PENDING, AUTHORISED, REVOKED = "pending", "authorised", "revoked"
+
+
+class Scanner(Base):
+    __tablename__ = "scanners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    id_number: Mapped[str] = mapped_column(String(18))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status_by: Mapped[str | None] = mapped_column(String(64))  # who authorised or revoked, and when
+    status_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when too many refused codes came in a short time: number-code look-ups are refused until then.
+    number_locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def authorised(self) -> bool:
+        return self.status == AUTHORISED
+
+
+class ScanPoint(Base):
+    """Where a scanner scans (上报社区和扫码点信息以及具体位置); belongs to the scanner's organisation."""
+
+    __tablename__ = "scan_points"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("scanners.id"))
+    community: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300))
+    region_code: Mapped[str] = mapped_column(String(6))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Scan(Base):
+    """One successful scan: who scanned whom, where, when, and the colour at that moment; then the feedback."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scanner_id: Mapped[int] = mapped_column(ForeignKey("scanners.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("scan_points.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))  # the point's organisation, for the console's views
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    color: Mapped[str] = mapped_column(String(8))
+    via: Mapped[str] = mapped_column(String(8))  # qr / number
+    at: Mapped[datetime] = mapped_column(DateTime)
+    pass_reason: Mapped[str | None] = mapped_column(String(16))
+    temperature_result: Mapped[str | None] = mapped_column(String(8))  # normal / abnormal
+    temperature: Mapped[float | None] = mapped_column(Float)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_scans_person_at", "person_id", "at"),
+        Index("ix_scans_org_at", "org_id", "at"),
+    )
+
+
+class ScanRefusal(Base):
+    """A refused code (malformed, wrong check digit, expired, …), counted against the scanner for rate limiting."""
+
+    __tablename__ = "scan_refusals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scanner_id: Mapped[int] = mapped_column(ForeignKey("scanners.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    via: Mapped[str] = mapped_column(String(8))
+    error: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_scan_refusals_scanner_at", "scanner_id", "at"),)

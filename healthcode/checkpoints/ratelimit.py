@@ -1,0 +1,44 @@
+"""Refused codes counted per scanner: too many in a short window locks that scanner's number-code look-ups, so the
+12-digit codes cannot be guessed by trying (QR codes are signed and stay usable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from healthcode.checkpoints import repository
+from healthcode.checkpoints.models import Scanner, ScanRefusal
+from healthcode.errors import RateLimited
+
+DEFAULT_MAX_REFUSALS = 10
+DEFAULT_WINDOW_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class RefusalLimits:
+    max_refusals: int = DEFAULT_MAX_REFUSALS
+    window: timedelta = timedelta(seconds=DEFAULT_WINDOW_SECONDS)
+
+    @classmethod
+    def from_settings(cls, settings: object) -> RefusalLimits:
+        """Reads `scan_refusal_limit` and `scan_refusal_window_seconds` when the settings have them."""
+        return cls(int(getattr(settings, "scan_refusal_limit", DEFAULT_MAX_REFUSALS)),
+                   timedelta(seconds=int(getattr(settings, "scan_refusal_window_seconds", DEFAULT_WINDOW_SECONDS))))
+
+
+def check_number_lookup(scanner: Scanner, now: datetime) -> None:
+    """Refuses a number-code look-up while the scanner is locked (no query: the lock is on the scanner's row)."""
+    until = scanner.number_locked_until
+    if until is not None and until > now:
+        raise RateLimited(f"错误次数过多，数字码查询已暂停，请于{until:%H:%M:%S}后再试，或改用扫码",
+                          code="rate_limited")
+
+
+def record_refusal(session: Session, scanner: Scanner, via: str, error: str, now: datetime,
+                   limits: RefusalLimits) -> None:
+    session.add(ScanRefusal(scanner_id=scanner.id, at=now, via=via, error=error[:32]))
+    session.flush()
+    if repository.count_refusals(session, scanner.id, now - limits.window) >= limits.max_refusals:
+        scanner.number_locked_until = now + limits.window

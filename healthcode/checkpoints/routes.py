@@ -1,0 +1,73 @@
+"""Checkpoint API (SPEC section 8, CONTRACT): scan points, scans and their feedback, for authorised scanners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from healthcode import clock
+from healthcode.accounts.deps import CurrentScanner, kept_error
+from healthcode.checkpoints import ratelimit, repository, service
+from healthcode.db import DbSession
+
+router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
+
+
+class PointIn(BaseModel):
+    community: str = Field(max_length=100)
+    name: str = Field(max_length=100)
+    address: str = Field(max_length=300)
+    region_code: str | int
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class ScanIn(BaseModel):
+    point_id: int
+    code: str = Field(max_length=4096)
+
+
+class FeedbackIn(BaseModel):
+    pass_reason: str
+    temperature_result: str
+    temperature: float | None = None
+
+
+@router.get("/me")
+def me(scanner: CurrentScanner) -> dict[str, Any]:
+    return service.scanner_json(scanner)
+
+
+@router.get("/points")
+def points(scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
+    """The organisation's scan points, for choosing where to scan."""
+    return {"items": [service.point_json(p) for p in repository.points_of_org(session, scanner.org_id)]}
+
+
+@router.post("/points", status_code=201)
+def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
+    point = service.add_point(session, scanner, community=body.community, name=body.name, address=body.address,
+                              region_code=str(body.region_code), latitude=body.latitude, longitude=body.longitude,
+                              now=clock.now())
+    return service.point_json(point)
+
+
+@router.post("/scans", status_code=201)
+def scan(body: ScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
+    limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
+    try:
+        result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(), limits=limits)
+    except service.CodeRefused as exc:
+        return kept_error(exc)
+    return result.as_json()
+
+
+@router.post("/scans/{scan_id}/feedback")
+def feedback(scan_id: int, body: FeedbackIn, scanner: CurrentScanner, session: DbSession,
+             request: Request) -> dict[str, Any]:
+    record = service.feedback(session, scanner, scan_id, pass_reason=body.pass_reason,
+                              temperature_result=body.temperature_result, temperature=body.temperature,
+                              pass_reasons=list(request.app.state.settings.pass_reasons), now=clock.now())
+    return service.feedback_json(record)

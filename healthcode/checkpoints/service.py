@@ -1,0 +1,236 @@
+"""Checkpoints (SPEC section 8): scanner accounts and their authorisation, scan points, the scan itself (code ->
+person -> colour now, masked identity, county address, most severe region, recent scans) and its feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from healthcode import clock
+from healthcode.accounts import passwords
+from healthcode.accounts import service as accounts
+from healthcode.accounts.models import KIND_SCANNER
+from healthcode.checkpoints import ratelimit, repository
+from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scan, Scanner, ScanPoint
+from healthcode.codes import numbers
+from healthcode.codes import service as codes
+from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from healthcode.orgs import errors as org_errors
+from healthcode.orgs import repository as orgs
+from healthcode.orgs.service import normalise_uscc
+from healthcode.regions import divisions
+from healthcode.regions import service as regions
+from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
+from healthcode.residents.masking import mask_id_number, mask_name
+from healthcode.rules import service as rules
+
+WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
+RECENT_SHOWN = 5
+TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
+                       "体温正常": "normal", "体温异常": "abnormal"}
+
+
+class CodeRefused(DomainError):
+    """A refused code, passed through unchanged (status, error code, message) after being counted."""
+
+    def __init__(self, cause: DomainError) -> None:
+        super().__init__(cause.message, code=cause.code, status_code=cause.status_code)
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan_id: int
+    at: datetime
+    via: str
+    color: str
+    name_masked: str
+    id_number_masked: str
+    address: str | None
+    most_severe_region: regions.MostSevere | None
+    recent_scans: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scan_id": self.scan_id, "color": self.color, "name_masked": self.name_masked,
+                "id_number_masked": self.id_number_masked, "address": self.address,
+                "most_severe_region": self.most_severe_region.as_json() if self.most_severe_region else None,
+                "recent_scans": self.recent_scans, "at": _iso(self.at), "via": self.via}
+
+
+# --- scanner accounts ---------------------------------------------------------------------------------------------
+
+def add_scanner(session: Session, *, org_uscc: str, phone: str, name: str, id_number: str, password: str,
+                authorise: bool, operator: str = "cli", now: datetime | None = None) -> Scanner:
+    """A scanner account under an organisation (login: the phone number); authorised at once, or pending."""
+    at = now or clock.now()
+    phone = _phone(phone)
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise Invalid("扫码员姓名不能为空，且不超过64个字", code="invalid_name")
+    try:
+        number = normalize_id_number(id_number, at.date())
+    except InvalidIdNumber as exc:
+        raise Invalid(str(exc), code="invalid_id_number") from None
+    passwords.check_rule(password)
+    code = normalise_uscc(org_uscc)
+    org = orgs.org_by_uscc(session, code)
+    if org is None:
+        raise org_errors.unknown_org(code)
+    if repository.scanner_by_phone(session, phone) is not None:
+        raise Conflict(f"手机号 {phone} 已注册为扫码员", code="scanner_exists")
+    account = accounts.create_account(session, kind=KIND_SCANNER, username=phone, password=password, now=at)
+    scanner = Scanner(account_id=account.id, org_id=org.id, phone=phone, name=name, id_number=number,
+                      status=AUTHORISED if authorise else PENDING, status_by=operator if authorise else None,
+                      status_at=at if authorise else None, created_at=at)
+    session.add(scanner)
+    session.flush()
+    return scanner
+
+
+def set_scanner_status(session: Session, org_id: int, scanner_id: int, status: str, operator: str,
+                       now: datetime | None = None) -> Scanner:
+    """The organisation's admin authorises or revokes one of its scanners; effective from the next request."""
+    if status not in (AUTHORISED, REVOKED):
+        raise Invalid("授权状态应为 authorised 或 revoked", code="invalid_status")
+    scanner = repository.scanner_by_id(session, scanner_id)
+    if scanner is None or scanner.org_id != org_id:
+        raise NotFound("本单位没有该扫码员", code="scanner_not_found")
+    scanner.status, scanner.status_by, scanner.status_at = status, operator, now or clock.now()
+    return scanner
+
+
+def scanner_json(scanner: Scanner) -> dict[str, Any]:
+    return {"id": scanner.id, "phone": scanner.phone, "name": scanner.name,
+            "id_number_masked": mask_id_number(scanner.id_number), "status": scanner.status,
+            "status_by": scanner.status_by, "status_at": _iso(scanner.status_at),
+            "created_at": _iso(scanner.created_at)}
+
+
+# --- scan points --------------------------------------------------------------------------------------------------
+
+def add_point(session: Session, scanner: Scanner, *, community: str, name: str, address: str, region_code: str,
+              latitude: float | None, longitude: float | None, now: datetime) -> ScanPoint:
+    """The point where the scanner scans, reported before scanning; it belongs to the scanner's organisation."""
+    community, name, address = (_text(community, "社区", 100), _text(name, "扫码点名称", 100),
+                                _text(address, "具体位置", 300))
+    county = regions.county(region_code)
+    if (latitude is None) != (longitude is None):
+        raise Invalid("经度和纬度须同时填写", code="invalid_location")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise Invalid("纬度应在 -90 到 90 之间", code="invalid_location")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise Invalid("经度应在 -180 到 180 之间", code="invalid_location")
+    point = ScanPoint(org_id=scanner.org_id, created_by=scanner.id, community=community, name=name, address=address,
+                      region_code=county.code, latitude=latitude, longitude=longitude, created_at=now)
+    session.add(point)
+    session.flush()
+    return point
+
+
+def point_json(point: ScanPoint) -> dict[str, Any]:
+    return {"id": point.id, "community": point.community, "name": point.name, "address": point.address,
+            "region_code": point.region_code, "region_name": divisions.short_name(point.region_code),
+            "latitude": point.latitude, "longitude": point.longitude, "created_at": _iso(point.created_at)}
+
+
+# --- the scan -----------------------------------------------------------------------------------------------------
+
+def scan(session: Session, scanner: Scanner, *, point_id: int, code: str, now: datetime,
+         limits: ratelimit.RefusalLimits) -> ScanResult:
+    """Resolves a QR text or number code at one of the organisation's points and records the scan. A refused code
+    is counted against the scanner and raised as CodeRefused; the caller must keep that count (commit)."""
+    point = repository.point(session, point_id)
+    if point is None:
+        raise NotFound("扫码点不存在，请先上报扫码点", code="point_not_found")
+    if point.org_id != scanner.org_id:
+        raise Forbidden("该扫码点不属于本单位", code="forbidden")
+    via = "number" if numbers.looks_like_number_code(code) else "qr"
+    if via == "number":
+        ratelimit.check_number_lookup(scanner, now)
+    try:
+        resolved = codes.resolve(session, code, now)
+    except DomainError as exc:
+        ratelimit.record_refusal(session, scanner, via, exc.code, now, limits)
+        raise CodeRefused(exc) from exc
+    found = repository.person_with_household_county(session, resolved.person_id)
+    if found is None:  # the code outlived its person: treat like any other code that no longer resolves
+        raise NotFound("该健康码对应的居民不存在", code="person_not_found")
+    person, household_county = found
+    color = rules.status_for(session, person.id_number, now).color
+    since = datetime.combine(now.date() - timedelta(days=WINDOW_DAYS - 1), time.min)
+    history = repository.recent_visits(session, person.id, since)
+    record = Scan(scanner_id=scanner.id, point_id=point.id, org_id=point.org_id, person_id=person.id, color=color,
+                  via=via, at=now)
+    session.add(record)
+    session.flush()
+    home = person.initial_region_code or household_county
+    visits = [(home, None), *((h.region_code, h.at) for h in history), (point.region_code, now)]
+    severe = regions.most_severe_region(session, visits, point.region_code)
+    address_county = household_county or person.initial_region_code
+    return ScanResult(
+        scan_id=record.id, at=now, via=via, color=color, name_masked=mask_name(person.name),
+        id_number_masked=mask_id_number(person.id_number),
+        address=divisions.full_name(address_county) if address_county else None,
+        most_severe_region=severe,
+        recent_scans=[{"at": _iso(h.at), "address": _point_address(h.region_code, h.point_name),
+                       "temperature_result": h.temperature_result, "pass_reason": h.pass_reason}
+                      for h in history[:RECENT_SHOWN]],
+    )
+
+
+def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: str, temperature_result: str,
+             temperature: float | None, pass_reasons: list[str], now: datetime) -> Scan:
+    """The pass reason and temperature of a scan, given by the scanner who made it (may be corrected later)."""
+    record = repository.scan(session, scan_id)
+    if record is None:
+        raise NotFound("扫码记录不存在", code="scan_not_found")
+    if record.scanner_id != scanner.id:
+        raise Forbidden("只有本次扫码的扫码员可以反馈结果", code="forbidden")
+    reason = (pass_reason or "").strip()
+    if reason not in pass_reasons:
+        raise Invalid(f"通行原因应为：{'、'.join(pass_reasons)}", code="invalid_pass_reason")
+    result = TEMPERATURE_RESULTS.get((temperature_result or "").strip())
+    if result is None:
+        raise Invalid("体温结果应为 normal（体温正常）或 abnormal（体温异常）", code="invalid_temperature_result")
+    if temperature is not None and not 34.0 <= temperature <= 43.0:
+        raise Invalid("体温应在 34.0–43.0℃ 之间", code="invalid_temperature")
+    record.pass_reason, record.temperature_result, record.feedback_at = reason, result, now
+    record.temperature = round(temperature, 1) if temperature is not None else None
+    return record
+
+
+def feedback_json(record: Scan) -> dict[str, Any]:
+    return {"scan_id": record.id, "pass_reason": record.pass_reason, "temperature_result": record.temperature_result,
+            "temperature": record.temperature, "feedback_at": _iso(record.feedback_at)}
+
+
+def purge(session: Session, now: datetime, retention_days: int) -> int:
+    """Deletes scan records older than the retention period (SPEC section 10, default 28 days)."""
+    return repository.purge_scans(session, datetime.combine(now.date() - timedelta(days=retention_days), time.min))
+
+
+def _point_address(region_code: str, point_name: str) -> str:
+    """`鼓楼区福建省经济信息中心`: the point's county and name, as the seed's 扫码地址."""
+    division = divisions.get(region_code)
+    return (division.name if division else "") + point_name
+
+
+def _phone(value: str) -> str:
+    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
+        raise Invalid("手机号应为以1开头的11位数字", code="invalid_phone")
+    return phone
+
+
+def _text(value: str, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > limit:
+        raise Invalid(f"{label}不能为空，且不超过{limit}个字", code="invalid_request")
+    return text
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None

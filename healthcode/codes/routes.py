@@ -1,0 +1,20 @@
+"""Public endpoint of the code domain: the JWK Set that verifies QR tokens (SPEC section 6, CONTRACT)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from healthcode import clock
+from healthcode.codes.keys import public_jwks
+from healthcode.db import DbSession
+
+router = APIRouter(tags=["codes"])
+
+
+@router.get("/.well-known/healthcode/jwks.json", name="codes.jwks")
+def jwks(session: DbSession, response: Response) -> dict[str, Any]:
+    # Keys are published a day before they sign, so an hour of caching never hides a key a verifier needs.
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return public_jwks(session, clock.now())

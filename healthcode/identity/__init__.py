@@ -1,0 +1,1 @@
+"""Real-name sign-in: the platform as an OpenID Connect relying party, and a development identity provider."""

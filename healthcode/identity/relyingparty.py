@@ -1,0 +1,185 @@
+"""The platform's real-name sign-in: an OpenID Connect relying party of the provincial identity platform.
+
+Authorization code flow with state, nonce and PKCE (S256); the ID token is verified against the provider's JWK Set and
+its `acr` must reach settings.min_assurance_level (L4). When the issuer is this app's own development provider the
+back-channel requests go in-process through httpx's ASGI transport, so tests and demos run the production path.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.oidc.core import CodeIDToken
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from joserfc.jws import JWSRegistry
+from starlette.concurrency import run_in_threadpool
+
+from healthcode import clock
+from healthcode.config import Settings
+from healthcode.db import DbSession
+from healthcode.errors import DomainError, Unauthorised
+from healthcode.identity import repository, service
+from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
+from healthcode.residents.models import Person
+from healthcode.web.templating import templates
+
+SESSION_KEY = "person_id"
+_PENDING = "oidc_pending"
+SCOPE = "openid profile"
+
+router = APIRouter(prefix="/citizen", include_in_schema=False)
+
+
+class SignInFailed(DomainError):
+    status_code = 401
+    code = "sign_in_failed"
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _own_dev_issuer(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + DEV_PREFIX
+
+
+def issuer_for(request: Request) -> str:
+    """The configured identity platform; outside production, by default this app's development provider."""
+    settings = _settings(request)
+    if settings.oidc_issuer:
+        return settings.oidc_issuer.rstrip("/")
+    if settings.env == "prod":
+        raise SignInFailed("未配置身份认证平台（HEALTHCODE_OIDC_ISSUER），暂时无法登录", status_code=503)
+    return _own_dev_issuer(request)
+
+
+def _client(request: Request, issuer: str) -> AsyncOAuth2Client:
+    settings = _settings(request)
+    transport: httpx.AsyncBaseTransport | None = None
+    if issuer == _own_dev_issuer(request) and settings.env != "prod":
+        transport = httpx.ASGITransport(app=request.app)
+    return AsyncOAuth2Client(
+        client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret, scope=SCOPE,
+        redirect_uri=str(request.url_for("citizen_login_callback")), code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic", transport=transport, timeout=10,
+    )
+
+
+async def _metadata(client: AsyncOAuth2Client, issuer: str) -> dict[str, Any]:
+    try:
+        response = await client.request("GET", f"{issuer}/.well-known/openid-configuration", withhold_token=True)
+        response.raise_for_status()
+        metadata: dict[str, Any] = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise SignInFailed("暂时无法连接身份认证平台，请稍后再试", status_code=503) from exc
+    if metadata.get("issuer", "").rstrip("/") != issuer:
+        raise SignInFailed("身份认证平台配置不一致（issuer），无法登录", status_code=503)
+    return metadata
+
+
+@router.get("/login", name="citizen_login")
+async def login(request: Request) -> Response:
+    """Sends the resident to the identity platform, remembering state, nonce and the PKCE verifier."""
+    issuer = issuer_for(request)
+    async with _client(request, issuer) as client:
+        metadata = await _metadata(client, issuer)
+        state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
+        url, _ = client.create_authorization_url(
+            metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier,
+            acr_values=_settings(request).min_assurance_level,
+        )
+    request.session[_PENDING] = {"state": state, "nonce": nonce, "verifier": verifier, "issuer": issuer}
+    return RedirectResponse(url, status_code=303)
+
+
+def verify_id_token(
+    id_token: str, jwks: Any, *, issuer: str, client_id: str, nonce: str, access_token: str | None,
+    algorithms: list[str],
+) -> dict[str, Any]:
+    """The claims of an ID token whose signature, issuer, audience, expiry and nonce all check out."""
+    try:
+        token = jwt.decode(id_token, KeySet.import_key_set(jwks), registry=JWSRegistry(algorithms=algorithms))
+        options = {"iss": {"essential": True, "value": issuer}, "aud": {"essential": True, "value": client_id},
+                   "nonce": {"essential": True, "value": nonce}}
+        params = {"nonce": nonce, "client_id": client_id, "access_token": access_token}
+        claims = CodeIDToken(token.claims, token.header, options, params)  # type: ignore[arg-type]
+        claims.validate(leeway=60)
+    except (JoseError, ValueError) as exc:
+        raise SignInFailed("身份凭证校验失败，请重新登录") from exc
+    return dict(claims)
+
+
+@router.get("/login/callback", name="citizen_login_callback")
+async def callback(request: Request, code: str | None = None, state: str | None = None,
+                   error: str | None = None) -> Response:
+    pending = request.session.pop(_PENDING, None)
+    if error:
+        raise SignInFailed("已取消登录" if error == "access_denied" else f"登录未完成（{error}），请重新登录")
+    if not pending or not state or not code or not hmac.compare_digest(state, str(pending.get("state"))):
+        raise SignInFailed("登录状态校验失败（可能已过期或被篡改），请重新登录")
+    settings = _settings(request)
+    issuer = pending["issuer"]
+    async with _client(request, issuer) as client:
+        metadata = await _metadata(client, issuer)
+        try:
+            token = await client.fetch_token(metadata["token_endpoint"], code=code, code_verifier=pending["verifier"],
+                                             grant_type="authorization_code")
+            keys = await client.request("GET", metadata["jwks_uri"], withhold_token=True)
+            keys.raise_for_status()
+        except (OAuthError, httpx.HTTPError) as exc:
+            raise SignInFailed("身份认证平台拒绝了本次登录，请重新登录") from exc
+    if "id_token" not in token:
+        raise SignInFailed("身份认证平台未返回身份凭证，请重新登录")
+    claims = verify_id_token(
+        token["id_token"], keys.json(), issuer=issuer, client_id=settings.oidc_client_id, nonce=pending["nonce"],
+        access_token=token.get("access_token"),
+        algorithms=metadata.get("id_token_signing_alg_values_supported") or ["RS256"],
+    )
+    identity = service.identity_from_claims(claims)
+    if not service.meets_level(identity.level, settings.min_assurance_level):
+        return templates.TemplateResponse(
+            request, "citizen/level_refused.html",
+            {"level": identity.level or "未知", "required": settings.min_assurance_level}, status_code=403,
+        )
+    person_id = await run_in_threadpool(_record_sign_in, request, identity)
+    request.session.clear()  # a fresh session after sign-in: nothing from before it carries over
+    request.session[SESSION_KEY] = person_id
+    return RedirectResponse(request.url_for("citizen_home"), status_code=303)
+
+
+def _record_sign_in(request: Request, identity: service.VerifiedIdentity) -> int:
+    with request.app.state.sessions() as session, session.begin():
+        return service.sign_in(session, identity, clock.now()).id
+
+
+@router.post("/logout", name="citizen_logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse(request.url_for("citizen_home"), status_code=303)
+
+
+def signed_in_person(request: Request, db: DbSession) -> Person | None:
+    """The resident of this browser session, or None."""
+    person_id = request.session.get(SESSION_KEY)
+    if not isinstance(person_id, int):
+        return None
+    return repository.person_by_id(db, person_id)
+
+
+def require_resident(person: Annotated[Person | None, Depends(signed_in_person)]) -> Person:
+    if person is None:
+        raise Unauthorised("请先使用闽政通实名登录", code="not_signed_in")
+    return person
+
+
+CurrentResident = Annotated[Person, Depends(require_resident)]
+MaybeResident = Annotated[Person | None, Depends(signed_in_person)]

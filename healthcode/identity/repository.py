@@ -1,0 +1,38 @@
+"""Every query of the identity domain: dev-provider accounts and codes, and the Person a sign-in lands on."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthcode.identity.models import DevIdpAccount, DevIdpCode
+from healthcode.residents.models import Person
+
+
+def account_by_id_number(session: Session, id_number: str) -> DevIdpAccount | None:
+    return session.scalar(select(DevIdpAccount).where(DevIdpAccount.id_number == id_number))
+
+
+def account_by_id(session: Session, account_id: int) -> DevIdpAccount | None:
+    return session.get(DevIdpAccount, account_id)
+
+
+def code_by_value(session: Session, code: str, client_id: str) -> DevIdpCode | None:
+    return session.scalar(
+        select(DevIdpCode).where(DevIdpCode.code == code, DevIdpCode.client_id == client_id).with_for_update()
+    )
+
+
+def nonce_used(session: Session, client_id: str, nonce: str) -> bool:
+    found = session.scalar(
+        select(DevIdpCode.id).where(DevIdpCode.client_id == client_id, DevIdpCode.nonce == nonce).limit(1)
+    )
+    return found is not None
+
+
+def person_by_id_number(session: Session, id_number: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.id_number == id_number))
+
+
+def person_by_id(session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)

@@ -1,0 +1,36 @@
+"""Organisations (government units, enterprises, communities) with their hierarchy, and their admin accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from healthcode.db import Base
+
+KINDS = {"government": "机关事业单位", "enterprise": "企业", "community": "社区（村）"}
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    # The superior unit: reports roll up along this link.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OrgAdmin(Base):
+    """The 法人用户 of an organisation: its admin account."""
+
+    __tablename__ = "org_admins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

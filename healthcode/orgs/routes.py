@@ -1,0 +1,56 @@
+"""Organisation admin API: the unit's scan records (SPEC section 9, CONTRACT) and its scanners' authorisation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from healthcode import clock
+from healthcode.accounts.deps import OrgAdmin
+from healthcode.checkpoints import repository as checkpoints
+from healthcode.checkpoints import service as checkpoint_service
+from healthcode.checkpoints.models import AUTHORISED, REVOKED
+from healthcode.db import DbSession
+from healthcode.orgs import service
+
+router = APIRouter(prefix="/api/v1/org", tags=["org"])
+
+
+@router.get("/me")
+def me(admin: OrgAdmin) -> dict[str, Any]:
+    return {"username": admin.username, "org_id": admin.org_id, "org_name": admin.org_name, "uscc": admin.org_uscc}
+
+
+@router.get("/scans")
+def scans(
+    admin: OrgAdmin,
+    session: DbSession,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    point_id: int | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """The scans at this organisation's points, newest first: `from`/`to` are dates or date-times (inclusive)."""
+    return service.org_scans(session, admin.org_id, start=start, end=end, point_id=point_id, page=page,
+                             page_size=page_size)
+
+
+@router.get("/scanners")
+def scanners(admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
+    return {"items": [checkpoint_service.scanner_json(s) for s in checkpoints.scanners_of_org(session, admin.org_id)]}
+
+
+@router.post("/scanners/{scanner_id}/authorise")
+def authorise(scanner_id: int, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
+    scanner = checkpoint_service.set_scanner_status(session, admin.org_id, scanner_id, AUTHORISED, admin.username,
+                                                    clock.now())
+    return checkpoint_service.scanner_json(scanner)
+
+
+@router.post("/scanners/{scanner_id}/revoke")
+def revoke(scanner_id: int, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
+    scanner = checkpoint_service.set_scanner_status(session, admin.org_id, scanner_id, REVOKED, admin.username,
+                                                    clock.now())
+    return checkpoint_service.scanner_json(scanner)

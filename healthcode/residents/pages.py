@@ -1,0 +1,140 @@
+"""The citizen portal (/citizen): sign-in entry, one-tap code (亮码), reasons (查看原因), family codes (为家人申领),
+and GET /api/v1/me/code that the code page polls to refresh the code before it expires."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from healthcode import clock
+from healthcode.db import DbSession
+from healthcode.errors import DomainError
+from healthcode.identity.relyingparty import CurrentResident, MaybeResident
+from healthcode.residents import family, portal
+from healthcode.residents.masking import mask_id_number, mask_name
+from healthcode.web.templating import templates
+
+router = APIRouter(prefix="/citizen", include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1/me", tags=["citizen"])
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    return templates.TemplateResponse(
+        request, template, {"mask_name": mask_name, "mask_id_number": mask_id_number, **context},
+        status_code=status_code, headers=NO_STORE,
+    )
+
+
+def _to_home(request: Request) -> Response:
+    return RedirectResponse(request.url_for("citizen_home"), status_code=303)
+
+
+@router.get("/", name="citizen_home")
+def home(request: Request, db: DbSession, person: MaybeResident) -> Response:
+    context: dict[str, Any] = {"person": person}
+    if person is not None and person.initial_region_code is None:
+        context["regions"], context["default_region"] = portal.region_choices(db, person)
+    return _page(request, "citizen/home.html", context)
+
+
+@router.post("/code", name="citizen_code_start")
+def start_code(request: Request, db: DbSession, person: MaybeResident,
+               region_code: Annotated[str, Form()] = "") -> Response:
+    """The one tap of the home page: fixes the initial region (当前所在地区) at the first code, then shows the code."""
+    if person is None:
+        return _to_home(request)
+    portal.fix_initial_region(db, person, region_code or None)
+    return RedirectResponse(request.url_for("citizen_code"), status_code=303)
+
+
+@router.get("/code", name="citizen_code")
+def code_page(request: Request, db: DbSession, person: MaybeResident) -> Response:
+    if person is None:
+        return _to_home(request)
+    view = portal.own_code(db, person, clock.now())
+    return _page(request, "citizen/code.html", {
+        "view": view, "holder": person, "relation": None, "refresh_url": str(request.url_for("me_code")),
+        "reasons_url": str(request.url_for("citizen_reasons")), "server_now_ms": _now_ms(),
+    })
+
+
+@router.get("/reasons", name="citizen_reasons")
+def reasons_page(request: Request, db: DbSession, person: MaybeResident, member: int | None = None) -> Response:
+    if person is None:
+        return _to_home(request)
+    holder, relation = person, None
+    if member is not None:
+        found = family.member(db, person, member)
+        holder, relation = found.person, found.relation
+    view = portal.reasons(db, holder, clock.now())
+    return _page(request, "citizen/reasons.html", {"view": view, "holder": holder, "relation": relation,
+                                                   "today": clock.today()})
+
+
+@router.get("/family", name="citizen_family")
+def family_page(request: Request, db: DbSession, person: MaybeResident) -> Response:
+    if person is None:
+        return _to_home(request)
+    return _family_page(request, db, person)
+
+
+def _family_page(request: Request, db: DbSession, person: Any, error: str | None = None,
+                 form: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    return _page(request, "citizen/family.html", {
+        "person": person, "members": family.members(db, person), "relations": family.RELATIONS,
+        "max_members": family.MAX_MEMBERS, "error": error, "form": form or {},
+    }, status_code=status_code)
+
+
+@router.post("/family", name="citizen_family_add")
+def family_add(
+    request: Request, db: DbSession, person: MaybeResident,
+    name: Annotated[str, Form()] = "", id_number: Annotated[str, Form()] = "", relation: Annotated[str, Form()] = "",
+) -> Response:
+    if person is None:
+        return _to_home(request)
+    try:
+        with db.begin_nested():  # a refused request leaves nothing behind, while the page still renders
+            added = family.add_member(db, person, name=name, id_number=id_number, relation=relation, now=clock.now())
+    except DomainError as exc:
+        form = {"name": name, "id_number": id_number, "relation": relation}
+        return _family_page(request, db, person, exc.message, form, status_code=exc.status_code)
+    return RedirectResponse(request.url_for("citizen_member_code", member_id=added.person.id), status_code=303)
+
+
+@router.post("/family/{member_id}/remove", name="citizen_family_remove")
+def family_remove(request: Request, db: DbSession, person: MaybeResident, member_id: int) -> Response:
+    if person is None:
+        return _to_home(request)
+    family.remove_member(db, person, member_id)
+    return RedirectResponse(request.url_for("citizen_family"), status_code=303)
+
+
+@router.get("/family/{member_id}/code", name="citizen_member_code")
+def member_code_page(request: Request, db: DbSession, person: MaybeResident, member_id: int) -> Response:
+    if person is None:
+        return _to_home(request)
+    found = family.member(db, person, member_id)
+    view = portal.member_code(db, person, member_id, clock.now())
+    refresh = request.url_for("me_code").include_query_params(member=member_id)
+    reasons = request.url_for("citizen_reasons").include_query_params(member=member_id)
+    return _page(request, "citizen/code.html", {
+        "view": view, "holder": found.person, "relation": found.relation, "refresh_url": str(refresh),
+        "reasons_url": str(reasons), "server_now_ms": _now_ms(),
+    })
+
+
+@api_router.get("/code", name="me_code")
+def me_code(db: DbSession, person: CurrentResident, member: int | None = None) -> Response:
+    """A freshly issued code of the signed-in resident (or of one of their family members) for the code page."""
+    now = clock.now()
+    view = portal.own_code(db, person, now) if member is None else portal.member_code(db, person, member, now)
+    return JSONResponse({**view.as_json(), "server_now_ms": _now_ms()}, headers=NO_STORE)
+
+
+def _now_ms() -> int:
+    now = clock.now()
+    return clock.epoch_seconds(now) * 1000 + now.microsecond // 1000

@@ -1,0 +1,150 @@
+"""What the citizen portal shows: the code to display (own or a family member's), the initial region, the reasons."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from healthcode import clock
+from healthcode.errors import Invalid
+from healthcode.regions import divisions
+from healthcode.residents import family
+from healthcode.residents import family_repository as repository
+from healthcode.residents.masking import mask_name
+from healthcode.residents.models import Person
+
+# The page asks for a fresh code this long before the current one expires, so that the shown code is never stale.
+REFRESH_MARGIN_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class CodeView:
+    color: str
+    color_label: str
+    number_code: str
+    qr_png: str  # data URI
+    issued_at: datetime
+    expires_at: datetime
+    name_masked: str
+    name: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "color": self.color, "color_label": self.color_label, "number_code": self.number_code,
+            "qr_png": self.qr_png, "issued_at": _iso(self.issued_at), "expires_at": _iso(self.expires_at),
+            "name_masked": self.name_masked, "name": self.name,
+            # Epoch milliseconds, so that the page's clock and refresh timer need no date parsing.
+            "issued_at_ms": clock.epoch_seconds(self.issued_at) * 1000,
+            "expires_at_ms": clock.epoch_seconds(self.expires_at) * 1000,
+            "refresh_at_ms": (clock.epoch_seconds(self.expires_at) - REFRESH_MARGIN_SECONDS) * 1000,
+        }
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    code: str
+    label: str
+    group: str
+
+
+def household_region(session: Session, person: Person) -> str | None:
+    return repository.household_county(session, person.id_number)
+
+
+def region_choices(session: Session, person: Person) -> tuple[list[RegionChoice], str | None]:
+    """The county-level regions the first-code page offers (Fujian's, plus the household county), and the default."""
+    home = household_region(session, person)
+    codes = [d.code for d in divisions.counties() if d.code.startswith(divisions.FUJIAN)]
+    if home and home not in codes:
+        codes.insert(0, home)
+    choices = []
+    for code in codes:
+        city = divisions.get(code[:4] + "00")
+        county = divisions.get(code)
+        group = city.name if city and city.name not in ("市辖区", "县") else divisions.full_name(code[:2] + "0000")
+        choices.append(RegionChoice(code, county.name if county else code, group))
+    return choices, home
+
+
+def fix_initial_region(session: Session, person: Person, region_code: str | None) -> None:
+    """Sets the initial region at the first code (the region picked on the page, else the household's); fixed after."""
+    if person.initial_region_code is not None:
+        return
+    if region_code:
+        division = divisions.get(region_code)
+        if len(region_code) != 6 or division is None or division.rank != 2:
+            raise Invalid("请选择所在的县（市、区）")
+        person.initial_region_code = region_code
+    else:
+        person.initial_region_code = household_region(session, person)
+    session.flush()
+
+
+def own_code(session: Session, person: Person, now: datetime) -> CodeView:
+    fix_initial_region(session, person, None)
+    return _issue(session, person, now)
+
+
+def member_code(session: Session, applicant: Person, member_id: int, now: datetime) -> CodeView:
+    """A family member's code, shown by the applicant; their initial region, when unknown, is the applicant's."""
+    member = family.member(session, applicant, member_id).person
+    family.ensure_may_apply_for_others(session, applicant, now)
+    if member.initial_region_code is None:
+        # The applicant's own initial region stays untouched: it is fixed by the applicant's first code only.
+        member.initial_region_code = applicant.initial_region_code or household_region(session, applicant)
+    return _issue(session, member, now)
+
+
+def _issue(session: Session, person: Person, now: datetime) -> CodeView:
+    from healthcode.codes import qr
+    from healthcode.codes.service import issue_for_person
+
+    issued = issue_for_person(session, person, now)
+    png = base64.b64encode(qr.png_bytes(issued.qr_text, scale=6)).decode()
+    return CodeView(
+        color=issued.color, color_label=issued.color_label, number_code=issued.number_code,
+        qr_png=f"data:image/png;base64,{png}", issued_at=issued.issued_at, expires_at=issued.expires_at,
+        name_masked=mask_name(person.name), name=person.name,
+    )
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    title: str
+    detail: str
+    since: date
+    until: date | None
+
+
+@dataclass(frozen=True)
+class ReasonsView:
+    color: str
+    color_label: str
+    reasons: list[ReasonView]
+    green_from: date | None  # the day the code turns green if nothing new arrives; None: green now, or open-ended
+    open_ended: bool
+
+
+def reasons(session: Session, person: Person, now: datetime) -> ReasonsView:
+    from healthcode.rules.service import current_rule_set, status_for
+
+    status = status_for(session, person.id_number, now)
+    rule_set = current_rule_set()
+    items = [
+        ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id else r.rule, r.detail,
+                   r.since, r.until)
+        for r in status.reasons
+    ]
+    open_ended = any(r.until is None for r in status.reasons)
+    green_from = None
+    if status.reasons and not open_ended:
+        green_from = max(r.until for r in status.reasons if r.until is not None) + timedelta(days=1)
+    return ReasonsView(status.color, status.color_label, items, green_from, open_ended)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=clock.TZ).isoformat()

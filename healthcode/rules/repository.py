@@ -1,0 +1,97 @@
+"""The query that collects one person's flags from the feed tables: one statement of indexed look-ups, no scans.
+
+Nothing is cached but the statement itself: a record pushed a moment ago changes the very next code or scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    union_all,
+)
+from sqlalchemy import select as sql_select
+from sqlalchemy.orm import Session
+
+from healthcode.feeds import models as m
+from healthcode.feeds.closures import residents_query
+from healthcode.feeds.contacts import CASE_STATUSES, contacts_query, day_end
+from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags
+from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
+
+_COLUMNS = {"day": Date(), "at": DateTime(), "label": String(), "flag": Boolean(), "until": Date(), "seq": Integer(),
+            "batch_id": Integer()}
+
+
+def _row(kind: str, **values: Any) -> list[Any]:
+    """One branch's select list in the common shape (kind, day, at, label, flag, until, seq, batch_id); typed NULLs
+    where a feed has no such column, so that PostgreSQL can type the UNION."""
+    return [literal_column(f"'{kind}'", String()).label("kind")] + [
+        (values[name] if name in values else cast(null(), type_)).label(name) for name, type_ in _COLUMNS.items()]
+
+
+@lru_cache(maxsize=8)
+def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -> CompoundSelect:
+    """Every fact about the person in the bound parameter `id_number` that can count between `start` and `today`,
+    from all feeds in one round trip; each branch is driven by the person's id_number index."""
+    who, start = bindparam("id_number", type_=String()), bindparam("start", type_=Date())
+    c, cc, a = m.CaseRecord, m.CloseContactRecord, m.ArrivalRecord
+    v, p, codes = m.ClinicVisitRecord, m.DrugPurchaseRecord, m.FeverDrugCode
+    computed = contacts_query(one_person=True, statuses=statuses).subquery("computed")
+    closures = residents_query(one_person=True, on_day=True).subquery("closures")
+    branches = [
+        sql_select(*_row("case", at=c.reported_at, label=c.status, seq=c.id, batch_id=c.batch_id))
+        .where(c.id_number == who),
+        sql_select(*_row("close_contact", day=cc.contact_date, batch_id=cc.batch_id))
+        .where(cc.id_number == who, cc.contact_date >= start),
+        sql_select(*_row("computed_contact", day=computed.c.contact_date, label=computed.c.trip_id)),
+        sql_select(*_row("arrival", day=a.arrived_on, label=a.origin, flag=a.health_abnormal, batch_id=a.batch_id))
+        .where(a.id_number == who),
+        sql_select(*_row("closure", day=closures.c.starts_on, label=closures.c.community, until=closures.c.ends_on,
+                         seq=closures.c.closure_id, batch_id=closures.c.batch_id)),
+        sql_select(*_row("drug", day=p.purchased_on, batch_id=p.batch_id))
+        .where(p.id_number == who, p.purchased_on >= start, p.drug_code.in_(sql_select(codes.drug_code))),
+    ]
+    if fever_departments:
+        branches.append(sql_select(*_row("clinic", day=v.visited_on, batch_id=v.batch_id))
+                        .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments)))
+    return union_all(*branches)
+
+
+def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSet,
+                  fever_departments: Sequence[str]) -> Flags:
+    """The facts the rule set needs about `id_number` on `today`. Dated facts are read over the rule set's longest
+    window (older ones cannot count); facts dated after today are left for the rules to ignore."""
+    lookback = max(ruleset.lookback_days, 1)
+    statuses = next((r.statuses for r in ruleset.rules if r.kind == KIND_LATEST_CASE), CASE_STATUSES)
+    statement = facts_statement(tuple(statuses), tuple(fever_departments))
+    params = {"id_number": id_number, "start": today - timedelta(days=lookback - 1), "today": today,
+              "cutoff": day_end(today)}
+    found: dict[str, list[Any]] = {}
+    for row in session.connection().execute(statement, params):
+        found.setdefault(row.kind, []).append(row)
+    get = found.get
+    return Flags(
+        id_number=id_number,
+        cases=tuple(CaseFact(r.label, r.at, r.batch_id) for r in sorted(get("case", ()), key=lambda r: r.seq)),
+        close_contacts=tuple(DatedFact(r.day, r.batch_id) for r in get("close_contact", ())),
+        computed_contacts=tuple(DatedFact(r.day, None, r.label) for r in get("computed_contact", ())),
+        arrivals=tuple(ArrivalFact(r.day, r.label, bool(r.flag), r.batch_id) for r in get("arrival", ())),
+        closures=tuple(ClosureFact(r.label, r.day, r.until, r.batch_id)
+                       for r in sorted(get("closure", ()), key=lambda r: (r.day, r.seq))),
+        fever_clinic_visits=tuple(DatedFact(r.day, r.batch_id) for r in get("clinic", ())),
+        fever_drug_purchases=tuple(DatedFact(r.day, r.batch_id) for r in get("drug", ())),
+    )

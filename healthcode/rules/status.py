@@ -1,0 +1,147 @@
+"""The colour of a person and its reasons: a pure function of their flags, the day and a rule set (no I/O).
+
+A status is never stored: it is computed again for every code and scan, so a window ending needs no job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from healthcode.rules.flags import Flags
+from healthcode.rules.ruleset import KIND_ARRIVAL, KIND_LATEST_CASE, KIND_PERIOD, KIND_WINDOWED, Rule, RuleSet
+
+MAX_DATES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    since: date
+    until: date | None  # the last day the rule holds if nothing new arrives; None: until lifted
+    detail: str
+    batch_ids: tuple[int, ...] = ()  # the feed batches whose facts make the rule hold
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "since": self.since.isoformat(),
+                "until": self.until.isoformat() if self.until else None, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Status:
+    color: str
+    reasons: tuple[Reason, ...]
+    rule_set: str
+    color_label: str
+
+    @property
+    def is_default(self) -> bool:
+        return not self.reasons
+
+    def as_json(self) -> dict[str, Any]:
+        """The CONTRACT shape of `healthcode person status --json` (SPEC section 5)."""
+        return {"color": self.color, "reasons": [r.as_json() for r in self.reasons]}
+
+    def summary(self) -> str:
+        lines = [f"健康码：{self.color_label}（赋码规则 {self.rule_set}）"]
+        if not self.reasons:
+            lines.append("无赋码异常原因。")
+        for number, reason in enumerate(self.reasons, 1):
+            until = reason.until.isoformat() if reason.until else "解除前持续有效"
+            lines.append(f"{number}. {reason.detail}")
+            lines.append(f"   规则 {reason.rule}：{reason.since.isoformat()} 起，至 {until}")
+        return "\n".join(lines)
+
+
+def evaluate(flags: Flags, today: date, ruleset: RuleSet) -> Status:
+    """The status of the person on `today`: one reason per rule that holds; the most severe colour among them."""
+    reasons = [reason for rule in ruleset.rules if (reason := _EVALUATORS[rule.kind](rule, flags, today))]
+    color = ruleset.most_severe([ruleset.rule_by_id[r.rule].color for r in reasons])
+    return Status(color, tuple(reasons), ruleset.id, ruleset.color_labels.get(color, color))
+
+
+def window_start(today: date, window_days: int) -> date:
+    """The first day whose events still count today: an event on day D counts on D … D+window-1."""
+    return today - timedelta(days=window_days - 1)
+
+
+def _latest_case(rule: Rule, flags: Flags, today: date) -> Reason | None:
+    # Records reported after today do not count yet; among equal report times the one stored last wins.
+    known = [(c.reported_at, i, c) for i, c in enumerate(flags.cases) if c.reported_at.date() <= today]
+    if not known:
+        return None
+    latest = max(known, key=lambda t: (t[0], t[1]))[2]
+    if latest.status not in rule.statuses:
+        return None
+    since = latest.reported_at.date()
+    detail = rule.texts[latest.status].format(since=since.isoformat())
+    return Reason(rule.id, since, None, detail, _batches([latest]))
+
+
+def _windowed(rule: Rule, flags: Flags, today: date) -> Reason | None:
+    assert rule.window_days is not None
+    start = window_start(today, rule.window_days)
+    facts = [f for source in rule.sources for f in getattr(flags, source) if start <= f.on <= today]
+    if not facts:
+        return None
+    since, last = min(f.on for f in facts), max(f.on for f in facts)
+    until = last + timedelta(days=rule.window_days - 1)
+    detail = rule.texts["detail"].format(window=rule.window_days, dates=_dates(f.on for f in facts),
+                                         since=since.isoformat(), until=until.isoformat(),
+                                         back=(until + timedelta(days=1)).isoformat())
+    return Reason(rule.id, since, until, detail, _batches(facts))
+
+
+def _arrival(rule: Rule, flags: Flags, today: date) -> Reason | None:
+    assert rule.window_days is not None
+    start = window_start(today, rule.window_days)
+    facts = [a for a in flags.arrivals if a.on <= today and (a.on >= start or a.health_abnormal)]
+    if not facts:
+        return None
+    since = min(a.on for a in facts)
+    names = "、".join(dict.fromkeys(a.origin for a in facts))
+    if any(a.health_abnormal for a in facts):
+        until = None
+        detail = rule.texts["open"].format(names=names, dates=_dates(a.on for a in facts), since=since.isoformat())
+    else:
+        until = max(a.on for a in facts) + timedelta(days=rule.window_days - 1)
+        detail = rule.texts["detail"].format(window=rule.window_days, names=names, dates=_dates(a.on for a in facts),
+                                             since=since.isoformat(), until=until.isoformat(),
+                                             back=(until + timedelta(days=1)).isoformat())
+    return Reason(rule.id, since, until, detail, _batches(facts))
+
+
+def _period(rule: Rule, flags: Flags, today: date) -> Reason | None:
+    facts = [c for c in flags.closures if c.starts_on <= today and (c.ends_on is None or today <= c.ends_on)]
+    if not facts:
+        return None
+    since = min(c.starts_on for c in facts)
+    names = "、".join(dict.fromkeys(c.community for c in facts))
+    ends = [c.ends_on for c in facts]
+    if any(end is None for end in ends):
+        return Reason(rule.id, since, None, rule.texts["open"].format(names=names, since=since.isoformat()),
+                      _batches(facts))
+    until = max(end for end in ends if end is not None)
+    detail = rule.texts["detail"].format(names=names, since=since.isoformat(), until=until.isoformat(),
+                                         back=(until + timedelta(days=1)).isoformat())
+    return Reason(rule.id, since, until, detail, _batches(facts))
+
+
+def _dates(days: Iterable[date]) -> str:
+    distinct = sorted(set(days))
+    shown = "、".join(d.isoformat() for d in distinct[:MAX_DATES_SHOWN])
+    return shown if len(distinct) <= MAX_DATES_SHOWN else f"{shown} 等{len(distinct)}天"
+
+
+def _batches(facts: Iterable[Any]) -> tuple[int, ...]:
+    return tuple(sorted({f.batch_id for f in facts if f.batch_id is not None}))
+
+
+_EVALUATORS: dict[str, Callable[[Rule, Flags, date], Reason | None]] = {
+    KIND_LATEST_CASE: _latest_case,
+    KIND_WINDOWED: _windowed,
+    KIND_ARRIVAL: _arrival,
+    KIND_PERIOD: _period,
+}

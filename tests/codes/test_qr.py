@@ -1,0 +1,41 @@
+"""QR rendering: the PNG decodes with zxing-cpp to the very same text, as a regular QR (never Micro QR), level >= M."""
+
+from __future__ import annotations
+
+import io
+
+import zxingcpp
+from PIL import Image
+
+from healthcode.codes import qr, service
+from tests.codes.factories import NOW, person
+
+
+def decode(png: bytes) -> list[zxingcpp.Barcode]:
+    return zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+
+
+def test_issued_code_png_decodes_to_the_same_text_as_a_regular_qr(db):
+    issued = service.issue_for_person(db, person(db), NOW)
+
+    found = decode(qr.png_bytes(issued.qr_text))
+
+    assert [(b.format, b.text) for b in found] == [(zxingcpp.BarcodeFormat.QRCode, issued.qr_text)]
+    symbol = qr.make(issued.qr_text)
+    assert not symbol.is_micro and symbol.error in ("M", "Q", "H")
+
+
+def test_saved_png_for_printing_decodes_too(db, tmp_path):
+    issued = service.issue_for_person(db, person(db), NOW)
+    path = tmp_path / "code.png"
+
+    qr.save_png(issued.qr_text, path)
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [b.text for b in decode(path.read_bytes())] == [issued.qr_text]
+
+
+def test_short_text_still_makes_a_regular_qr_not_micro():
+    symbol = qr.make("123456789012")
+    assert not symbol.is_micro and symbol.designator.endswith(("M", "Q", "H"))
+    assert [b.format for b in decode(qr.png_bytes("123456789012"))] == [zxingcpp.BarcodeFormat.QRCode]

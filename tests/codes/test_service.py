@@ -1,0 +1,84 @@
+"""Issuing for residents (registry, colour, initial region) and the printed-code path by ID number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from healthcode.codes import service
+from healthcode.errors import Invalid, NotFound
+from healthcode.residents.models import Person
+from healthcode.residents.service import get_registered
+from tests.codes.factories import NOW, confirmed_case, household, id_number, person
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
+
+
+def test_given_confirmed_case_then_code_is_orange(db):
+    resident = person(db)
+    confirmed_case(db, resident.id_number)
+
+    issued = service.issue_for_person(db, resident, NOW)
+
+    assert (issued.color, issued.color_label) == ("orange", "橙码")
+    assert service.resolve(db, issued.qr_text, NOW).color_at_issue == "orange"
+
+
+def test_as_json_is_exactly_the_contract_shape(db):
+    issued = service.issue_for_person(db, person(db), NOW.replace(microsecond=123456))
+
+    data = issued.as_json()
+
+    assert set(data) == {"color", "number_code", "qr_text", "issued_at", "expires_at"}
+    assert data["issued_at"] == "2020-02-24T09:00:00+08:00" and data["expires_at"] == "2020-02-24T09:01:00+08:00"
+    assert ISO.match(data["issued_at"]) and (data["color"], issued.color_label) == ("green", "绿码")
+
+
+def test_given_ttl_setting_then_expiry_follows_it(db, settings, monkeypatch):
+    from healthcode.config import get_settings
+
+    monkeypatch.setenv("HEALTHCODE_CODE_TTL_SECONDS", "300")
+    get_settings.cache_clear()
+    issued = service.issue_for_person(db, person(db), NOW)
+    assert issued.ttl_seconds == 300
+
+
+def test_given_household_only_resident_then_registered_with_household_county(db):
+    number = id_number(7)
+    household(db, number, "王芳", "350102")
+
+    issued = service.issue_for_id_number(db, number.lower(), NOW)
+
+    created = db.scalars(select(Person).where(Person.id_number == number)).one()
+    assert (created.name, created.initial_region_code) == ("王芳", "350102")
+    assert issued.person_id == created.id and issued.region_code == "350102" and issued.masked_name == "*芳"
+    assert get_registered(db, number) is created  # the second time it is simply found
+
+
+def test_given_unknown_resident_then_not_found_and_nothing_written(db):
+    with pytest.raises(NotFound, match="未登记"):
+        service.issue_for_id_number(db, id_number(8), NOW)
+    assert db.scalars(select(Person)).all() == []
+
+
+def test_given_invalid_id_number_then_invalid_in_chinese(db):
+    with pytest.raises(Invalid, match="身份证号"):
+        service.issue_for_id_number(db, "123", NOW)
+
+
+def test_given_no_known_region_then_picked_region_becomes_initial_and_stays(db):
+    resident = person(db, region=None)
+
+    unknown = service.issue_for_person(db, resident, NOW)
+    picked = service.issue_for_person(db, resident, NOW, region_code="350203")
+    later = service.issue_for_person(db, resident, NOW, region_code="110101")
+
+    assert unknown.region_code == "350000"  # the province, not stored
+    assert (picked.region_code, later.region_code, resident.initial_region_code) == ("350203", "350203", "350203")
+
+
+def test_given_bad_region_code_then_invalid(db):
+    with pytest.raises(Invalid):
+        service.issue_for_person(db, person(db, region=None), NOW, region_code="35")

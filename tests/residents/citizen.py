@@ -1,0 +1,50 @@
+"""Test helpers for the citizen portal: feed files through the real loader, the QR inside a data URI."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import zxingcpp
+from PIL import Image
+from sqlalchemy import Engine
+
+from healthcode.feeds.loader import load_file
+
+
+def load_csv(engine: Engine, folder: Path, feed: str, header: list[str], rows: list[list[Any]]) -> None:
+    path = folder / f"{feed}-{len(list(folder.glob('*.csv')))}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    report = load_file(engine, feed, path, operator="test")
+    assert report.status == "applied", report.as_json()
+
+
+def household(engine: Engine, folder: Path, id_number: str, name: str, address: str) -> None:
+    load_csv(engine, folder, "households", ["id_number", "name", "address"], [[id_number, name, address]])
+
+
+def fever_visit(engine: Engine, folder: Path, id_number: str, name: str, visited_at: str) -> None:
+    load_csv(engine, folder, "clinic_visits", ["record_id", "id_number", "name", "visited_at", "department"],
+             [[f"v-{id_number}-{visited_at}", id_number, name, visited_at, "发热门诊"]])
+
+
+def qr_text_of(data_uri: str) -> str:
+    assert data_uri.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1
+    return found[0].text
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
