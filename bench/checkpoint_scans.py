@@ -26,12 +26,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCANNERS = 8
 PASSWORD = "Bench2020ok"
 # Codes must outlive the run: the longest TTL the platform allows.
 ENV = {"HEALTHCODE_CODE_TTL_SECONDS": "300", "HEALTHCODE_ENV": "dev"}
+
+
+class ScanIn(BaseModel):
+    point_id: int
+    code: str
 
 
 # --- the two apps served by uvicorn (factories, imported in the server process) -----------------------------------
@@ -49,11 +56,6 @@ def scan_app() -> Any:
 def bare_app() -> Any:
     """The floor: FastAPI parsing the same body and answering a constant of the same shape, no database."""
     from fastapi import FastAPI, Header
-    from pydantic import BaseModel
-
-    class ScanIn(BaseModel):
-        point_id: int
-        code: str
 
     app = FastAPI()
     answer = {"scan_id": 1, "color": "green", "name_masked": "李*明", "id_number_masked": "35*****034",
@@ -255,29 +257,37 @@ class Figures:
                 f"   ({self.requests} requests, {self.errors} errors)")
 
 
-async def _load(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]], concurrency: int) -> Figures:
+async def _load(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]], concurrency: int,
+                warmup: int) -> Figures:
+    """Sends the requests from `concurrency` client tasks over kept-alive connections; the first `warmup` ones (which
+    also open the connections) are not measured."""
     import httpx
 
-    latencies: list[float] = []
-    errors = 0
-    position = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
-        async def worker() -> None:
-            nonlocal position, errors
-            while position < len(requests):
-                headers, body = requests[position]
-                position += 1
-                started = time.perf_counter()
-                response = await client.post("/api/v1/checkpoint/scans", headers=headers, json=body)
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 201:
-                    errors += 1
+        async def run(batch: list[tuple[dict[str, str], dict[str, Any]]]) -> tuple[list[float], int, float]:
+            latencies: list[float] = []
+            errors = 0
+            position = 0
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+            async def worker() -> None:
+                nonlocal position, errors
+                while position < len(batch):
+                    headers, body = batch[position]
+                    position += 1
+                    started = time.perf_counter()
+                    response = await client.post("/api/v1/checkpoint/scans", headers=headers, json=body)
+                    latencies.append(time.perf_counter() - started)
+                    if response.status_code != 201:
+                        errors += 1
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return latencies, errors, time.perf_counter() - started
+
+        await run(requests[:warmup])
+        latencies, errors, elapsed = await run(requests[warmup:])
     ordered = sorted(latencies)
     return Figures(len(ordered), elapsed, statistics.median(ordered) * 1000,
                    ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, errors)
@@ -287,8 +297,7 @@ def measure(factory: str, url: str | None, requests: list[tuple[dict[str, str], 
             concurrency: int, workers: int, warmup: int) -> Figures:
     process, base = serve(factory, url, workers)
     try:
-        asyncio.run(_load(base, requests[:warmup], concurrency))
-        return asyncio.run(_load(base, requests[warmup:], concurrency))
+        return asyncio.run(_load(base, requests, concurrency, warmup))
     finally:
         stop(process)
 

@@ -34,6 +34,8 @@ def create_app(
     app.include_router(codes_router)
     _mount_checkpoints(app)
     _mount_citizen(app, settings)
+    _mount_enterprise(app)
+    _mount_console(app)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
@@ -65,6 +67,25 @@ def _mount_citizen(app: FastAPI, settings: Settings) -> None:
     app.include_router(citizen_pages.api_router)
     if settings.env != "prod":
         app.include_router(devprovider.router)
+
+
+def _mount_console(app: FastAPI) -> None:
+    """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
+    authority's region-level and feed pages. Uses the session cookie installed by `_mount_citizen`."""
+    from healthcode.feeds import pages as feed_pages
+    from healthcode.orgs import console_auth, console_pages, records_pages, reports_pages
+    from healthcode.regions import pages as region_pages
+
+    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages):
+        app.include_router(module.router)
+
+
+def _mount_enterprise(app: FastAPI) -> None:
+    """企业用户电脑端 (/ent), enterprise registration, and the residents' health reports and inbox (/citizen)."""
+    from healthcode.enterprise import citizen_pages, pages, pages_employees, pages_register
+
+    for router in (pages_register.router, pages.router, pages_employees.router, citizen_pages.router):
+        app.include_router(router)
 
 
 def _wants_json(request: Request) -> bool:

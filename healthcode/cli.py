@@ -226,6 +226,26 @@ def scanner_add(
     typer.echo(f"扫码员 {scanner.phone} 已开通（{state}）")
 
 
+reports_app = typer.Typer(help="数据报表", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
+
+
+@reports_app.command("build")
+def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 YYYY-MM-DD，默认昨天")] = None) -> None:
+    """统计某日的扫码数据报表（各单位、各扫码点、分时段），覆盖该日已有的统计。"""
+    from datetime import date, timedelta
+
+    from healthcode.orgs.reports import build_daily_reports
+
+    try:
+        when = date.fromisoformat(day) if day else clock.today() - timedelta(days=1)
+    except ValueError:
+        _fail("日期格式应为 YYYY-MM-DD")
+    with transaction(_engine()) as session:
+        rows = build_daily_reports(session, when)
+    typer.echo(f"{when.isoformat()} 数据报表已生成：{rows} 条统计")
+
+
 @app.command()
 def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     """在新的数据库中建立演示省份并运行网站，打印各端演示账号。"""

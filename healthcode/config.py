@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     pass_reasons: list[str] = ["工作", "生活", "就医", "返乡", "其他"]
     scan_retention_days: int = 28
     feed_chunk_rows: int = 20_000
+    # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
+    internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]
+    # USCCs of the health authority (疫情防控指挥部): their admins also get the region level, fever-drug and feed pages.
+    authority_usccs: list[str] = []
 
     # Real-name sign-in (OpenID Connect). No issuer: the development provider mounted at this app's /dev-idp.
     oidc_issuer: str | None = None

@@ -3,8 +3,11 @@
 from healthcode.accounts import models as accounts  # noqa: F401
 from healthcode.checkpoints import models as checkpoints  # noqa: F401
 from healthcode.codes import models as codes  # noqa: F401
+from healthcode.enterprise import models as enterprise  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401
 from healthcode.identity import models as identity  # noqa: F401
+from healthcode.messages import models as messages  # noqa: F401
+from healthcode.orgs import console_models as orgs_console  # noqa: F401
 from healthcode.orgs import models as orgs  # noqa: F401
 from healthcode.regions import models as regions  # noqa: F401
 from healthcode.residents import family_models  # noqa: F401

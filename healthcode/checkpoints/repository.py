@@ -1,5 +1,8 @@
-"""Queries on scanners, scan points, scans and refused attempts. The scan path's queries are single indexed
-look-ups returning plain rows, so a scan costs a fixed, small number of round trips."""
+"""Queries on scanners, scan points, scans and refused attempts.
+
+The scan path's statements are built once, on the tables' columns (plain rows, no ORM identity map), and each is one
+indexed look-up: a scan costs a fixed, small number of round trips whatever the resident's history, and little Python.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from healthcode.accounts.models import Account
@@ -16,6 +19,24 @@ from healthcode.feeds.models import HouseholdRecord
 from healthcode.residents.models import Person
 
 RECENT_LIMIT = 200  # a resident scanned at every meal for 14 days stays far below this
+
+_scans, _points = Scan.__table__.c, ScanPoint.__table__.c
+_persons, _households = Person.__table__.c, HouseholdRecord.__table__.c
+
+_POINT = select(_points.id, _points.org_id, _points.region_code).where(_points.id == bindparam("point_id"))
+_PERSON = select(
+    _persons.id, _persons.id_number, _persons.name, _persons.initial_region_code,
+    select(_households.county_code).where(_households.id_number == _persons.id_number).limit(1)
+    .scalar_subquery().label("household_county"),
+).where(_persons.id == bindparam("person_id"))
+_RECENT = (
+    select(_scans.id, _scans.at, _points.region_code, _points.name.label("point_name"), _scans.temperature_result,
+           _scans.pass_reason)
+    .join_from(Scan.__table__, ScanPoint.__table__, _points.id == _scans.point_id)
+    .where(_scans.person_id == bindparam("person_id"), _scans.at >= bindparam("since"))
+    .order_by(_scans.at.desc(), _scans.id.desc()).limit(RECENT_LIMIT)
+)
+_INSERT_SCAN = insert(Scan.__table__).returning(_scans.id)
 
 
 def scanner_for_account(session: Session, account_id: int) -> tuple[Scanner, Account] | None:
@@ -46,23 +67,25 @@ def points_of_org(session: Session, org_id: int) -> list[ScanPoint]:
     return list(session.scalars(select(ScanPoint).where(ScanPoint.org_id == org_id).order_by(ScanPoint.id)))
 
 
-def person_with_household_county(session: Session, person_id: int) -> tuple[Person, str | None] | None:
-    """The person and the county of their household address (if the household feed names them), in one query."""
-    county = (select(HouseholdRecord.county_code).where(HouseholdRecord.id_number == Person.id_number)
-              .limit(1).scalar_subquery())
-    row = session.execute(select(Person, county).where(Person.id == person_id)).first()
-    return (row[0], row[1]) if row else None
+def point_place(session: Session, point_id: int) -> Row[Any] | None:
+    """(id, org_id, region_code) of a point."""
+    return session.execute(_POINT, {"point_id": point_id}).first()
+
+
+def person_for_scan(session: Session, person_id: int) -> Row[Any] | None:
+    """(id, id_number, name, initial_region_code, household_county) of a person: the county of their household
+    address comes along when the household feed names them."""
+    return session.execute(_PERSON, {"person_id": person_id}).first()
 
 
 def recent_visits(session: Session, person_id: int, since: datetime) -> Sequence[Row[Any]]:
     """The person's scans since `since`, newest first, with their point's region and name."""
-    return session.execute(
-        select(Scan.id, Scan.at, ScanPoint.region_code, ScanPoint.name.label("point_name"),
-               Scan.temperature_result, Scan.pass_reason)
-        .join(ScanPoint, ScanPoint.id == Scan.point_id)
-        .where(Scan.person_id == person_id, Scan.at >= since)
-        .order_by(Scan.at.desc(), Scan.id.desc()).limit(RECENT_LIMIT)
-    ).all()
+    return session.execute(_RECENT, {"person_id": person_id, "since": since}).all()
+
+
+def insert_scan(session: Session, **values: Any) -> int:
+    """Stores a scan and returns its id (one INSERT … RETURNING, no unit-of-work flush)."""
+    return int(session.execute(_INSERT_SCAN, values).scalar_one())
 
 
 def scan(session: Session, scan_id: int) -> Scan | None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from healthcode import clock
-from healthcode.accounts.deps import CurrentScanner, kept_error
+from healthcode.accounts.deps import CurrentScanner, SerialisedWrites, kept_error
 from healthcode.checkpoints import ratelimit, repository, service
 from healthcode.db import DbSession
 
@@ -46,7 +46,7 @@ def points(scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
     return {"items": [service.point_json(p) for p in repository.points_of_org(session, scanner.org_id)]}
 
 
-@router.post("/points", status_code=201)
+@router.post("/points", status_code=201, dependencies=[SerialisedWrites])
 def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
     point = service.add_point(session, scanner, community=body.community, name=body.name, address=body.address,
                               region_code=str(body.region_code), latitude=body.latitude, longitude=body.longitude,
@@ -54,7 +54,7 @@ def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dic
     return service.point_json(point)
 
 
-@router.post("/scans", status_code=201)
+@router.post("/scans", status_code=201, dependencies=[SerialisedWrites])
 def scan(body: ScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
     limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
     try:
@@ -64,7 +64,7 @@ def scan(body: ScanIn, scanner: CurrentScanner, session: DbSession, request: Req
     return result.as_json()
 
 
-@router.post("/scans/{scan_id}/feedback")
+@router.post("/scans/{scan_id}/feedback", dependencies=[SerialisedWrites])
 def feedback(scan_id: int, body: FeedbackIn, scanner: CurrentScanner, session: DbSession,
              request: Request) -> dict[str, Any]:
     record = service.feedback(session, scanner, scan_id, pass_reason=body.pass_reason,

@@ -142,7 +142,7 @@ def scan(session: Session, scanner: Scanner, *, point_id: int, code: str, now: d
          limits: ratelimit.RefusalLimits) -> ScanResult:
     """Resolves a QR text or number code at one of the organisation's points and records the scan. A refused code
     is counted against the scanner and raised as CodeRefused; the caller must keep that count (commit)."""
-    point = repository.point(session, point_id)
+    point = repository.point_place(session, point_id)
     if point is None:
         raise NotFound("扫码点不存在，请先上报扫码点", code="point_not_found")
     if point.org_id != scanner.org_id:
@@ -155,23 +155,20 @@ def scan(session: Session, scanner: Scanner, *, point_id: int, code: str, now: d
     except DomainError as exc:
         ratelimit.record_refusal(session, scanner, via, exc.code, now, limits)
         raise CodeRefused(exc) from exc
-    found = repository.person_with_household_county(session, resolved.person_id)
-    if found is None:  # the code outlived its person: treat like any other code that no longer resolves
+    person = repository.person_for_scan(session, resolved.person_id)
+    if person is None:  # the code outlived its person: treat like any other code that no longer resolves
         raise NotFound("该健康码对应的居民不存在", code="person_not_found")
-    person, household_county = found
     color = rules.status_for(session, person.id_number, now).color
     since = datetime.combine(now.date() - timedelta(days=WINDOW_DAYS - 1), time.min)
     history = repository.recent_visits(session, person.id, since)
-    record = Scan(scanner_id=scanner.id, point_id=point.id, org_id=point.org_id, person_id=person.id, color=color,
-                  via=via, at=now)
-    session.add(record)
-    session.flush()
-    home = person.initial_region_code or household_county
+    scan_id = repository.insert_scan(session, scanner_id=scanner.id, point_id=point.id, org_id=point.org_id,
+                                     person_id=person.id, color=color, via=via, at=now)
+    home = person.initial_region_code or person.household_county
     visits = [(home, None), *((h.region_code, h.at) for h in history), (point.region_code, now)]
     severe = regions.most_severe_region(session, visits, point.region_code)
-    address_county = household_county or person.initial_region_code
+    address_county = person.household_county or person.initial_region_code
     return ScanResult(
-        scan_id=record.id, at=now, via=via, color=color, name_masked=mask_name(person.name),
+        scan_id=scan_id, at=now, via=via, color=color, name_masked=mask_name(person.name),
         id_number_masked=mask_id_number(person.id_number),
         address=divisions.full_name(address_county) if address_county else None,
         most_severe_region=severe,

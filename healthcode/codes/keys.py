@@ -17,8 +17,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pycose.algorithms import EdDSA, Es256
+from pycose.headers import KID, Algorithm
 from pycose.keys import CoseKey, EC2Key, OKPKey
 from pycose.keys.curves import P256, Ed25519
+from pycose.messages import Sign1Message
 from sqlalchemy.orm import Session
 
 from healthcode.codes import repository
@@ -28,7 +30,7 @@ from healthcode.config import get_settings
 
 ALGORITHMS = {"EdDSA": EdDSA, "ES256": Es256}
 ROTATION_NOTICE = timedelta(days=1)
-_SESSION_SIGNER = "codes.signer"  # session.info key of the signing key looked up in this session
+_SESSION_SIGNER = "codes.signer"  # session.info key of the signing key looked up in the current transaction
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,10 @@ class SigningMaterial:
     kid: bytes
     alg: str
     cose_key: CoseKey
-    # The loaded Ed25519 key itself: pycose re-imports the private key from bytes on every signature (~40 µs).
+    # For the fast EdDSA path of tokens.sign: the loaded key itself (pycose re-imports it from bytes on every
+    # signature) and the protected header, which is the same for every token of a key (encoded once, by pycose).
     ed25519: ed25519.Ed25519PrivateKey | None = None
+    protected: bytes = b""
 
 
 def b64url(data: bytes) -> str:
@@ -74,18 +78,21 @@ def rotate(session: Session, now: datetime, alg: str = "EdDSA") -> SigningKey:
 
 
 def current_signing_key(session: Session, now: datetime) -> SigningMaterial:
-    """The loaded private key that signs at `now` (decrypted once per process; looked up once per session while
-    `now` stays within its signing period, since a batch of printed codes runs in one transaction)."""
+    """The loaded private key that signs at `now`: decrypted once per process, and looked up once per transaction
+    while `now` stays within its signing period (a batch of printed codes runs in one transaction)."""
+    transaction = session.get_transaction()
     cached = session.info.get(_SESSION_SIGNER)
-    if cached is not None and cached[0] <= now and (cached[1] is None or now < cached[1]):
-        return cached[2]  # type: ignore[no-any-return]
+    if (cached is not None and cached[0] is transaction and cached[1] <= now
+            and (cached[2] is None or now < cached[2])):
+        return cached[3]  # type: ignore[no-any-return]
     row = repository.signer_row_at(session, now)
     if row is None:
         key = ensure_signing_key(session, now)
         row = (key.kid, key.alg, key.private_key_pem, key.activates_at, key.retires_at)
     kid, alg, pem, activates_at, retires_at = row
     material = _load_private(kid, alg, pem)
-    session.info[_SESSION_SIGNER] = (activates_at, retires_at, material)
+    # Tied to this transaction: after a rollback the key it created may be gone.
+    session.info[_SESSION_SIGNER] = (session.get_transaction(), activates_at, retires_at, material)
     return material
 
 
@@ -172,7 +179,8 @@ def _load_private(kid: bytes, alg: str, pem: str) -> SigningMaterial:
         raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                     serialization.NoEncryption())
         public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return SigningMaterial(kid, alg, OKPKey(crv=Ed25519, d=raw, x=public), private)
+        protected = Sign1Message(phdr={Algorithm: EdDSA, KID: kid}).phdr_encoded
+        return SigningMaterial(kid, alg, OKPKey(crv=Ed25519, d=raw, x=public), private, protected)
     if alg == "ES256" and isinstance(private, ec.EllipticCurvePrivateKey):
         numbers = private.public_key().public_numbers()
         return SigningMaterial(kid, alg, EC2Key(

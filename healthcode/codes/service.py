@@ -20,6 +20,7 @@ from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 from healthcode.residents.masking import mask_name
 from healthcode.residents.models import Person
 from healthcode.residents.service import get_registered
+from healthcode.rules import service as rules
 
 COLOR_LABELS = {"green": "绿码", "orange": "橙码", "yellow": "黄码", "red": "红码"}
 _REGION = re.compile(r"^\d{6}$")
@@ -80,8 +81,6 @@ def issue_for_person(session: Session, person: Person, now: datetime, *, region_
     """Signs a token with the person's current colour and gives it a fresh number code, both valid for the TTL.
 
     `region_code` (device location or picked region) fixes the initial region if it is not yet known."""
-    from healthcode.rules import service as rules  # the rules domain imports nothing of ours; keep it that way
-
     settings = get_settings()
     status = rules.status_for(session, person.id_number, now)
     issued_at = now.replace(microsecond=0)
@@ -91,7 +90,7 @@ def issue_for_person(session: Session, person: Person, now: datetime, *, region_
     claims = tokens.CodeClaims(
         iss=settings.issuer, iat=clock.epoch_seconds(issued_at), exp=clock.epoch_seconds(expires_at),
         cti=secrets.token_bytes(16), color=status.color, masked_name=mask_name(person.name), region_code=region,
-        rule_set=getattr(status, "rule_set", settings.rule_set),
+        rule_set=status.rule_set,
     )
     qr_text = tokens.to_qr_text(tokens.sign(claims, key))
     number = numbers.store_with_new_number(session, now, cti=claims.cti, person_id=person.id, color=status.color,

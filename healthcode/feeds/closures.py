@@ -68,7 +68,7 @@ def in_force() -> ColumnElement[bool]:
 
 
 @lru_cache(maxsize=8)
-def residents_query(*, one_person: bool = False, on_day: bool = True) -> Select[Any]:
+def residents_query(*, one_person: bool = False, on_day: bool = True) -> Select:
     """Every (household, closure) match: (id_number, closure_id, community, starts_on, ends_on, batch_id). With
     `on_day`, only closures in force on the bound parameter `today`; with `one_person`, only the household rows of the
     bound parameter `id_number`. Built once and cached: a person's status runs it on every code and scan."""

@@ -79,7 +79,7 @@ def contacts_query(*, one_person: bool = False, statuses: tuple[str, ...] = CASE
     return union(*(_branch(seated, one_person, statuses) for seated in (True, False)))
 
 
-def _branch(seated: bool, one_person: bool, statuses: tuple[str, ...]) -> Select[tuple[str, date, str, str]]:
+def _branch(seated: bool, one_person: bool, statuses: tuple[str, ...]) -> Select:
     case_table, other_table = TravelRecord.__table__.alias("case_trip"), TravelRecord.__table__.alias("other")
     case_trip, other = case_table.c, other_table.c
     start, today = bindparam("start", type_=Date()), bindparam("today", type_=Date())

@@ -76,7 +76,7 @@ class FeedFile:
 
     # CSV: the text wrapper reads ahead from the raw file, whose position is good enough for a progress bar.
     def _open_csv(self) -> Iterator[tuple[int, Row]]:
-        self._raw = open(self.path, "rb", buffering=0)  # noqa: SIM115 (closed by close())
+        self._raw = open(self.path, "rb", buffering=0)  # closed by close()
         text = io.TextIOWrapper(io.BufferedReader(self._raw, 1 << 20), encoding="utf-8-sig", newline="")
         reader = csv.reader(text)
         header = next(reader, None)
@@ -93,7 +93,7 @@ class FeedFile:
             yield reader.line_num, dict(zip(header, values, strict=False))
 
     def _open_jsonl(self) -> Iterator[tuple[int, Row]]:
-        self._raw = open(self.path, "rb", buffering=1 << 20)  # noqa: SIM115 (closed by close())
+        self._raw = open(self.path, "rb", buffering=1 << 20)  # closed by close()
         return self._jsonl_rows(self._raw)
 
     @staticmethod

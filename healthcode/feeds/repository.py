@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, CursorResult, Table, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ sqlite3.register_adapter(datetime, lambda value: value.isoformat(" ", "microseco
 sqlite3.register_adapter(date, lambda value: value.isoformat())
 
 
-SQLITE_LOAD_CACHE_KIB = 256 * 1024
+SQLITE_LOAD_CACHE_KIB = 128 * 1024
 
 # Batches ---------------------------------------------------------------------------------------------------------
 
@@ -42,7 +42,7 @@ def applied_batch_with_hash(conn: Connection, feed: Feed, sha256: str) -> Any | 
 
 
 def insert_batch(conn: Connection | Session, **values: Any) -> int:
-    result = conn.execute(insert(Batch).values(**values))
+    result = cast(CursorResult[Any], conn.execute(insert(Batch).values(**values)))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -77,12 +77,16 @@ def add_provider(session: Session, provider: Provider) -> Provider:
     return provider
 
 
+def _table(feed: Feed) -> Table:
+    return cast(Table, feed.model.__table__)  # type: ignore[attr-defined]
+
+
 # Feed rows -------------------------------------------------------------------------------------------------------
 
 def upsert_rows(conn: Connection | Session, feed: Feed, columns: tuple[str, ...], batch_id: int,
                 rows: list[tuple[Any, ...]]) -> None:
     """Stores a few rows through SQLAlchemy (the realtime push): append feeds replace the row with the same key."""
-    table = feed.model.__table__  # type: ignore[attr-defined]
+    table = _table(feed)
     values = [{"batch_id": batch_id, **dict(zip(columns, row, strict=True))} for row in rows]
     dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -96,7 +100,7 @@ def upsert_rows(conn: Connection | Session, feed: Feed, columns: tuple[str, ...]
 
 
 def stored_row(conn: Connection | Session, feed: Feed, row_key: str) -> Any | None:
-    table = feed.model.__table__  # type: ignore[attr-defined]
+    table = _table(feed)
     return conn.execute(select(table).where(table.c.row_key == row_key)).mappings().first()
 
 
@@ -111,11 +115,11 @@ class BulkWriter:
         self.columns = columns
         self.batch_id = int(batch_id)
         self.keyed = "row_key" in columns
-        self.raw = conn.connection.driver_connection
+        self.raw: Any = conn.connection.driver_connection
 
     def clear(self) -> None:
         # DELETE rather than TRUNCATE on PostgreSQL: readers keep seeing the previous snapshot until the commit.
-        self.conn.execute(delete(self.feed.model.__table__))  # type: ignore[attr-defined]
+        self.conn.execute(delete(_table(self.feed)))
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         raise NotImplementedError
@@ -223,7 +227,7 @@ class PostgresWriter(BulkWriter):
     def abort(self) -> None:
         try:
             self._end_copy(RuntimeError("批次已中止"))
-        except Exception:  # noqa: S110  (the COPY fails on purpose; the transaction is rolled back next)
+        except Exception:  # the COPY fails on purpose; the transaction is rolled back next
             pass
 
 
@@ -232,7 +236,7 @@ class PipelinedWriter(BulkWriter):
     the database works (SQLite's B-tree inserts, the socket to PostgreSQL), so both cores are busy. At most two
     chunks wait in the queue, which keeps memory flat."""
 
-    def __init__(self, inner: BulkWriter) -> None:  # noqa: D107  (no super().__init__: it delegates)
+    def __init__(self, inner: BulkWriter) -> None:  # no super().__init__(): it delegates to `inner`
         import queue
         import threading
 

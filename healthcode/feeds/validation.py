@@ -179,7 +179,7 @@ class FeedValidator:
         self._resolved: dict[tuple[str, str | None], tuple[str | None, str]] = {}
         names = [c.name for c in feed.columns] + list(DERIVED_COLUMNS.get(feed.name, ()))
         self.columns: tuple[str, ...] = (("row_key",) if self.keyed else ()) + tuple(names)
-        self.convert = self._compile()  # type: ignore[method-assign]
+        self.convert = self._compile()  # type: ignore[method-assign,assignment]
 
     def _converter(self, kind: str, column_type: Any) -> Converter:
         if kind == "id_number":
@@ -251,7 +251,7 @@ class FeedValidator:
             record = position.get("record_id")
             key = [f"({record} if {record} is not None else {hashed})" if record else hashed]
         body.append(f"    return ({', '.join(key + values + derived)},)")
-        exec(compile("\n".join(body), f"<convert {feed.name}>", "exec"), scope)  # noqa: S102 (our own source)
+        exec(compile("\n".join(body), f"<convert {feed.name}>", "exec"), scope)  # our own generated source
         return scope["convert"]  # type: ignore[no-any-return]
 
     def household(self, address: str, region_code: str | None) -> tuple[str | None, str]:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, Text, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
 from healthcode.regions.models import RegionLevel, RegionPolicy
+
+_rl, _rp = RegionLevel.__table__.c, RegionPolicy.__table__.c
+# The scan path needs the levels of a few regions and the policy of the winner: one round trip for both.
+_LEVELS_AND_POLICIES = union_all(
+    select(_rl.code, _rl.level, _rl.set_at, _rl.id, cast(null(), String(100)).label("headline"),
+           cast(null(), Text).label("text")).where(_rl.code.in_(bindparam("codes", expanding=True))),
+    select(cast(null(), String(6)), _rp.level, cast(null(), DateTime), cast(null(), Integer), _rp.headline, _rp.text),
+)
 
 
 def current_levels(session: Session, codes: Collection[str]) -> dict[str, int]:
@@ -22,6 +31,20 @@ def current_levels(session: Session, codes: Collection[str]) -> dict[str, int]:
     for code, level in rows:
         levels.setdefault(code, level)
     return levels
+
+
+def levels_and_edited_policies(session: Session, codes: Collection[str]
+                               ) -> tuple[dict[str, int], dict[int, tuple[str, str]]]:
+    """The current level of each code that has one, and every edited policy as {level: (headline, text)}."""
+    newest: dict[str, tuple[tuple[datetime, int], int]] = {}
+    edited: dict[int, tuple[str, str]] = {}
+    for code, level, set_at, row_id, headline, text in session.execute(_LEVELS_AND_POLICIES,
+                                                                       {"codes": sorted(set(codes))}):
+        if code is None:
+            edited[level] = (headline, text)
+        elif code not in newest or (set_at, row_id) > newest[code][0]:
+            newest[code] = ((set_at, row_id), level)
+    return {code: level for code, (_, level) in newest.items()}, edited
 
 
 def all_current_levels(session: Session) -> dict[str, int]:

@@ -154,13 +154,12 @@ def most_severe_region(session: Session, visits: Iterable[tuple[str, datetime | 
             last_visit[code] = moment
     if not last_visit:
         return None
-    levels = current_levels(session, [*last_visit, *([here_code] if here_code else [])])
-    code = max(last_visit, key=lambda c: (levels[c], last_visit[c]))
-    level = levels[code]
-    policy = _policy(level, repository.policy_row(session, level))
-    here_level = levels.get(here_code, 0) if here_code else 0
-    return MostSevere(code, divisions.short_name(code), level, policy.level_name, policy.text, policy.headline,
-                      level > here_level)
+    found, edited = repository.levels_and_edited_policies(session, [*last_visit, *([here_code] if here_code else [])])
+    code = max(last_visit, key=lambda c: (found.get(c, 0), last_visit[c]))
+    level = found.get(code, 0)
+    headline, text = edited.get(level) or DEFAULT_POLICIES[level]
+    here_level = found.get(here_code, 0) if here_code else 0
+    return MostSevere(code, divisions.short_name(code), level, LEVEL_NAMES[level], text, headline, level > here_level)
 
 
 def _policy(level: int, edited: RegionPolicy | None) -> Policy:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from healthcode.feeds import models as m
 from healthcode.feeds.closures import residents_query
@@ -32,8 +33,8 @@ from healthcode.feeds.contacts import CASE_STATUSES, contacts_query, day_end
 from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags
 from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
 
-_COLUMNS = {"day": Date(), "at": DateTime(), "label": String(), "flag": Boolean(), "until": Date(), "seq": Integer(),
-            "batch_id": Integer()}
+_COLUMNS: dict[str, TypeEngine[Any]] = {"day": Date(), "at": DateTime(), "label": String(), "flag": Boolean(),
+                                         "until": Date(), "seq": Integer(), "batch_id": Integer()}
 
 
 def _row(kind: str, **values: Any) -> list[Any]:
@@ -81,7 +82,7 @@ def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSe
     params = {"id_number": id_number, "start": today - timedelta(days=lookback - 1), "today": today,
               "cutoff": day_end(today)}
     found: dict[str, list[Any]] = {}
-    for row in session.connection().execute(statement, params):
+    for row in session.execute(statement, params):  # (autoflushes what the caller added in this session)
         found.setdefault(row.kind, []).append(row)
     get = found.get
     return Flags(

@@ -10,6 +10,7 @@ import pytest
 from healthcode.codes import keys, service
 from healthcode.codes.errors import CodeRefused, NoSigningKey
 from healthcode.codes.keys import b64url
+from healthcode.residents.models import Person
 from tests.codes.factories import NOW, person
 
 
@@ -106,3 +107,14 @@ def test_given_clock_before_every_key_then_no_signing_key(db):
     keys.ensure_signing_key(db, NOW)
     with pytest.raises(NoSigningKey):
         keys.current_signing_key(db, NOW - timedelta(seconds=1))
+
+
+def test_given_rolled_back_first_key_then_the_next_transaction_signs_with_a_stored_key(db):
+    resident_id = person(db).id
+    db.commit()
+    keys.current_signing_key(db, NOW)  # creates the first key in this transaction ...
+    db.rollback()  # ... which is then undone
+
+    issued = service.issue_for_person(db, db.get(Person, resident_id), NOW)
+
+    assert service.resolve(db, issued.qr_text, NOW).kind == "qr"

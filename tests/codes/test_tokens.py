@@ -8,6 +8,8 @@ from datetime import timedelta
 import base45
 import cbor2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from healthcode.codes import keys, service, tokens
 from healthcode.codes.errors import CodeRefused
@@ -138,3 +140,18 @@ def _foreign_pem() -> str:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(keys._pem_password(get_settings().secret_key)),
     ).decode()
+
+
+@given(st.binary(max_size=400))
+def test_base45_encoder_matches_the_base45_package(data):
+    assert tokens.b45encode(data) == base45.b45encode(data).decode()
+    assert base45.b45decode(tokens.b45encode(data)) == data
+
+
+def test_fast_ed25519_signing_gives_exactly_what_pycose_gives(db):
+    key = keys.current_signing_key(db, NOW)
+    plain = keys.SigningMaterial(key.kid, key.alg, key.cose_key)  # no loaded key: pycose signs and encodes
+    claims = tokens.CodeClaims("CN-35", 1582506000, 1582506060, b"c" * 16, "orange", "李*明", "350102", "fj-2020-02")
+
+    assert key.ed25519 is not None and key.protected
+    assert tokens.sign(claims, key) == tokens.sign(claims, plain)

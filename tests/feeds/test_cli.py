@@ -70,3 +70,14 @@ def test_given_provider_add_then_the_key_is_printed_once_and_works(run, client) 
     assert response.status_code == 201
     assert run("provider", "add", "国家卫健委", "--feeds", "cases").exit_code == 1
     assert run("provider", "add", "省医保局", "--feeds", "bogus").exit_code == 1
+
+
+def test_given_a_progress_bar_then_it_follows_the_bytes_read_and_is_silent_when_disabled(tmp_path, capsys) -> None:
+    from healthcode.feeds.progress import progress_bar
+
+    path = write_csv(tmp_path, "h.csv", HEADER, [[A, "李斌", "x", ""]])
+    with progress_bar(path, enabled=False) as on_progress:
+        on_progress(10)
+    with progress_bar(path, enabled=True) as on_progress:
+        on_progress(path.stat().st_size)
+    assert capsys.readouterr().out == ""

@@ -177,3 +177,33 @@ def test_given_unknown_rule_set_id_then_not_found_in_chinese():
     assert get_rule_set("fj-2020-02") is FJ_2020_02
     with pytest.raises(NotFound, match="未知的赋码规则集"):
         get_rule_set("fj-2021-rgy")
+
+
+def test_given_a_later_red_yellow_green_rule_set_then_it_is_a_new_definition_with_the_most_severe_colour():
+    from types import MappingProxyType
+
+    from healthcode.rules.ruleset import KIND_LATEST_CASE, KIND_WINDOWED, Rule, RuleSet
+
+    case, drug = FJ_2020_02.rule_by_id["case"], FJ_2020_02.rule_by_id["fever_drug"]
+    rgy = RuleSet(id="fj-2021-rgy", name="三色码", colors=("green", "yellow", "red"),
+                  color_labels=MappingProxyType({"green": "绿码", "yellow": "黄码", "red": "红码"}),
+                  rules=(Rule("case", KIND_LATEST_CASE, case.title, "red", case.texts, statuses=("confirmed",)),
+                         Rule("fever_drug", KIND_WINDOWED, drug.title, "yellow", drug.texts, window_days=7,
+                              sources=drug.sources)))
+    flags = Flags(ID, fever_drug_purchases=(DatedFact(D),))
+    assert (evaluate(flags, day(6), rgy).color, evaluate(flags, day(7), rgy).color) == ("yellow", "green")
+    assert evaluate(flags, day(6), rgy).reasons[0].detail.startswith("7天内有购买退烧药品记录")
+    flags = Flags(ID, fever_drug_purchases=(DatedFact(D),), cases=(CaseFact("confirmed", datetime(2020, 2, 9)),))
+    result = evaluate(flags, D, rgy)
+    assert (result.color, result.color_label) == ("red", "红码")
+    assert [r.rule for r in result.reasons] == ["case", "fever_drug"]
+    assert evaluate(Flags(ID, cases=(CaseFact("suspected", datetime(2020, 2, 9)),)), D, rgy).color == "green"
+
+
+def test_given_a_rule_with_a_colour_outside_its_rule_set_then_the_definition_is_refused():
+    from healthcode.rules.ruleset import Rule, RuleSet
+
+    rule = FJ_2020_02.rule_by_id["fever_drug"]
+    bad = Rule(rule.id, rule.kind, rule.title, "purple", rule.texts, window_days=14, sources=rule.sources)
+    with pytest.raises(ValueError, match="purple"):
+        RuleSet(id="x", name="x", colors=("green", "orange"), color_labels={}, rules=(bad,))

@@ -1,0 +1,126 @@
+"""企业员工管理 pages (/ent/employees): enterprise basic info, the employee table with 新增 / 修改信息 / 删除信息 /
+批量删除 / 批量导入, the import template, and 同步员工信息."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from healthcode import clock
+from healthcode.db import DbSession
+from healthcode.enterprise import dashboard, importing, service
+from healthcode.enterprise.pages import EntAdmin, flash, page
+from healthcode.errors import DomainError
+from healthcode.orgs.console_auth import ConsoleUser
+from healthcode.web.exports import xlsx_response
+
+router = APIRouter(prefix="/ent", include_in_schema=False)
+
+
+def _employees_page(request: Request, db: DbSession, admin: ConsoleUser, *, status_code: int = 200,
+                    **extra: object) -> Response:
+    keys = ("name", "id_number", "date_from", "date_to", "status")
+    query = {k: request.query_params.get(k, "") for k in keys}
+    today = clock.today()
+    error = extra.pop("error", None)
+    try:
+        f = dashboard.employee_filter(today, **query)
+    except DomainError as exc:
+        error, f = exc.message, dashboard.employee_filter(today)
+    page_no = request.query_params.get("page", "1")
+    table = dashboard.employees(db, admin.org_id, f, int(page_no) if page_no.isdigit() else 1)
+    return page(request, admin, "ent/employees.html", {
+        "active": "employees", "profile": service.profile_view(db, admin.org_id), "table": table, "query": query,
+        "error": error, **extra,
+    }, status_code=status_code)
+
+
+@router.get("/employees", name="ent_employees")
+def employees(request: Request, db: DbSession, admin: EntAdmin) -> Response:
+    return _employees_page(request, db, admin)
+
+
+@router.post("/employees", name="ent_employee_add")
+def add(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, Form()] = "",
+        id_number: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
+    try:
+        with db.begin_nested():
+            employee = service.add_employee(db, admin.org_id, service.EmployeeInput(name, id_number, phone),
+                                            clock.now())
+    except DomainError as exc:
+        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message,
+                               form={"name": name, "id_number": id_number, "phone": phone}, open_dialog="add")
+    flash(request, f"已新增员工 {employee.name}")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+@router.post("/employees/{employee_id}", name="ent_employee_update")
+def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: int, name: Annotated[str, Form()] = "",
+           id_number: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
+    try:
+        with db.begin_nested():
+            employee = service.update_employee(db, admin.org_id, employee_id,
+                                               service.EmployeeInput(name, id_number, phone), clock.now())
+    except DomainError as exc:
+        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    flash(request, f"已修改员工 {employee.name} 的信息")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+@router.post("/employees-delete", name="ent_employee_delete")
+def delete(request: Request, db: DbSession, admin: EntAdmin,
+           employee_ids: Annotated[list[int] | None, Form()] = None) -> Response:
+    """删除信息 and 批量删除 (after the page's confirmation dialog)."""
+    try:
+        with db.begin_nested():
+            count = service.delete_employees(db, admin.org_id, employee_ids or [])
+    except DomainError as exc:
+        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    flash(request, f"已删除 {count} 名员工")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+@router.post("/employees-import", name="ent_employee_import")
+async def import_employees(request: Request, db: DbSession, admin: EntAdmin,
+                           file: Annotated[UploadFile | None, File()] = None) -> Response:
+    content = await file.read() if file is not None else b""
+    filename = file.filename if file is not None and file.filename else ""
+    try:
+        with db.begin_nested():
+            report = importing.import_upload(db, admin.org_id, filename, content, clock.now())
+    except DomainError as exc:
+        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    if report.status == "rejected":
+        return _employees_page(request, db, admin, status_code=422, import_report=report,
+                               error=f"导入失败：文件中有 {len({b.line for b in report.bad_rows})} 行数据有误，"
+                                     "整个文件未导入，请修改后重新导入")
+    flash(request, f"导入成功，共导入 {report.rows} 名员工")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+@router.get("/employees-template", name="ent_employee_template")
+def template(admin: EntAdmin) -> Response:
+    return xlsx_response("员工信息导入模板.xlsx", "员工信息", importing.TEMPLATE_HEADER, [])
+
+
+@router.post("/sync", name="ent_sync")
+def sync(request: Request, db: DbSession, admin: EntAdmin) -> Response:
+    """同步员工信息: pulls the reports of the employees (and of residents who named the enterprise as employer)."""
+    result = service.sync_employees(db, admin.org_id, clock.now())
+    flash(request, f"同步完成：新增关联员工 {result.added} 名，已同步 {result.employees} 名员工的健康上报数据")
+    return RedirectResponse(request.url_for("ent_home"), status_code=303)
+
+
+@router.post("/profile", name="ent_profile")
+def profile(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, Form()] = "",
+            legal_name: Annotated[str, Form()] = "", legal_phone: Annotated[str, Form()] = "") -> Response:
+    try:
+        with db.begin_nested():
+            service.update_profile(db, admin.org_id, name=name, legal_name=legal_name, legal_phone=legal_phone,
+                                   now=clock.now())
+    except DomainError as exc:
+        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    flash(request, "企业基本信息已保存")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)

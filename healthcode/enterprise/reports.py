@@ -1,0 +1,114 @@
+"""Residents' daily health reports (健康上报): submit or correct today's report, read one's own history, and keep
+each employer's summaries (employee columns, per-day counts) in step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from healthcode.enterprise import repository
+from healthcode.enterprise.errors import invalid
+from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS, Employee, HealthReport
+from healthcode.regions import divisions
+from healthcode.residents.models import Person
+
+MIN_TEMPERATURE, MAX_TEMPERATURE = 34.0, 43.0
+FEVER_FROM = 37.3
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    temperature: str
+    symptoms: Sequence[str]
+    location_code: str
+    contact_risk: bool
+    report_type: str
+    employer_uscc: str = ""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: HealthReport
+    corrected: bool
+
+
+def validate(data: ReportInput) -> tuple[float, str, str, str | None]:
+    """(temperature, symptoms text, county code, employer USCC) of a valid form, else Invalid with the reason."""
+    try:
+        temperature = round(float(data.temperature.strip()), 1)
+    except ValueError:
+        raise invalid("请填写体温（℃），例如 36.5", "invalid_temperature") from None
+    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise invalid(f"体温应在 {MIN_TEMPERATURE}–{MAX_TEMPERATURE} ℃ 之间", "invalid_temperature")
+    chosen = [s for s in SYMPTOMS if s in set(data.symptoms)]
+    unknown = set(data.symptoms) - set(SYMPTOMS)
+    if unknown or not chosen:
+        raise invalid("请选择症状（可多选；无症状请选“无”）", "invalid_symptoms")
+    if NO_SYMPTOM in chosen and len(chosen) > 1:
+        raise invalid("选择了“无”就不能再选择其他症状", "invalid_symptoms")
+    code = (data.location_code or "").strip()
+    division = divisions.get(code) if len(code) == 6 else None
+    if division is None or division.rank != 2:
+        raise invalid("请选择当前所在的县（市、区）", "invalid_location")
+    if data.report_type not in REPORT_TYPES:
+        raise invalid("请选择上报类型：" + "、".join(REPORT_TYPES), "invalid_report_type")
+    employer = None
+    if data.employer_uscc.strip():
+        from healthcode.orgs.service import normalise_uscc
+
+        employer = normalise_uscc(data.employer_uscc)
+    return temperature, "、".join(chosen), code, employer
+
+
+def submit(session: Session, person: Person, data: ReportInput, now: datetime) -> Submitted:
+    """Today's report of the resident; a second one today replaces the first (a correction)."""
+    temperature, symptoms, location, employer = validate(data)
+    values = {"temperature": temperature, "symptoms": symptoms, "location_code": location,
+              "contact_risk": bool(data.contact_risk), "report_type": data.report_type, "employer_uscc": employer,
+              "reported_at": now, "name": person.name}
+    report = repository.report_of_day(session, person.id_number, now.date())
+    employers = repository.employers_of(session, person.id_number)
+    if report is not None:
+        for key, value in values.items():
+            setattr(report, key, value)
+        report.corrections = (report.corrections or 0) + 1
+        for employee in employers:
+            employee.last_reported_at = now
+        session.flush()
+        return Submitted(report, True)
+    report = HealthReport(id_number=person.id_number, report_date=now.date(), corrections=0, **values)
+    session.add(report)
+    for employee in employers:
+        _count_new_report(employee, report)
+        repository.shift_day_stats(session, employee.org_id, {report.report_date: 1})
+    session.flush()
+    return Submitted(report, False)
+
+
+def _count_new_report(employee: Employee, report: HealthReport) -> None:
+    employee.report_count = (employee.report_count or 0) + 1
+    if employee.first_report_date is None or report.report_date < employee.first_report_date:
+        employee.first_report_date = report.report_date
+    if employee.last_report_date is None or report.report_date >= employee.last_report_date:
+        employee.last_report_date = report.report_date
+        employee.last_reported_at = report.reported_at
+
+
+def today_report(session: Session, person: Person, now: datetime) -> HealthReport | None:
+    return repository.report_of_day(session, person.id_number, now.date())
+
+
+def own_history(session: Session, person: Person, *, page: int, page_size: int = 20) -> tuple[list[HealthReport], int]:
+    reports = repository.reports_of_person(session, person.id_number, limit=page_size, offset=(page - 1) * page_size)
+    return reports, repository.count_reports_of_person(session, person.id_number)
+
+
+def is_abnormal(report: HealthReport) -> bool:
+    return report.temperature >= FEVER_FROM or report.symptoms != NO_SYMPTOM or report.contact_risk
+
+
+def location_name(report: HealthReport) -> str:
+    return divisions.full_name(report.location_code)

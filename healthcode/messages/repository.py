@@ -1,0 +1,62 @@
+"""Queries on in-app messages and the SMS outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from healthcode.messages.models import Message, SmsOutbox
+from healthcode.orgs.models import Org
+
+
+def add_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Message), list(rows))
+
+
+def inbox(session: Session, id_number: str, *, limit: int, offset: int = 0) -> list[tuple[Message, str | None]]:
+    rows = session.execute(
+        select(Message, Org.name).outerjoin(Org, Org.id == Message.sender_org_id)
+        .where(Message.recipient_id_number == id_number)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def unread_count(session: Session, id_number: str) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Message)
+        .where(Message.recipient_id_number == id_number, Message.read_at.is_(None))
+    ) or 0
+
+
+def own_message(session: Session, id_number: str, message_id: int) -> tuple[Message, str | None] | None:
+    row = session.execute(
+        select(Message, Org.name).outerjoin(Org, Org.id == Message.sender_org_id)
+        .where(Message.id == message_id, Message.recipient_id_number == id_number)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def mark_all_read(session: Session, id_number: str, at: datetime) -> int:
+    result = session.execute(
+        update(Message).where(Message.recipient_id_number == id_number, Message.read_at.is_(None))
+        .values(read_at=at)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def add_sms(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(SmsOutbox), list(rows))
+
+
+def sms_outbox(session: Session, phone: str | None = None) -> list[SmsOutbox]:
+    query = select(SmsOutbox).order_by(SmsOutbox.id)
+    if phone is not None:
+        query = query.where(SmsOutbox.phone == phone)
+    return list(session.scalars(query))

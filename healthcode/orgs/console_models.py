@@ -1,0 +1,72 @@
+"""Tables of the government console: the audit of views of a person's data, the account retrievals of the
+政务信息网 page, and the daily report aggregates (which outlive the scans they count, purged after 28 days)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from healthcode.db import Base
+
+
+class DataAccess(Base):
+    """One view of personal data in the console (PIPL art. 28, SPEC section 10): who, when, whose data, why."""
+
+    __tablename__ = "console_data_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    subject: Mapped[str] = mapped_column(String(16))  # person / export
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    purpose: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(String(300))  # e.g. the filters of an export
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_console_data_access_org_at", "org_id", "at"),
+                      Index("ix_console_data_access_person", "person_id"))
+
+
+class AccountRetrieval(Base):
+    """A government unit fetched its account on the self-service page; a second fetch waits for the superior
+    unit's reset (reset_at set)."""
+
+    __tablename__ = "account_retrievals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    client_ip: Mapped[str] = mapped_column(String(64))
+    reset_by: Mapped[str | None] = mapped_column(String(64))
+    reset_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DailyStat(Base):
+    """Scans of one hour of one day at one scan point: the unit of every report and roll-up."""
+
+    __tablename__ = "report_daily_stats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    point_id: Mapped[int] = mapped_column(ForeignKey("scan_points.id"))
+    hour: Mapped[int] = mapped_column(Integer)
+    scans: Mapped[int] = mapped_column(Integer)
+    orange: Mapped[int] = mapped_column(Integer)
+    abnormal: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("day", "org_id", "point_id", "hour", name="uq_report_daily_stats_key"),
+                      Index("ix_report_daily_stats_org_day", "org_id", "day"))
+
+
+class ReportBuild(Base):
+    """When a day's aggregates were last computed."""
+
+    __tablename__ = "report_builds"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+    rows: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,204 @@
+"""扫码记录 (the unit's scan records): filters, pages, detail, drill-down to a resident (audited, with a stated
+purpose) and to a scanner, and the Excel export. Every function takes the admin's org_id: the tenant boundary."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from healthcode import clock
+from healthcode.checkpoints.models import Scanner
+from healthcode.errors import Invalid, NotFound
+from healthcode.orgs import console_repository as repo
+from healthcode.orgs.console_auth import ConsoleUser
+from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.console_repository import ScanFilter
+from healthcode.regions import divisions
+from healthcode.residents.masking import mask_id_number, mask_name, mask_phone
+from healthcode.residents.models import Person
+
+PAGE_SIZE = 10
+COLORS = {"green": "绿码", "orange": "橙码"}
+TEMPERATURE = {"normal": "正常", "abnormal": "异常"}
+VIA = {"qr": "扫码", "number": "数字码"}
+PURPOSES = ("疫情防控排查", "密切接触者追踪", "通行异常核查", "居民本人申请查询", "上级部门要求核查")
+EXPORT_LIMIT = 200_000  # one export; narrow the time range beyond this
+HEADER = ("姓名", "身份证号", "居住社区", "扫码时间", "扫码地点", "扫码结果", "体温", "通行原因", "扫码员", "备注")
+
+
+@dataclass
+class Query:
+    """The query form as typed (kept for the form and the links), and the filter it means."""
+
+    start: str = ""
+    end: str = ""
+    point_id: str = ""
+    color: str = ""
+    filter: ScanFilter = field(default_factory=lambda: ScanFilter(0))
+
+    def params(self) -> dict[str, str]:
+        return {k: v for k, v in (("start", self.start), ("end", self.end), ("point_id", self.point_id),
+                                  ("color", self.color)) if v}
+
+
+def parse_query(org_id: int, start: str = "", end: str = "", point_id: str = "", color: str = "") -> Query:
+    """The filters of the form; a bad value is refused with a Chinese message (nothing is queried)."""
+    since = _moment(start, end_of_day=False, label="开始时间")
+    until = _moment(end, end_of_day=True, label="结束时间")
+    if since and until and since > until:
+        raise Invalid("开始时间不能晚于结束时间", code="invalid_date")
+    point = None
+    if point_id.strip():
+        if not point_id.strip().isdigit():
+            raise Invalid("扫码地点无效", code="invalid_point")
+        point = int(point_id)
+    if color and color not in COLORS:
+        raise Invalid("扫码结果应为绿码或橙码", code="invalid_color")
+    return Query(start.strip(), end.strip(), point_id.strip(), color,
+                 ScanFilter(org_id, since=since, until=until, point_id=point, color=color or None))
+
+
+def page_of(session: Session, f: ScanFilter, page: int, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    total = repo.count_scans(session, f)
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+    rows = repo.scan_page(session, f, (page - 1) * page_size, page_size)
+    return {"rows": [record_view(r) for r in rows], "total": total, "page": page, "pages": pages,
+            "page_numbers": _window(page, pages)}
+
+
+def record_view(r: Any) -> dict[str, Any]:
+    """One row as the table shows it: masked identity, Chinese labels."""
+    return {
+        "id": r.id, "at": r.at, "person_id": r.person_id, "name": mask_name(r.person_name),
+        "id_number": mask_id_number(r.id_number), "home": r.home or "—", "point_id": r.point_id,
+        "point": f"{r.community} {r.point_name}", "point_address": r.point_address,
+        "region": divisions.short_name(r.region_code), "color": r.color, "color_label": COLORS.get(r.color, r.color),
+        "temperature": _temperature(r), "abnormal": r.temperature_result == "abnormal",
+        "pass_reason": r.pass_reason or "—", "scanner_id": r.scanner_id, "scanner_name": r.scanner_name,
+        "via": VIA.get(r.via, r.via), "remark": _remark(r), "feedback_at": r.feedback_at,
+    }
+
+
+def detail(session: Session, org_id: int, scan_id: int) -> dict[str, Any]:
+    row = repo.scan_record(session, org_id, scan_id)
+    if row is None:
+        raise NotFound("本单位没有该扫码记录", code="scan_not_found")
+    return record_view(row)
+
+
+def points(session: Session, org_id: int) -> list[dict[str, Any]]:
+    return [{"id": p.id, "label": f"{p.community} {p.name}"} for p in repo.points_of_org(session, org_id)]
+
+
+# --- drill-down to a resident (audited) ---------------------------------------------------------------------------
+
+def person_for(session: Session, org_id: int, person_id: int) -> Person:
+    person = repo.person_seen_by_org(session, org_id, person_id)
+    if person is None:
+        raise NotFound("本单位没有该居民的通行记录", code="person_not_found")
+    return person
+
+
+def view_person(session: Session, admin: ConsoleUser, person_id: int, purpose: str) -> dict[str, Any]:
+    """The resident's basic information, their passes at this unit and their health reports, once the stated
+    purpose has been logged (who, when, whose data, why)."""
+    person = person_for(session, admin.org_id, person_id)
+    if purpose not in PURPOSES:
+        raise Invalid("请选择查看目的", code="invalid_purpose")
+    repo.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                        subject="person", person_id=person.id, purpose=purpose, at=clock.now()))
+    household = repo.household_of(session, person.id_number)
+    scans = repo.scan_page(session, ScanFilter(admin.org_id, person_id=person.id), 0, 500)
+    return {
+        "person": {"id": person.id, "name": person.name, "id_number": mask_id_number(person.id_number),
+                   "phone": mask_phone(person.phone) if person.phone else "—",
+                   "initial_region": divisions.short_name(person.initial_region_code)
+                   if person.initial_region_code else "—",
+                   "household": household.address if household else "—"},
+        "scans": [record_view(r) for r in scans],
+        "reports": _health_reports(session, admin.org_id, person),
+        "purpose": purpose,
+    }
+
+
+def _health_reports(session: Session, org_id: int, person: Person) -> list[dict[str, Any]] | None:
+    """The enterprise console's health reports of this person made to this unit, when that module exists."""
+    try:
+        from healthcode.enterprise import reports_for_console  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return list(reports_for_console(session, org_id, person.id_number))
+
+
+# --- drill-down to a scanner --------------------------------------------------------------------------------------
+
+def scanner_for(session: Session, org_id: int, scanner_id: int) -> Scanner:
+    scanner = repo.scanner_of_org(session, org_id, scanner_id)
+    if scanner is None:
+        raise NotFound("本单位没有该扫码员", code="scanner_not_found")
+    return scanner
+
+
+def scanner_summary(scanner: Scanner) -> dict[str, Any]:
+    return {"id": scanner.id, "name": scanner.name, "phone": scanner.phone,
+            "id_number": mask_id_number(scanner.id_number), "status": scanner.status}
+
+
+# --- export -------------------------------------------------------------------------------------------------------
+
+def export_rows(session: Session, admin: ConsoleUser, query: Query) -> Iterator[tuple[Any, ...]]:
+    """The rows of the 批量导出, masked as on screen; the export itself is logged like a view."""
+    total = repo.count_scans(session, query.filter)
+    if total > EXPORT_LIMIT:
+        raise Invalid(f"导出记录过多（{total} 条），请缩小扫码时间范围至 {EXPORT_LIMIT} 条以内",
+                      code="export_too_large")
+    detail_text = "；".join(f"{k}={v}" for k, v in query.params().items()) or "全部"
+    repo.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                        subject="export", person_id=None, purpose="批量导出",
+                                        detail=f"{detail_text}（{total} 条）"[:300], at=clock.now()))
+    return (_export_row(r) for r in repo.iter_scans(session, query.filter))
+
+
+def _export_row(r: Any) -> tuple[Any, ...]:
+    v = record_view(r)
+    return (v["name"], v["id_number"], v["home"], r.at.strftime("%Y-%m-%d %H:%M:%S"), v["point"], v["color_label"],
+            v["temperature"], v["pass_reason"], v["scanner_name"], v["remark"])
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+
+def _temperature(r: Any) -> str:
+    if r.temperature is not None:
+        return f"{r.temperature:.1f}℃" + ("（异常）" if r.temperature_result == "abnormal" else "")
+    return TEMPERATURE.get(r.temperature_result, "—") if r.temperature_result else "—"
+
+
+def _remark(r: Any) -> str:
+    parts = [VIA.get(r.via, r.via)]
+    if r.feedback_at is None:
+        parts.append("未反馈通行信息")
+    return "，".join(parts)
+
+
+def _window(page: int, pages: int, width: int = 10) -> list[int]:
+    first = max(1, min(page - width // 2, pages - width + 1))
+    return list(range(first, min(pages, first + width - 1) + 1))
+
+
+def _moment(value: str, *, end_of_day: bool, label: str) -> datetime | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.max if end_of_day else time.min)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{label}格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM", code="invalid_date") from None
+    return clock.to_local(moment)

@@ -1,0 +1,71 @@
+"""Pages of 扫码记录: the filtered table (htmx swaps the table on 查询/重置/paging), 查看详情, drill-down to a
+resident (purpose first, then the data) and to a scanner (扫码员数据汇总, 打印), and 批量导出 to Excel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from healthcode import clock
+from healthcode.db import DbSession
+from healthcode.orgs import records
+from healthcode.orgs.console_auth import ConsoleAdmin, console_page
+from healthcode.orgs.console_repository import ScanFilter
+from healthcode.web.exports import xlsx_response
+
+router = APIRouter(prefix="/gov", include_in_schema=False)
+PageNo = Annotated[int, Query(ge=1)]
+
+
+@router.get("/records", name="gov_records")
+def records_page(request: Request, admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "",
+                 point_id: str = "", color: str = "", page: PageNo = 1) -> Response:
+    query = records.parse_query(admin.org_id, start, end, point_id, color)
+    result = records.page_of(session, query.filter, page)
+    context = {"active": "records", "query": query, "result": result, "colors": records.COLORS,
+               "points": records.points(session, admin.org_id)}
+    # htmx (查询, 重置, paging) swaps only the table; a plain request gets the whole page.
+    template = "gov/_records_table.html" if request.headers.get("HX-Request") and \
+        request.headers.get("HX-Target") == "records" else "gov/records.html"
+    return console_page(request, admin, template, context)
+
+
+@router.get("/records/export", name="gov_records_export")
+def records_export(admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "", point_id: str = "",
+                   color: str = "") -> Response:
+    query = records.parse_query(admin.org_id, start, end, point_id, color)
+    rows = records.export_rows(session, admin, query)
+    return xlsx_response(f"扫码记录_{clock.now():%Y%m%d%H%M}.xlsx", "扫码记录", records.HEADER, rows)
+
+
+@router.get("/records/{scan_id}", name="gov_record_detail")
+def record_detail(request: Request, scan_id: int, admin: ConsoleAdmin, session: DbSession) -> Response:
+    record = records.detail(session, admin.org_id, scan_id)
+    return console_page(request, admin, "gov/record_detail.html", {"active": "records", "r": record})
+
+
+@router.get("/people/{person_id}", name="gov_person")
+def person_purpose(request: Request, person_id: int, admin: ConsoleAdmin, session: DbSession) -> Response:
+    """The small form that asks why before any of the resident's data shows."""
+    person = records.person_for(session, admin.org_id, person_id)
+    return console_page(request, admin, "gov/person_purpose.html",
+                        {"active": "records", "person_id": person.id, "purposes": records.PURPOSES})
+
+
+@router.post("/people/{person_id}")
+def person_view(request: Request, person_id: int, admin: ConsoleAdmin, session: DbSession,
+                purpose: Annotated[str, Form()] = "") -> Response:
+    view = records.view_person(session, admin, person_id, purpose)
+    return console_page(request, admin, "gov/person.html", {"active": "records", **view})
+
+
+@router.get("/scanners/{scanner_id}/records", name="gov_scanner_records")
+def scanner_records(request: Request, scanner_id: int, admin: ConsoleAdmin, session: DbSession,
+                    page: PageNo = 1) -> Response:
+    scanner = records.scanner_for(session, admin.org_id, scanner_id)
+    result = records.page_of(session, ScanFilter(admin.org_id, scanner_id=scanner.id), page, page_size=50)
+    return console_page(request, admin, "gov/scanner.html",
+                        {"active": "records", "scanner": records.scanner_summary(scanner), "result": result,
+                         "printed_at": clock.now()})

@@ -1,0 +1,53 @@
+"""Pages of 数据报表: the day's figures with ECharts (hover values), the roll-up of subordinate units, the 14-day
+trend, and the Excel export."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from healthcode import clock
+from healthcode.db import DbSession
+from healthcode.errors import Invalid
+from healthcode.orgs import reports
+from healthcode.orgs.console_auth import ConsoleAdmin, console_page
+from healthcode.web.exports import xlsx_response
+
+router = APIRouter(prefix="/gov", include_in_schema=False)
+
+
+def _day(value: str) -> date:
+    if not value.strip():
+        return clock.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
+
+
+@router.get("/reports", name="gov_reports")
+def reports_page(request: Request, admin: ConsoleAdmin, session: DbSession, day: str = "",
+                 org: int | None = None) -> Response:
+    when = _day(day)
+    org_id = reports.visible_org(session, admin.org_id, org)
+    reports.ensure_built(session, when)
+    unit = reports.unit_day(session, org_id, when)
+    charts = {"hours": unit["hours"], "trend": reports.trend(session, org_id, when)}
+    return console_page(request, admin, "gov/reports.html", {
+        "active": "reports", "day": when, "org_id": org_id, "org_name": reports.names(session).get(org_id, ""),
+        "unit": unit, "rollup": reports.rollup(session, org_id, when),
+        "charts_json": json.dumps(charts, ensure_ascii=False),
+    })
+
+
+@router.get("/reports/export", name="gov_reports_export")
+def reports_export(admin: ConsoleAdmin, session: DbSession, day: str = "", org: int | None = None) -> Response:
+    when = _day(day)
+    org_id = reports.visible_org(session, admin.org_id, org)
+    reports.ensure_built(session, when)
+    name = reports.names(session).get(org_id, "")
+    rows = reports.export_rows(session, org_id, name, when)
+    return xlsx_response(f"数据报表_{when:%Y%m%d}.xlsx", "数据报表", reports.EXPORT_HEADER, rows)

@@ -1,0 +1,113 @@
+"""批量导入: all or nothing, every bad row named (line, column, reason), CSV and real .xlsx files."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from healthcode.enterprise import importing, repository, service
+from healthcode.enterprise.models import Employee
+from healthcode.errors import DomainError
+from tests.enterprise.factories import console_login, enterprise, id_number, person, report
+
+NOW = datetime(2020, 2, 24, 9)
+
+
+def xlsx_bytes(rows: list[list[Any]], header: tuple[str, ...] = ("姓名", "身份证号", "手机号码")) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def bad_check_character(n: int) -> str:
+    good = id_number(n)
+    return good[:17] + ("0" if good[17] != "0" else "1")
+
+
+def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_row_is_named(db: Any) -> None:
+    org = enterprise(db)
+    service.add_employee(db, org.org_id, service.EmployeeInput("老员工", id_number(9)), NOW)
+    content = xlsx_bytes([
+        ["张三", id_number(1), "13800138000"],
+        ["", id_number(2), ""],                       # line 3: no name
+        ["王五", bad_check_character(3), ""],           # line 4: bad check character
+        ["赵六", id_number(4), "12345"],                # line 5: bad phone
+        ["张三", id_number(1), ""],                     # line 6: duplicate of line 2
+        ["老员工", id_number(9), ""],                   # line 7: already an employee
+    ])
+    result = importing.import_upload(db, org.org_id, "员工.xlsx", content, NOW)
+    assert result.status == "rejected"
+    assert [(b.line, b.column) for b in result.bad_rows] == [
+        (3, "姓名"), (4, "身份证号"), (5, "手机号码"), (6, "身份证号"), (7, "身份证号")]
+    reasons = {b.line: b.reason for b in result.bad_rows}
+    assert reasons[4] == "身份证号校验码错误" and "第 2 行" in reasons[6] and "已在本企业" in reasons[7]
+    assert repository.count_employees(db, org.org_id) == 1
+
+
+def test_given_a_good_csv_when_importing_then_all_rows_arrive_with_their_past_reports(db: Any, tmp_path: Path) -> None:
+    org = enterprise(db)
+    report(db, person(db, id_number(2), "李四"), date(2020, 2, 23))
+    csv = "\ufeff姓名,身份证号,手机号码\n张三,%s,13800138000\n李四,%s,\n" % (id_number(1), id_number(2).lower())
+    result = importing.import_upload(db, org.org_id, "employees.csv", csv.encode(), NOW)
+    assert result.as_json() == {"status": "imported", "rows": 2, "bad_rows": []}
+    li = repository.employee_by_id_number(db, org.org_id, id_number(2))
+    assert li is not None and li.report_count == 1 and li.last_report_date == date(2020, 2, 23)
+    assert repository.day_stat_sum(db, org.org_id, None, None) == 1
+
+
+@pytest.mark.parametrize("filename, content, message", [
+    ("employees.txt", b"x", "请上传 Excel"),
+    ("employees.csv", b"", "空的"),
+    ("employees.csv", "名字,号码\n张三,1\n".encode(), "文件缺少列：姓名、身份证号"),
+    ("employees.csv", "姓名,身份证号\n".encode(), "没有员工数据"),
+])
+def test_unusable_files_are_refused_in_chinese(db: Any, filename: str, content: bytes, message: str) -> None:
+    org = enterprise(db)
+    with pytest.raises(DomainError) as refused:
+        importing.import_upload(db, org.org_id, filename, content, NOW)
+    assert message in refused.value.message
+
+
+def test_import_through_the_page_shows_the_report_then_accepts_the_fixed_file(client: Any, db: Any,
+                                                                              freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    org = enterprise(db)
+    console_login(client, org)
+    bad = xlsx_bytes([["张三", id_number(1), ""], ["李四", bad_check_character(2), ""]])
+    page = client.post("/ent/employees-import", files={"file": ("员工.xlsx", bad)})
+    assert page.status_code == 422 and "导入错误报告" in page.text and "第 3 行" in page.text
+    assert "整个文件未导入" in page.text
+    good = xlsx_bytes([["张三", id_number(1), ""], ["李四", id_number(2), ""]])
+    page = client.post("/ent/employees-import", files={"file": ("员工.xlsx", good)})
+    assert "导入成功，共导入 2 名员工" in page.text
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Employee)) == 2
+
+
+def test_the_import_template_downloads_with_the_header(client: Any, db: Any) -> None:
+    from openpyxl import load_workbook
+
+    console_login(client, enterprise(db))
+    sheet = load_workbook(io.BytesIO(client.get("/ent/employees-template").content)).worksheets[0]
+    assert [c.value for c in sheet[1]] == importing.TEMPLATE_HEADER
+
+
+def test_a_name_that_differs_from_the_registered_real_name_is_a_bad_row(db: Any) -> None:
+    org = enterprise(db)
+    person(db, id_number(1), "张三")
+    result = importing.import_upload(db, org.org_id, "e.csv", f"姓名,身份证号\n李四,{id_number(1)}\n".encode(), NOW)
+    assert result.status == "rejected" and result.rows == 1
+    assert [(b.line, b.column, b.reason) for b in result.bad_rows] == [(2, "姓名", service.NAME_MISMATCH)]
+    with pytest.raises(DomainError):
+        service.add_employee(db, org.org_id, service.EmployeeInput("李四", id_number(1)), NOW)
