@@ -82,7 +82,7 @@ def create_schema(engine: Engine, bulk: Sequence[Table]) -> None:
             index.drop(engine)
 
 
-def build_indexes(engine: Engine, bulk: Sequence[Table]) -> None:
+def build_indexes(engine: Engine, bulk: Sequence[Table], *, vacuum: bool = False) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SET maintenance_work_mem = '1GB'"))
@@ -92,9 +92,10 @@ def build_indexes(engine: Engine, bulk: Sequence[Table]) -> None:
         if engine.dialect.name == "sqlite":
             conn.execute(text("ANALYZE"))
     if engine.dialect.name == "postgresql":
-        # As a settled production database would be: statistics and visibility map (no autovacuum mid-benchmark).
+        # As a settled production database would be: statistics, and with `vacuum` the visibility map too (for
+        # latency benchmarks: index-only scans, no autovacuum mid-measurement).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+            conn.execute(text("VACUUM ANALYZE" if vacuum else "ANALYZE"))
 
 
 def bulk_insert(engine: Engine, table: Table, columns: Sequence[str], rows: Iterable[tuple],

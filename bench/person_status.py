@@ -139,7 +139,7 @@ def main() -> None:
             started = time.perf_counter()
             create_schema(target.engine, bulk)
             load(target.engine, people, travel, cases, closures)
-            build_indexes(target.engine, bulk)
+            build_indexes(target.engine, bulk, vacuum=True)
             loaded = time.perf_counter() - started
             ids = sample(random.Random(1), target.engine, people, args.lookups)
             print(f"  {target.name} [data load {loaded:.0f} s]")

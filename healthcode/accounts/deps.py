@@ -39,8 +39,8 @@ def current_scanner(session: DbSession, claims: Claims) -> Scanner:
     revocation or password change takes effect at once."""
     if claims.kind != KIND_SCANNER:
         raise Forbidden("仅经单位授权的扫码员可以使用扫码功能", code="not_authorised")
-    found = checkpoints.scanner_for_account(session, claims.account_id)
-    if found is None or found[1].token_version != claims.version:
+    found = checkpoints.scanner_and_token_version(session, claims.account_id)
+    if found is None or found[1] != claims.version:
         raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
     scanner = found[0]
     if scanner.status != AUTHORISED:

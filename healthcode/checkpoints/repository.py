@@ -46,6 +46,15 @@ def scanner_for_account(session: Session, account_id: int) -> tuple[Scanner, Acc
     return (row[0], row[1]) if row else None
 
 
+def scanner_and_token_version(session: Session, account_id: int) -> tuple[Scanner, int] | None:
+    """The scanner of an account and the account's token version (checked on every checkpoint request)."""
+    row = session.execute(
+        select(Scanner, Account.token_version).join(Account, Account.id == Scanner.account_id)
+        .where(Scanner.account_id == account_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def scanner_by_phone(session: Session, phone: str) -> Scanner | None:
     return session.scalars(select(Scanner).where(Scanner.phone == phone)).first()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from healthcode import clock
@@ -61,7 +62,8 @@ def scan(body: ScanIn, scanner: CurrentScanner, session: DbSession, request: Req
         result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(), limits=limits)
     except service.CodeRefused as exc:
         return kept_error(exc)
-    return result.as_json()
+    # Plain JSON, already made of str/int/None: skip FastAPI's generic encoder on the hot path.
+    return JSONResponse(result.as_json(), status_code=201)
 
 
 @router.post("/scans/{scan_id}/feedback", dependencies=[SerialisedWrites])

@@ -45,7 +45,7 @@ def _form_page(request: Request, db: DbSession, person: Person, *, form: dict[st
         last = current or next(iter(reports.own_history(db, person, page=1, page_size=1)[0]), None)
         form = {"temperature": f"{current.temperature:.1f}" if current else "",
                 "symptoms": current.symptoms.split("、") if current else [],
-                "location_code": last.location_code if last else (home or ""),
+                "location_code": last.location_code if last else (person.initial_region_code or home or ""),
                 "contact_risk": bool(current and current.contact_risk),
                 "report_type": current.report_type if current else REPORT_TYPES[0],
                 "employer_uscc": (last.employer_uscc or "") if last else ""}

@@ -10,9 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
@@ -33,22 +31,31 @@ def safe_cell(value: Any) -> Any:
 
 
 def write_xlsx(target: Any, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Writes one sheet (bold header, then the rows) to a path or binary file, row by row in openpyxl's
-    write-only mode so memory stays flat whatever the row count. Returns the number of data rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    bold = Font(bold=True)
-    head = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=safe_cell(title))
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
+    """Writes one sheet (bold header, then the rows) to a path or binary file in XlsxWriter's constant-memory mode
+    (each row is flushed as it is written, so memory stays flat whatever the row count; several times faster than
+    openpyxl's write-only mode). Text always goes in as text, never as a formula. Returns the number of data rows."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    sheet = workbook.add_worksheet(sheet_title[:31])
+    bold = workbook.add_format({"bold": True})
+    stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for col, title in enumerate(header):
+        sheet.write_string(0, col, str(safe_cell(title)), bold)
     count = 0
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-        count += 1
-    workbook.save(target)
+    for count, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            value = safe_cell(value)
+            if value is None:
+                continue
+            if isinstance(value, datetime):
+                sheet.write_datetime(count, col, value, stamp)
+            elif isinstance(value, date):
+                sheet.write_datetime(count, col, datetime(value.year, value.month, value.day), day)
+            elif isinstance(value, bool | int | float):
+                sheet.write_number(count, col, value)
+            else:
+                sheet.write_string(count, col, value)
+    workbook.close()
     return count
 
 

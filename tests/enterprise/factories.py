@@ -14,7 +14,7 @@ from healthcode.orgs.service import Created, add_org
 from healthcode.residents.models import Person
 
 
-def id_number(n: int, born: str = "19800101", area: str = "350102") -> str:
+def id_number(n: int, born: str = "19850315", area: str = "350102") -> str:
     body = f"{area}{born}{n % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 

@@ -21,7 +21,7 @@ TODAY = date(2020, 2, 24)
 def _staffed(db: Any, n: int = 3) -> Any:
     org = enterprise(db)
     for i in range(n):
-        service.add_employee(db, org.org_id, service.EmployeeInput(f"员工{i}", id_number(i), f"1380013800{i}"),
+        service.add_employee(db, org.org_id, service.EmployeeInput(f"员工{i}", id_number(i), f"138{i:08d}"),
                              datetime(2020, 2, 1))
     db.commit()
     return org
@@ -157,3 +157,14 @@ def test_employee_add_edit_delete_and_profile(client: Any, db: Any, freeze: Any)
     assert "已删除 1 名员工" in deleted.text
     db.rollback()
     assert db.scalar(select(Employee.id)) is None
+
+
+def test_tables_page_by_twenty_with_links_that_keep_the_query(client: Any, db: Any, freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    org = _staffed(db, 25)
+    console_login(client, org)
+    first = client.get("/ent/health", params={"name": "员工"})
+    assert "当前页 1/2" in first.text and "共 25 条记录" in first.text
+    assert "page=2" in first.text and "name=%E5%91%98%E5%B7%A5" in first.text
+    second = client.get("/ent/employees", params={"page": 2})
+    assert "当前页 2/2" in second.text and second.text.count('name="employee_ids"') == 5

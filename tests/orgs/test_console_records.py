@@ -105,7 +105,7 @@ def test_export_is_an_excel_file_of_the_filtered_rows_and_is_logged(client, db, 
 
 
 def test_export_never_starts_a_cell_with_a_formula_character(client, db, signed_in):
-    add_scans(db, signed_in, 1, pass_reason="=HYPERLINK(\"http://x\")", start=NOW + timedelta(hours=3))
+    add_scans(db, signed_in, 1, pass_reason="=1+2", start=NOW + timedelta(hours=3))
     from healthcode.checkpoints.models import Scanner
 
     scanner = db.get(Scanner, signed_in.scanner_ids[0])
@@ -116,7 +116,7 @@ def test_export_never_starts_a_cell_with_a_formula_character(client, db, signed_
 
     cells = [c for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
              for c in row if isinstance(c, str)]
-    assert "'=HYPERLINK(\"http://x\")" in cells and "'@SUM(1)" in cells
+    assert "'=1+2" in cells and "'@SUM(1)" in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
 
 

@@ -22,7 +22,7 @@
       xAxis: { type: "category", data: data.days },
       yAxis: [{ type: "value", name: "人数", minInterval: 1 }, { type: "value", name: "%", max: 100 }],
       series: [
-        { name: "上报人数", type: "line", data: data.reporters, smooth: true, areaStyle: { opacity: 0.15 } },
+        { name: "上报人数", type: "line", data: data.reporters, areaStyle: { opacity: 0.15 } },
         { name: "占企业人数比例", type: "line", yAxisIndex: 1, data: data.shares, lineStyle: { type: "dashed" } }
       ]
     });

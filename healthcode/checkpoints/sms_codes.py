@@ -1,0 +1,103 @@
+"""SMS verification codes (短信验证码) for a scanner's registration: sent through the SMS adapter, valid 5 minutes, at
+most 5 tries each, one send a minute and ten a day per phone number. Only a keyed hash of a code is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import DateTime, Index, Integer, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from healthcode.db import Base
+from healthcode.errors import Invalid, RateLimited
+from healthcode.messages import sms
+
+TTL = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+RESEND_AFTER = timedelta(seconds=60)
+MAX_PER_DAY = 10
+LENGTH = 6
+log = logging.getLogger(__name__)
+
+
+class SmsCode(Base):
+    __tablename__ = "sms_codes"
+    __table_args__ = (Index("ix_sms_codes_phone_created", "phone", "purpose", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11))
+    purpose: Mapped[str] = mapped_column(String(24))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CodeRejected(Invalid):
+    code = "invalid_sms_code"
+
+
+# --- queries ------------------------------------------------------------------------------------------------------
+
+def _latest(session: Session, phone: str, purpose: str) -> SmsCode | None:
+    return session.scalars(select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose)
+                           .order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1)).first()
+
+
+def _sent_since(session: Session, phone: str, since: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(SmsCode)
+                          .where(SmsCode.phone == phone, SmsCode.created_at >= since)) or 0
+
+
+# --- rules --------------------------------------------------------------------------------------------------------
+
+def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: datetime, log_text: bool = False) -> int:
+    """Sends a fresh code to the phone and returns the seconds before another may be asked for. The previous
+    code of the same purpose stops working (only the latest counts)."""
+    latest = _latest(session, phone, purpose)
+    if latest is not None and now - latest.created_at < RESEND_AFTER:
+        wait = int((RESEND_AFTER - (now - latest.created_at)).total_seconds()) + 1
+        raise RateLimited(f"验证码发送过于频繁，请{wait}秒后再试", code="sms_throttled")
+    if _sent_since(session, phone, now - timedelta(days=1)) >= MAX_PER_DAY:
+        raise RateLimited("该手机号今日获取验证码次数已达上限，请明天再试", code="sms_throttled")
+    code = f"{secrets.randbelow(10 ** LENGTH):0{LENGTH}d}"
+    session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(secret_key, phone, code), created_at=now,
+                        expires_at=now + TTL, attempts=0))
+    text = f"【八闽健康码】您的验证码为{code}，5分钟内有效。如非本人操作，请忽略本短信。"
+    sms.sender().send(session, [(phone, text)], now)
+    session.flush()
+    if log_text:  # development outbox only: the log is where a developer reads the code
+        log.warning("SMS to %s: %s", phone, text)
+    return int(RESEND_AFTER.total_seconds())
+
+
+def verify(session: Session, phone: str, purpose: str, code: str, *, secret_key: str, now: datetime) -> SmsCode:
+    """The matching, unexpired, unused latest code, else CodeRejected. A wrong code counts one try against it
+    (the caller must keep that count); the fifth wrong try spends the code."""
+    entered = (code or "").strip()
+    latest = _latest(session, phone, purpose)
+    if latest is None or latest.used_at is not None:
+        raise CodeRejected("请先获取短信验证码")
+    if latest.expires_at <= now:
+        raise CodeRejected("验证码已过期，请重新获取")
+    if latest.attempts >= MAX_ATTEMPTS:
+        raise CodeRejected("验证码错误次数过多，请重新获取")
+    if not hmac.compare_digest(latest.code_hash, _hash(secret_key, phone, entered)):
+        latest.attempts += 1
+        session.flush()
+        left = MAX_ATTEMPTS - latest.attempts
+        raise CodeRejected(f"验证码错误，还可尝试{left}次" if left else "验证码错误次数过多，请重新获取")
+    return latest
+
+
+def spend(record: SmsCode, now: datetime) -> None:
+    record.used_at = now
+
+
+def _hash(secret_key: str, phone: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
