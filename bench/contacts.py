@@ -33,37 +33,63 @@ class Target:
     name: str
     engine: Engine
     drop: Callable[[], None]
+    reused: bool = False  # holds the data of an earlier run made with the same `tag` (see `targets(keep=...)`)
 
 
-def targets(which: str, label: str, pg_url: str) -> list[Target]:
-    """Fresh, empty databases for a benchmark: a SQLite file under bench/data/ and/or a PostgreSQL schema."""
+def targets(which: str, label: str, pg_url: str, *, keep: str | None = None) -> list[Target]:
+    """Fresh, empty databases for a benchmark: a SQLite file under bench/data/ and/or a PostgreSQL schema. With
+    `keep` (a tag naming the data, e.g. its scale), the data is kept after the run and reused by the next run with
+    the same tag, once `mark_ready` has recorded it complete."""
     from healthcode.db import make_engine
 
     found: list[Target] = []
     if which in ("both", "sqlite"):
         DATA.mkdir(parents=True, exist_ok=True)
         path = DATA / f"{label}.sqlite3"
-        for stale in DATA.glob(f"{label}.sqlite3*"):
-            stale.unlink()
         engine = make_engine(f"sqlite:///{path}")
-        found.append(Target("SQLite", engine, lambda e=engine, p=path: (e.dispose(), _unlink(p))))
+        reused = keep is not None and _ready(engine, keep)
+        if not reused:
+            engine.dispose()
+            _unlink(path)
+            engine = make_engine(f"sqlite:///{path}")
+        drop = (lambda e=engine: e.dispose()) if keep else (lambda e=engine, p=path: (e.dispose(), _unlink(p)))
+        found.append(Target("SQLite", engine, drop, reused))
     if which in ("both", "postgresql"):
         schema = f"bench_{label}"
         admin = make_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
         sep = "&" if "?" in pg_url else "?"
         engine = make_engine(f"{pg_url}{sep}options=-csearch_path%3D{schema}")
+        reused = keep is not None and _ready(engine, keep)
+        if not reused:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
 
         def drop(e: Engine = engine, a: Engine = admin, s: str = schema) -> None:
             e.dispose()
-            with a.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {s} CASCADE"))
+            if not keep:
+                with a.begin() as conn:
+                    conn.execute(text(f"DROP SCHEMA IF EXISTS {s} CASCADE"))
             a.dispose()
 
-        found.append(Target("PostgreSQL", engine, drop))
+        found.append(Target("PostgreSQL", engine, drop, reused))
     return found
+
+
+def _ready(engine: Engine, tag: str) -> bool:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT tag FROM bench_ready")).scalar() == tag
+    except Exception:  # no such table (or schema): nothing to reuse
+        return False
+
+
+def mark_ready(engine: Engine, tag: str) -> None:
+    """Records that the benchmark data (named by `tag`) is complete, for `targets(keep=tag)` to reuse."""
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_ready (tag VARCHAR(100))"))
+        conn.execute(text("DELETE FROM bench_ready"))
+        conn.execute(text("INSERT INTO bench_ready (tag) VALUES (:tag)"), {"tag": tag})
 
 
 def _unlink(path: Path) -> None:

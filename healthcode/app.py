@@ -36,6 +36,7 @@ def create_app(
     _mount_citizen(app, settings)
     _mount_enterprise(app)
     _mount_console(app)
+    _mount_scanner(app, settings)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
@@ -80,11 +81,23 @@ def _mount_console(app: FastAPI) -> None:
         app.include_router(module.router)
 
 
+def _mount_scanner(app: FastAPI, settings: Settings) -> None:
+    """扫码端 (/scanner): login, registration, 出入扫码服务, offline-scan upload, and (never in production) /dev/sms."""
+    from healthcode.checkpoints import offline_routes, pages_scan
+    from healthcode.checkpoints import pages as scanner_pages
+
+    for router in (scanner_pages.router, pages_scan.router, offline_routes.router):
+        app.include_router(router)
+    if settings.env != "prod":
+        app.include_router(scanner_pages.dev_router)
+
+
 def _mount_enterprise(app: FastAPI) -> None:
     """企业用户电脑端 (/ent), enterprise registration, and the residents' health reports and inbox (/citizen)."""
-    from healthcode.enterprise import citizen_pages, pages, pages_employees, pages_register
+    from healthcode.enterprise import ca_login, citizen_pages, pages, pages_employees, pages_register, routes
 
-    for router in (pages_register.router, pages.router, pages_employees.router, citizen_pages.router):
+    for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
+                   routes.router):
         app.include_router(router)
 
 

@@ -2,6 +2,8 @@
 
 from healthcode.accounts import models as accounts  # noqa: F401
 from healthcode.checkpoints import models as checkpoints  # noqa: F401
+from healthcode.checkpoints import offline as checkpoints_offline  # noqa: F401
+from healthcode.checkpoints import sms_codes as checkpoints_sms  # noqa: F401
 from healthcode.codes import models as codes  # noqa: F401
 from healthcode.enterprise import models as enterprise  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401

@@ -38,6 +38,9 @@ class Employee(Base):
     __table_args__ = (
         UniqueConstraint("org_id", "id_number", name="uq_employees_org_id_number"),
         Index("ix_employees_id_number", "id_number"),
+        # Paging in id order, and the 健康上报人数 total (first report on or before yesterday), read the index only.
+        Index("ix_employees_org_page", "org_id", "id"),
+        Index("ix_employees_org_first_report", "org_id", "first_report_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,8 +62,8 @@ class HealthReport(Base):
     __tablename__ = "health_reports"
     __table_args__ = (
         UniqueConstraint("id_number", "report_date", name="uq_health_reports_person_day"),
-        Index("ix_health_reports_reported_at", "reported_at"),
-        Index("ix_health_reports_report_date", "report_date"),
+        # A day's reports newest first: the dashboard's detail table walks it (repository.org_reports).
+        Index("ix_health_reports_day_time", "report_date", "reported_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -93,6 +93,7 @@ def reports_table(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 @router.get("/reports/export", name="ent_reports_export")
 def reports_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
     f = dashboard.report_filter(**_report_query(request))
+    _audit(db, admin, "export", "批量导出员工健康上报数据", detail=str(request.query_params))
     return exports.report_export(db, admin.org_id, f, clock.today())
 
 
@@ -100,6 +101,7 @@ def reports_export(request: Request, db: DbSession, admin: EntAdmin) -> Response
 def report_detail(request: Request, db: DbSession, admin: EntAdmin, report_id: int) -> Response:
     """健康上报详情 with 【返回】 to the employee's history."""
     row = dashboard.report_detail(db, admin.org_id, report_id)
+    _audit(db, admin, "person", "查看健康上报详情", id_number=row.report.id_number, detail=f"report {report_id}")
     return page(request, admin, "ent/report_detail.html", {"active": "health", "row": row})
 
 
@@ -121,6 +123,7 @@ def health(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 @router.get("/health/export", name="ent_health_export")
 def health_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
     f = dashboard.employee_filter(clock.today(), **_employee_query(request))
+    _audit(db, admin, "export", "批量导出员工健康管理数据", detail=str(request.query_params))
     return exports.employee_export(db, admin.org_id, f)
 
 
@@ -144,7 +147,14 @@ def remind(request: Request, db: DbSession, admin: EntAdmin,
 @router.get("/employees/{employee_id}/history", name="ent_employee_history")
 def history(request: Request, db: DbSession, admin: EntAdmin, employee_id: int) -> Response:
     employee, reports = dashboard.employee_history(db, admin.org_id, employee_id, _page_no(request))
+    _audit(db, admin, "person", "查看员工健康上报历史记录", id_number=employee.id_number)
     return page(request, admin, "ent/history.html", {"active": "health", "employee": employee, "table": reports})
+
+
+def _audit(db: DbSession, admin: ConsoleUser, subject: str, purpose: str, *, id_number: str | None = None,
+           detail: str | None = None) -> None:
+    service.log_access(db, account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                       subject=subject, purpose=purpose, now=clock.now(), id_number=id_number, detail=detail)
 
 
 def _page_no(request: Request) -> int:

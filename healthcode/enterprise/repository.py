@@ -165,7 +165,7 @@ class ReportFilter:
         return not (self.name or self.id_number or self.report_type)
 
 
-def _org_reports(org_id: int, f: ReportFilter) -> Select[Any]:
+def _org_reports(org_id: int, f: ReportFilter) -> Select:  # type: ignore[type-arg]
     query = (select(HealthReport, Employee.id, Employee.name)
              .join(Employee, and_(Employee.id_number == HealthReport.id_number, Employee.org_id == org_id)))
     if f.name:
@@ -183,10 +183,52 @@ def _org_reports(org_id: int, f: ReportFilter) -> Select[Any]:
 
 def org_reports(session: Session, org_id: int, f: ReportFilter, *, offset: int,
                 limit: int | None) -> list[tuple[HealthReport, int, str]]:
+    """A page of the enterprise's reports, newest first. Without name/ID/type filters the page is found day by day
+    from the per-day counts, so that a 50,000-employee enterprise never sorts its millions of reports."""
+    if f.only_dates and limit is not None:
+        return _org_reports_by_day(session, org_id, f, offset, limit)
     query = _org_reports(org_id, f).order_by(HealthReport.reported_at.desc(), HealthReport.id.desc()).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [(r[0], r[1], r[2]) for r in session.execute(query)]
+
+
+def _org_reports_by_day(session: Session, org_id: int, f: ReportFilter, offset: int,
+                        limit: int) -> list[tuple[HealthReport, int, str]]:
+    query = select(EnterpriseDayStat.day, EnterpriseDayStat.reporters).where(
+        EnterpriseDayStat.org_id == org_id, EnterpriseDayStat.reporters > 0)
+    if f.date_from:
+        query = query.where(EnterpriseDayStat.day >= f.date_from)
+    if f.date_to:
+        query = query.where(EnterpriseDayStat.day <= f.date_to)
+    found: list[tuple[HealthReport, int, str]] = []
+    skip = offset
+    for day, count in session.execute(query.order_by(EnterpriseDayStat.day.desc())):
+        if skip >= count:
+            skip -= count
+            continue
+        take = min(limit - len(found), count - skip)
+        found += _day_page(session, org_id, day, skip, take)
+        skip = 0
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _day_page(session: Session, org_id: int, day: date, offset: int, limit: int) -> list[tuple[HealthReport, int, str]]:
+    """First walks the day's newest reports across the platform (cheap when the enterprise is a good share of them);
+    when that window holds too few of the enterprise's reports, goes through the enterprise's own employees."""
+    order = (HealthReport.reported_at.desc(), HealthReport.id.desc())
+    window = (select(HealthReport.id).where(HealthReport.report_date == day).order_by(*order)
+              .limit(max(200, (offset + limit) * 8)).subquery())
+    walk = (_org_reports(org_id, ReportFilter()).join(window, window.c.id == HealthReport.id)
+            .order_by(*order).offset(offset).limit(limit))
+    rows = [(r[0], r[1], r[2]) for r in session.execute(walk)]
+    if len(rows) == limit:
+        return rows
+    own = (_org_reports(org_id, ReportFilter(date_from=day, date_to=day)).order_by(*order)
+           .offset(offset).limit(limit))
+    return [(r[0], r[1], r[2]) for r in session.execute(own)]
 
 
 def iter_org_reports(session: Session, org_id: int, f: ReportFilter) -> Iterable[tuple[HealthReport, int, str]]:

@@ -125,7 +125,7 @@ def delete_employees(session: Session, org_id: int, employee_ids: Sequence[int])
     found = repository.employees_by_ids(session, org_id, ids)
     if len(found) != len(ids):
         raise errors.employee_not_found()
-    detach_reports(session, org_id, found)
+    detach_reports(session, org_id, found, reset=False)  # the rows go: no need to clear their summaries
     repository.delete_employees(session, org_id, ids)
     return len(ids)
 
@@ -144,12 +144,13 @@ def attach_reports(session: Session, org_id: int, id_numbers: Sequence[str]) -> 
     repository.shift_day_stats(session, org_id, repository.day_counts(session, list(summaries)))
 
 
-def detach_reports(session: Session, org_id: int, removed: Sequence[Employee]) -> None:
+def detach_reports(session: Session, org_id: int, removed: Sequence[Employee], *, reset: bool = True) -> None:
+    """Takes the employees' reports out of the enterprise's day counts (and clears their summaries)."""
     numbers = [e.id_number for e in removed if e.report_count]
     if numbers:
         counts = repository.day_counts(session, numbers)
         repository.shift_day_stats(session, org_id, {d: -n for d, n in counts.items()})
-    for e in removed:
+    for e in removed if reset else ():
         e.report_count, e.first_report_date, e.last_report_date, e.last_reported_at = 0, None, None, None
 
 
@@ -250,3 +251,21 @@ def update_profile(session: Session, org_id: int, *, name: str, legal_name: str,
     org.name = org_name
     session.flush()
     return profile_view(session, org_id)
+
+
+# ---- audit -------------------------------------------------------------------------------------------------------
+def log_access(session: Session, *, account_id: int, username: str, org_id: int, subject: str, purpose: str,
+               now: datetime, id_number: str | None = None, detail: str | None = None) -> None:
+    """Records a view of personal health data (PIPL art. 28) in the consoles' shared access log."""
+    from sqlalchemy import select
+
+    from healthcode.orgs import console_repository
+    from healthcode.orgs.console_models import DataAccess
+    from healthcode.residents.models import Person
+
+    person_id = None
+    if id_number is not None:
+        person_id = session.scalar(select(Person.id).where(Person.id_number == id_number))
+    console_repository.add_access(session, DataAccess(
+        account_id=account_id, username=username, org_id=org_id, subject=subject, person_id=person_id,
+        purpose=purpose, detail=(detail or "")[:300] or None, at=now))

@@ -66,7 +66,7 @@ def phone(browser: Any, live_server: str) -> Iterator[Any]:
     """A page in a fresh phone-sized browser context whose relative URLs go to the live server."""
     context = browser.new_context(base_url=live_server, **PHONE)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # generous: a busy shared database server can make one commit take seconds
     yield page
     context.close()
 

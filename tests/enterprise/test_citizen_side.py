@@ -104,3 +104,22 @@ def test_registration_refuses_bad_details_and_creates_nothing(client: Any, db: A
     twice = client.post("/ent/register", data=REGISTRATION)
     assert twice.status_code == 409 and "已登记" in twice.text
     console_login(client, existing)
+
+
+def test_the_json_api_reports_and_reads_messages_for_the_signed_in_resident_only(client: Any, db: Any,
+                                                                                 freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    assert client.get("/api/v1/me/reports").json()["error"] == "not_signed_in"
+    _signed_in(client, db)
+    body = {"temperature": "36.8", "symptoms": ["无"], "location_code": "350102", "report_type": "返岗上报"}
+    created = client.post("/api/v1/me/reports", json=body)
+    assert created.status_code == 201 and created.json()["corrected"] is False
+    refused = client.post("/api/v1/me/reports", json={**body, "location_code": "999999"})
+    assert refused.status_code == 422 and refused.json()["error"] == "invalid_location"
+    assert client.get("/api/v1/me/reports").json()["total"] == 1
+    messages.send(db, [ZHANG], title="通知", body="内容", now=datetime(2020, 2, 24, 9))
+    db.commit()
+    inbox = client.get("/api/v1/me/messages").json()
+    assert inbox["unread"] == 1
+    assert client.post(f"/api/v1/me/messages/{inbox['items'][0]['id']}/read").json() == {
+        "id": inbox["items"][0]["id"], "read": True}

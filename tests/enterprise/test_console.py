@@ -168,3 +168,21 @@ def test_tables_page_by_twenty_with_links_that_keep_the_query(client: Any, db: A
     assert "page=2" in first.text and "name=%E5%91%98%E5%B7%A5" in first.text
     second = client.get("/ent/employees", params={"page": 2})
     assert "当前页 2/2" in second.text and second.text.count('name="employee_ids"') == 5
+
+
+def test_views_of_a_persons_reports_and_exports_are_logged(client: Any, db: Any, freeze: Any) -> None:
+    from healthcode.orgs.console_models import DataAccess
+
+    freeze("2020-02-24 09:00")
+    org = _staffed(db, 1)
+    r = report(db, person(db, id_number(0), "员工0"), date(2020, 2, 23))
+    db.commit()
+    console_login(client, org)
+    client.get(f"/ent/employees/{db.scalar(select(Employee.id))}/history")
+    client.get(f"/ent/reports/{r.id}")
+    client.get("/ent/reports/export")
+    db.rollback()
+    entries = db.scalars(select(DataAccess).order_by(DataAccess.id))
+    logged = [(a.subject, a.purpose, a.person_id is not None) for a in entries]
+    assert logged == [("person", "查看员工健康上报历史记录", True), ("person", "查看健康上报详情", True),
+                      ("export", "批量导出员工健康上报数据", False)]

@@ -58,7 +58,7 @@ def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_ro
 def test_given_a_good_csv_when_importing_then_all_rows_arrive_with_their_past_reports(db: Any, tmp_path: Path) -> None:
     org = enterprise(db)
     report(db, person(db, id_number(2), "李四"), date(2020, 2, 23))
-    csv = "\ufeff姓名,身份证号,手机号码\n张三,%s,13800138000\n李四,%s,\n" % (id_number(1), id_number(2).lower())
+    csv = f"\ufeff姓名,身份证号,手机号码\n张三,{id_number(1)},13800138000\n李四,{id_number(2).lower()},\n"
     result = importing.import_upload(db, org.org_id, "employees.csv", csv.encode(), NOW)
     assert result.as_json() == {"status": "imported", "rows": 2, "bad_rows": []}
     li = repository.employee_by_id_number(db, org.org_id, id_number(2))
@@ -111,3 +111,18 @@ def test_a_name_that_differs_from_the_registered_real_name_is_a_bad_row(db: Any)
     assert [(b.line, b.column, b.reason) for b in result.bad_rows] == [(2, "姓名", service.NAME_MISMATCH)]
     with pytest.raises(DomainError):
         service.add_employee(db, org.org_id, service.EmployeeInput("李四", id_number(1)), NOW)
+
+
+def test_a_damaged_xlsx_is_refused_in_chinese(db: Any) -> None:
+    org = enterprise(db)
+    with pytest.raises(DomainError) as refused:
+        importing.import_upload(db, org.org_id, "坏.xlsx", b"PK\x03\x04 not really a zip", NOW)
+    assert "无法读取文件" in refused.value.message
+
+
+def test_numbers_typed_as_numbers_in_excel_keep_their_digits(db: Any) -> None:
+    org = enterprise(db)
+    content = xlsx_bytes([["张三", id_number(1), 13800138000]])
+    assert importing.import_upload(db, org.org_id, "e.xlsx", content, NOW).status == "imported"
+    employee = repository.employee_by_id_number(db, org.org_id, id_number(1))
+    assert employee is not None and employee.phone == "13800138000"

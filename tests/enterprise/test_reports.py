@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from healthcode.enterprise import repository, reports, service
+from healthcode.enterprise import reports, repository, service
 from healthcode.errors import DomainError
 from tests.enterprise.factories import enterprise, id_number, person, report
 
@@ -86,3 +86,34 @@ def test_own_history_is_newest_first(db: Any) -> None:
         report(db, resident, day)
     items, total = reports.own_history(db, resident, page=1)
     assert total == 3 and [r.report_date.day for r in items] == [22, 21, 20]
+
+
+def _expected(db: Any, org_id: int) -> list[int]:
+    from sqlalchemy import select
+
+    from healthcode.enterprise.models import Employee, HealthReport
+
+    return list(db.scalars(select(HealthReport.id).join(Employee, Employee.id_number == HealthReport.id_number)
+                           .where(Employee.org_id == org_id)
+                           .order_by(HealthReport.reported_at.desc(), HealthReport.id.desc())))
+
+
+def test_report_pages_found_day_by_day_match_the_plain_newest_first_order(db: Any) -> None:
+    from healthcode.enterprise import dashboard
+
+    org = enterprise(db)
+    for i in range(5):
+        service.add_employee(db, org.org_id, service.EmployeeInput(f"员工{i}", id_number(i)), datetime(2020, 2, 1))
+        resident = person(db, id_number(i), f"员工{i}")
+        for back in range(i + 1):  # 15 reports over 5 days, some days busier than others
+            report(db, resident, date(2020, 2, 23 - back), hour=8 + i)
+    # 300 outsiders report later on the 23rd: the window of the day's newest reports holds none of the enterprise's.
+    for i in range(300):
+        report(db, person(db, id_number(i + 100, born="19900101"), "路人"), date(2020, 2, 23), hour=20)
+    expected = _expected(db, org.org_id)
+    assert len(expected) == 15
+    pages = [dashboard.reports(db, org.org_id, dashboard.report_filter(), p, page_size=4) for p in (1, 2, 3, 4)]
+    assert [row.report.id for page in pages for row in page.items] == expected
+    assert pages[0].total == 15 and pages[0].pages == 4
+    ranged = dashboard.reports(db, org.org_id, dashboard.report_filter(date_from="2020-02-21", date_to="2020-02-22"), 1)
+    assert ranged.total == 7 and all(r.report.report_date.day in (21, 22) for r in ranged.items)

@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from pydantic import ValidationError
+from sqlalchemy import func, select
 
 from healthcode.app import create_app
 from healthcode.config import Settings
 from healthcode.errors import Conflict, Invalid
 from healthcode.identity.devprovider import add_dev_account
+from healthcode.identity.models import DevIdpCode
 from tests.identity.flow import ZHANG, make_account
 
 CLIENT = ("healthcode-platform", "dev-only-oidc-secret")
@@ -132,6 +134,32 @@ def test_dev_accounts_refuse_bad_input_and_duplicates(db: Any) -> None:
         add_dev_account(db, ZHANG[:-1] + "9", "张小明", "Passw0rd")
     with pytest.raises(Invalid, match="L4"):
         add_dev_account(db, "350203199002020023", "李四", "Passw0rd", level="L5")
+
+
+def test_the_authorisation_code_is_committed_before_the_redirect_leaves_the_server(
+    engine: Any, settings: Settings, db: Any
+) -> None:
+    """The browser follows the redirect at once; the token request must find the code already committed."""
+    seen: list[int] = []
+
+    def spy_on_redirects(app: Any) -> Any:
+        async def middleware(scope: Any, receive: Any, send: Any) -> None:
+            async def spy(message: Any) -> None:
+                if message["type"] == "http.response.start" and message["status"] == 302:
+                    with engine.connect() as other:  # another connection sees committed rows only
+                        seen.append(other.scalar(select(func.count()).select_from(DevIdpCode)))
+                await send(message)
+
+            await app(scope, receive, spy)
+
+        return middleware
+
+    make_account(db)
+    app = create_app(settings, engine)
+    app.add_middleware(spy_on_redirects)
+    with TestClient(app) as client:
+        code_of(authorize(client))
+    assert seen == [1]
 
 
 def test_given_production_settings_then_the_dev_provider_is_not_there(engine: Any) -> None:

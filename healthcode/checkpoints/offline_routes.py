@@ -1,0 +1,49 @@
+"""POST /api/v1/checkpoint/offline-scans: the scanner page uploads the scans it verified offline (idempotent on
+the page's `client_scan_id`; see docs/checkpoint-api.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from healthcode import clock
+from healthcode.accounts.deps import CurrentScanner, SerialisedWrites, kept_error
+from healthcode.checkpoints import offline, ratelimit
+from healthcode.db import DbSession
+
+router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
+
+
+class OfflineScanIn(BaseModel):
+    client_scan_id: str = Field(max_length=64)
+    point_id: int
+    code: str = Field(max_length=4096)
+    scanned_at: datetime
+    # The feedback given offline, if any (反馈结果), applied with the scan.
+    pass_reason: str | None = None
+    temperature_result: str | None = None
+    temperature: float | None = None
+
+
+@router.post("/offline-scans", dependencies=[SerialisedWrites])
+def offline_scan(body: OfflineScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
+    """201 with the scan (as POST /scans) when recorded now; 200 with `duplicate: true` when it already was."""
+    limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
+    try:
+        uploaded = offline.upload(session, scanner, client_scan_id=body.client_scan_id, point_id=body.point_id,
+                                  code=body.code, scanned_at=body.scanned_at, now=clock.now(), limits=limits,
+                                  feedback=_feedback(body, request))
+    except offline.Refused as exc:
+        return kept_error(exc)
+    return JSONResponse(uploaded.as_json(), status_code=200 if uploaded.duplicate else 201)
+
+
+def _feedback(body: OfflineScanIn, request: Request) -> offline.Feedback | None:
+    if not body.pass_reason and not body.temperature_result:
+        return None
+    return offline.Feedback(body.pass_reason or "", body.temperature_result or "", body.temperature,
+                            list(request.app.state.settings.pass_reasons))

@@ -1,0 +1,230 @@
+"""The scanner's pages in Chromium on a phone: login, scan point, the 12-digit number with its check digit, the
+result screen and the feedback; the camera (Chromium's fake camera playing a real issued QR); offline verification
+with the API blocked and the queued scan uploaded once when it comes back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from healthcode import clock
+from healthcode.checkpoints.models import Scan
+from healthcode.codes import qr
+from healthcode.regions import service as regions
+from healthcode.residents.models import Person
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.checkpoints.factories import PASSWORD, id_number, issue, org, person, scanner
+
+pytestmark = pytest.mark.browser
+FFMPEG = Path("/usr/bin/ffmpeg")
+
+
+def log_in_and_report_point(page: Any, phone_number: str, shots: Path | None = None) -> None:
+    page.goto("/scanner/login")
+    if shots:
+        page.screenshot(path=str(shots / "scanner-login.png"))
+    page.fill("#phone", phone_number)
+    page.fill("#password", PASSWORD)
+    page.get_by_test_id("login").tap()
+    page.get_by_test_id("service").tap()
+    page.fill("#community", "软件园社区")
+    page.fill("#point-name", "东大门")
+    page.fill("#address", "鼓楼区软件大道89号")
+    page.select_option("#region_code", "350103")  # 台江区 (level 0), while the resident comes from 鼓楼区
+    page.get_by_test_id("report-point").tap()
+    page.get_by_test_id("number").wait_for()
+
+
+def test_on_a_phone_a_scanner_types_a_number_code_reads_the_result_and_gives_feedback(
+        phone: Any, db: Any, artifacts: Path) -> None:
+    admin = org(db)
+    phone_number = scanner(db, admin.username)
+    regions.set_level(db, "350102", 1, "test")
+    db.commit()
+    issued = issue(db, person(db, name="李斌"), clock.now())
+    log_in_and_report_point(phone, phone_number, artifacts)
+    number = phone.get_by_test_id("number")
+    number.fill(issued.number_code[:11] + str((int(issued.number_code[11]) + 1) % 10))
+    assert "校验位错误" in phone.locator("#number-hint").inner_text()
+    assert phone.get_by_test_id("lookup").is_disabled()
+    number.fill(issued.number_code)
+    assert "校验通过" in phone.locator("#number-hint").inner_text()
+    phone.screenshot(path=str(artifacts / "scanner-scan.png"), full_page=True)
+
+    phone.get_by_test_id("lookup").tap()
+
+    phone.locator("#result-section").wait_for()
+    assert phone.get_by_test_id("color").inner_text().startswith("绿码")
+    assert phone.get_by_test_id("name").inner_text() == "*斌"
+    assert phone.get_by_test_id("id-number").inner_text().startswith("35*****")
+    assert phone.get_by_test_id("address").inner_text() == "福建省福州市鼓楼区"
+    severe = phone.get_by_test_id("severe")
+    assert "14天内去过的最严重地区是在 福州市鼓楼区，目前该地区为零星散发疫情区。" in severe.inner_text()
+    assert "疫情区防控策略：零星散发疫情区-" in severe.inner_text()
+    assert "warning" in (severe.get_attribute("class") or "")  # 鼓楼区 (1) is more severe than 台江区 (0)
+    phone.screenshot(path=str(artifacts / "scanner-result.png"), full_page=True)
+    phone.get_by_test_id("to-feedback").tap()
+    assert "请务必如实反馈每一个人员情况" in phone.locator("#feedback-section").inner_text()
+    phone.get_by_test_id("submit-feedback").tap()
+    expect(phone.locator("#feedback-error")).to_have_text("请选择通行原因")
+    phone.select_option("#pass_reason", "工作")
+    phone.select_option("#temperature_result", "normal")
+    phone.fill("#temperature", "36.5")
+    phone.screenshot(path=str(artifacts / "scanner-feedback.png"), full_page=True)
+    phone.get_by_test_id("submit-feedback").tap()
+    phone.get_by_test_id("number").wait_for()
+    db.rollback()
+    stored = db.scalars(select(Scan)).one()
+    assert (stored.pass_reason, stored.temperature_result, stored.temperature) == ("工作", "normal", 36.5)
+
+    again = issue(db, db.get(Person, stored.person_id), clock.now())  # the same resident passes again
+    phone.get_by_test_id("number").fill(again.number_code)
+    phone.get_by_test_id("lookup").tap()
+    expect(phone.get_by_test_id("recent")).to_contain_text("台江区东大门")
+    assert "体温正常" in phone.get_by_test_id("recent").inner_text()
+    assert "工作" in phone.get_by_test_id("recent").inner_text()
+    phone.screenshot(path=str(artifacts / "scanner-result-recent.png"), full_page=True)
+
+
+def test_on_a_phone_an_expired_number_is_refused_in_clear_chinese(phone: Any, db: Any) -> None:
+    phone_number = scanner(db, org(db).username)
+    issued = issue(db, person(db), clock.now().replace(year=2020))
+    log_in_and_report_point(phone, phone_number)
+
+    phone.get_by_test_id("number").fill(issued.number_code)
+    phone.get_by_test_id("lookup").tap()
+
+    expect(phone.get_by_test_id("scan-error")).to_contain_text("数字码无效或已过期")
+
+
+def _fake_camera_video(qr_text: str, folder: Path) -> Path:
+    code = Image.open(__import__("io").BytesIO(qr.png_bytes(qr_text, scale=6)))
+    canvas = Image.new("RGB", (640, 480), "white")
+    code.thumbnail((460, 460))
+    canvas.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+    canvas.save(folder / "qr.png")
+    video = folder / "qr.y4m"
+    subprocess.run([str(FFMPEG), "-loglevel", "error", "-y", "-loop", "1", "-i", str(folder / "qr.png"), "-t", "2",
+                    "-pix_fmt", "yuv420p", "-vf", "scale=640:480", str(video)], check=True)
+    return video
+
+
+def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
+        browser: Any, live_server: str, db: Any, tmp_path: Path, artifacts: Path) -> None:
+    if not FFMPEG.exists():
+        pytest.skip("需要 ffmpeg 生成摄像头测试视频")
+    phone_number = scanner(db, org(db).username)
+    issued = issue(db, person(db, name="欧阳小明"), clock.now())
+    video = _fake_camera_video(issued.qr_text, tmp_path)
+    camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera_browser.new_context(base_url=live_server, **PHONE)
+        context.grant_permissions(["camera"])
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        log_in_and_report_point(page, phone_number)
+
+        page.get_by_test_id("camera").tap()
+
+        page.locator("#result-section").wait_for()
+        assert page.get_by_test_id("name").inner_text() == "欧**明"
+        assert page.get_by_test_id("color").inner_text().startswith("绿码")
+        page.screenshot(path=str(artifacts / "scanner-camera-result.png"), full_page=True)
+        db.rollback()
+        assert db.scalars(select(Scan.via)).one() == "qr"
+    finally:
+        camera_browser.close()
+
+
+def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_back(
+        phone: Any, db: Any, artifacts: Path) -> None:
+    phone_number = scanner(db, org(db).username)
+    issued = issue(db, person(db, name="李斌"), clock.now())
+    log_in_and_report_point(phone, phone_number)
+    phone.wait_for_function("localStorage.getItem('hc.jwks') !== null")
+    phone.route("**/api/**", lambda route: route.abort())
+
+    phone.locator("details.more-ways summary").tap()
+    phone.get_by_test_id("wedge").fill(issued.qr_text)
+    phone.get_by_test_id("wedge").press("Enter")
+
+    phone.locator("#result-section").wait_for()
+    assert "离线核验" in phone.get_by_test_id("color").inner_text()
+    assert phone.get_by_test_id("name").inner_text() == "*斌"
+    assert phone.locator("#net-status").is_visible()
+    phone.screenshot(path=str(artifacts / "scanner-offline-result.png"), full_page=True)
+    db.rollback()
+    assert db.scalars(select(Scan)).all() == []
+    key = "hc.scanner.' + JSON.parse(document.getElementById('scanner-config').textContent).scanner_id + '.offline"
+    assert phone.evaluate(f"JSON.parse(localStorage.getItem('{key}')).length") == 1
+
+    phone.unroute("**/api/**")
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.wait_for_function(f"JSON.parse(localStorage.getItem('{key}')).length === 0")
+    phone.evaluate("window.dispatchEvent(new Event('online'))")  # a second flush finds nothing to send
+
+    db.rollback()
+    scans = db.scalars(select(Scan)).all()
+    assert len(scans) == 1 and scans[0].color == "green"
+    assert phone.locator("#net-status").is_hidden()
+
+
+def test_on_a_phone_a_photo_of_a_code_is_decoded_on_the_server_and_scanned(
+        phone: Any, db: Any, tmp_path: Path) -> None:
+    phone_number = scanner(db, org(db).username)
+    issued = issue(db, person(db, name="李斌"), clock.now())
+    (tmp_path / "photo.png").write_bytes(qr.png_bytes(issued.qr_text, scale=5))
+    log_in_and_report_point(phone, phone_number)
+
+    phone.locator("details.more-ways summary").tap()
+    phone.get_by_test_id("photo").set_input_files(str(tmp_path / "photo.png"))
+
+    phone.locator("#result-section").wait_for()
+    assert phone.get_by_test_id("name").inner_text() == "*斌"
+
+
+def test_on_a_phone_a_scanner_registers_with_the_sms_code_and_waits_for_authorisation(
+        phone: Any, db: Any, artifacts: Path) -> None:
+    admin = org(db)
+    phone.goto("/scanner/login")
+    phone.get_by_test_id("register").tap()
+    phone.fill("#org_name", "测试单位1")
+    phone.fill("#uscc", admin.username)
+    phone.fill("#phone", "13912345678")
+    phone.get_by_test_id("send-sms").tap()
+    expect(phone.locator("#sms-hint")).to_contain_text("验证码已发送")
+    assert phone.get_by_test_id("send-sms").is_disabled()  # resend waits for the countdown
+    phone.goto("/dev/sms?phone=13912345678")
+    code = re.search(r"验证码为(\d{6})", phone.locator(".sms").first.inner_text()).group(1)
+    phone.go_back()
+    phone.fill("#org_name", "测试单位1")
+    phone.fill("#uscc", admin.username)
+    phone.fill("#phone", "13912345678")
+    phone.fill("#sms_code", code)
+    phone.fill("#name", "王芳")
+    phone.fill("#id_number", id_number(321))
+    phone.fill("#password", "abcdef")
+    assert phone.locator("#strength-text").inner_text() == "弱"
+    phone.fill("#password", "Abc12345")
+    assert phone.locator("#strength-text").inner_text() == "强"
+    phone.fill("#password_confirm", "Abc12345")
+    assert phone.locator("#confirm-hint").inner_text() == "两次输入一致"
+    phone.screenshot(path=str(artifacts / "scanner-register.png"), full_page=True)
+
+    phone.get_by_test_id("submit").tap()
+
+    expect(phone.get_by_test_id("registered")).to_contain_text("待单位管理员授权")
+    phone.goto("/scanner/login")
+    phone.fill("#phone", "13912345678")
+    phone.fill("#password", "Abc12345")
+    phone.get_by_test_id("login").tap()
+    expect(phone.get_by_test_id("pending")).to_contain_text("待单位管理员授权")
