@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     fever_departments: list[str] = ["发热门诊"]
     pass_reasons: list[str] = ["工作", "生活", "就医", "返乡", "其他"]
     scan_retention_days: int = 28
+    # Refused code attempts per scanner before number-code lookup locks (SPEC section 8: 429 rate_limited).
+    scan_refusal_limit: int = 10
+    scan_refusal_window_seconds: int = 300
     feed_chunk_rows: int = 20_000
     # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
     internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]

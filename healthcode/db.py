@@ -32,7 +32,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so a batch is one real transaction.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
 
@@ -45,6 +45,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A request's transaction takes SQLite's write lock at its start (IMMEDIATE): a deferred transaction that reads
+    # and then writes fails at once with "database is locked" when another writer committed in between, whatever
+    # the busy timeout. Requests then queue for the lock. SQLite is the embedded single-machine database;
+    # PostgreSQL is the one for the morning rush.
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -61,10 +70,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
 def get_session(request: Request) -> Iterator[Session]:
     """The per-request session: one transaction, committed on success and rolled back on error."""
     with request.app.state.sessions() as session, session.begin():
+        session.connection(execution_options={"sqlite_immediate": True})
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# Scope "function": the transaction commits when the route returns, BEFORE the response is sent. With FastAPI's
+# default ("request") a client could see a redirect or a 201 before the commit, and a failed commit after a success.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def migrate(engine: Engine) -> None:

@@ -109,7 +109,7 @@ def decode_qr(data: bytes) -> str | None:
     except (UnidentifiedImageError, OSError, ValueError):
         return None
     image.thumbnail((2000, 2000))  # phone photos are large; the QR stays readable and decoding stays fast
-    found = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    found = [b for b in zxingcpp.read_barcodes(image.convert("L")) if b.format == zxingcpp.BarcodeFormat.QRCode]
     return found[0].text if found else None
 
 

@@ -10,22 +10,18 @@ from sqlalchemy.orm import Session
 
 from healthcode.checkpoints import repository
 from healthcode.checkpoints.models import Scanner, ScanRefusal
+from healthcode.config import Settings
 from healthcode.errors import RateLimited
-
-DEFAULT_MAX_REFUSALS = 10
-DEFAULT_WINDOW_SECONDS = 300
 
 
 @dataclass(frozen=True)
 class RefusalLimits:
-    max_refusals: int = DEFAULT_MAX_REFUSALS
-    window: timedelta = timedelta(seconds=DEFAULT_WINDOW_SECONDS)
+    max_refusals: int
+    window: timedelta
 
     @classmethod
-    def from_settings(cls, settings: object) -> RefusalLimits:
-        """Reads `scan_refusal_limit` and `scan_refusal_window_seconds` when the settings have them."""
-        return cls(int(getattr(settings, "scan_refusal_limit", DEFAULT_MAX_REFUSALS)),
-                   timedelta(seconds=int(getattr(settings, "scan_refusal_window_seconds", DEFAULT_WINDOW_SECONDS))))
+    def from_settings(cls, settings: Settings) -> RefusalLimits:
+        return cls(settings.scan_refusal_limit, timedelta(seconds=settings.scan_refusal_window_seconds))
 
 
 def check_number_lookup(scanner: Scanner, now: datetime) -> None:

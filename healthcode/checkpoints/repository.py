@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from healthcode.accounts.models import Account
@@ -20,7 +20,8 @@ from healthcode.residents.models import Person
 
 RECENT_LIMIT = 200  # a resident scanned at every meal for 14 days stays far below this
 
-_scans, _points = Scan.__table__.c, ScanPoint.__table__.c
+_scan_table, _point_table = cast(Table, Scan.__table__), cast(Table, ScanPoint.__table__)
+_scans, _points = _scan_table.c, _point_table.c
 _persons, _households = Person.__table__.c, HouseholdRecord.__table__.c
 
 _POINT = select(_points.id, _points.org_id, _points.region_code).where(_points.id == bindparam("point_id"))
@@ -32,11 +33,11 @@ _PERSON = select(
 _RECENT = (
     select(_scans.id, _scans.at, _points.region_code, _points.name.label("point_name"), _scans.temperature_result,
            _scans.pass_reason)
-    .join_from(Scan.__table__, ScanPoint.__table__, _points.id == _scans.point_id)
+    .join_from(_scan_table, _point_table, _points.id == _scans.point_id)
     .where(_scans.person_id == bindparam("person_id"), _scans.at >= bindparam("since"))
     .order_by(_scans.at.desc(), _scans.id.desc()).limit(RECENT_LIMIT)
 )
-_INSERT_SCAN = insert(Scan.__table__).returning(_scans.id)
+_INSERT_SCAN = insert(_scan_table).returning(_scans.id)
 
 
 def scanner_for_account(session: Session, account_id: int) -> tuple[Scanner, Account] | None:
@@ -76,18 +77,18 @@ def points_of_org(session: Session, org_id: int) -> list[ScanPoint]:
     return list(session.scalars(select(ScanPoint).where(ScanPoint.org_id == org_id).order_by(ScanPoint.id)))
 
 
-def point_place(session: Session, point_id: int) -> Row[Any] | None:
+def point_place(session: Session, point_id: int) -> Any:
     """(id, org_id, region_code) of a point."""
     return session.execute(_POINT, {"point_id": point_id}).first()
 
 
-def person_for_scan(session: Session, person_id: int) -> Row[Any] | None:
+def person_for_scan(session: Session, person_id: int) -> Any:
     """(id, id_number, name, initial_region_code, household_county) of a person: the county of their household
     address comes along when the household feed names them."""
     return session.execute(_PERSON, {"person_id": person_id}).first()
 
 
-def recent_visits(session: Session, person_id: int, since: datetime) -> Sequence[Row[Any]]:
+def recent_visits(session: Session, person_id: int, since: datetime) -> Sequence[Any]:
     """The person's scans since `since`, newest first, with their point's region and name."""
     return session.execute(_RECENT, {"person_id": person_id, "since": since}).all()
 
@@ -109,7 +110,7 @@ def count_refusals(session: Session, scanner_id: int, since: datetime) -> int:
 
 
 def org_scans(session: Session, org_id: int, *, since: datetime | None, until: datetime | None,
-              point_id: int | None, offset: int, limit: int) -> tuple[Sequence[Row[Any]], int]:
+              point_id: int | None, offset: int, limit: int) -> tuple[Sequence[Any], int]:
     """One page of the organisation's scans (newest first) with point, person and scanner, and the total count."""
     conditions = [Scan.org_id == org_id]
     if since is not None:
@@ -134,6 +135,7 @@ def org_scans(session: Session, org_id: int, *, since: datetime | None, until: d
 
 def purge_scans(session: Session, before: datetime) -> int:
     """Deletes scans and refused attempts older than `before` (the retention period)."""
-    deleted = session.execute(delete(Scan).where(Scan.at < before)).rowcount or 0
+    result = cast(CursorResult[Any], session.execute(delete(Scan).where(Scan.at < before)))
+    deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))
     return deleted

@@ -262,15 +262,27 @@ def claimed_unlisted(session: Session, org_id: int, uscc: str) -> list[tuple[str
 
 # ---- summaries kept on employees and per day ---------------------------------------------------------------------
 def person_summaries(session: Session, id_numbers: Sequence[str]) -> dict[str, tuple[int, date, date, datetime]]:
-    """Per ID number: (report count, first day, last day, last report time)."""
+    """Per ID number: (report count, first day, last day, last report time). The aggregate reads the (id_number,
+    report_date) index only; the time comes from one lookup of the last day's row, not from every report."""
     found: dict[str, tuple[int, date, date, datetime]] = {}
     for start in range(0, len(id_numbers), CHUNK):
         rows = session.execute(
             select(HealthReport.id_number, func.count(), func.min(HealthReport.report_date),
-                   func.max(HealthReport.report_date), func.max(HealthReport.reported_at))
+                   func.max(HealthReport.report_date))
             .where(HealthReport.id_number.in_(id_numbers[start:start + CHUNK])).group_by(HealthReport.id_number)
         ).all()
-        found.update({r[0]: (r[1], r[2], r[3], r[4]) for r in rows})
+        if not rows:
+            continue
+        by_day: dict[date, list[str]] = {}
+        for r in rows:
+            by_day.setdefault(r[3], []).append(r[0])
+        times: dict[str, datetime] = {}
+        for day, numbers in by_day.items():  # usually one or two days: most people last reported yesterday or today
+            times.update(session.execute(
+                select(HealthReport.id_number, HealthReport.reported_at)
+                .where(HealthReport.report_date == day, HealthReport.id_number.in_(numbers))
+            ).tuples().all())
+        found.update({r[0]: (r[1], r[2], r[3], times[r[0]]) for r in rows})
     return found
 
 

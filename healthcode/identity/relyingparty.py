@@ -25,9 +25,9 @@ from starlette.concurrency import run_in_threadpool
 
 from healthcode import clock
 from healthcode.config import Settings
+from healthcode.db import DbSession
 from healthcode.errors import DomainError, Unauthorised
 from healthcode.identity import repository, service
-from healthcode.identity.dbsession import DbSession
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
 from healthcode.residents.models import Person
 from healthcode.web.templating import templates

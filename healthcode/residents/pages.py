@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from healthcode import clock
+from healthcode.db import DbSession
 from healthcode.errors import DomainError
-from healthcode.identity.dbsession import DbSession
 from healthcode.identity.relyingparty import CurrentResident, MaybeResident
 from healthcode.residents import family, portal
 from healthcode.residents.masking import mask_id_number, mask_name

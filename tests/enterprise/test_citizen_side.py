@@ -123,3 +123,10 @@ def test_the_json_api_reports_and_reads_messages_for_the_signed_in_resident_only
     assert inbox["unread"] == 1
     assert client.post(f"/api/v1/me/messages/{inbox['items'][0]['id']}/read").json() == {
         "id": inbox["items"][0]["id"], "read": True}
+
+
+def test_the_citizen_home_links_to_the_report_form_and_the_inbox(client: Any, db: Any) -> None:
+    _signed_in(client, db)
+    home = client.get("/citizen/")
+    assert 'href="http://testserver/citizen/report"' in home.text
+    assert 'href="http://testserver/citizen/inbox"' in home.text
