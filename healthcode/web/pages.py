@@ -1,0 +1,13 @@
+"""The landing page: the four portals of the platform."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from healthcode.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse, name="home")
+def home(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "index.html", {"dev": request.app.state.settings.env != "prod"})
