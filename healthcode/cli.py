@@ -256,7 +256,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     settings = get_settings()
     engine = make_engine(settings.sqlalchemy_url)
-    accounts = build_demo(engine, settings)
+    accounts = build_demo(engine, settings, base_url=f"http://{host}:{port}/")
     typer.echo(accounts)
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
 

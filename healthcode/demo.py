@@ -42,7 +42,8 @@ RESIDENTS = [
     Resident("张三", _id("350102", "19900101", "123"), "福建省福州市鼓楼区五四路88号", "绿码"),
     Resident("李小明", _id("350503", "19850315", "231"), "福建省泉州市丰泽区东湖街道10号", "橙码：确诊"),
     Resident("王五", _id("350203", "19781120", "342"), "福建省厦门市思明区中山路5号", "橙码：密切接触者"),
-    Resident("赵六", _id("350104", "19920708", "451"), "福建省福州市仓山区上渡路12号", "橙码：同车厢前后三排（计算所得）"),
+    Resident("赵六", _id("350104", "19920708", "451"), "福建省福州市仓山区上渡路12号",
+             "橙码：同车厢前后三排（计算所得）"),
     Resident("陈七", _id("350121", "19880210", "562"), "福建省福州市闽侯县甘蔗街道1号", "橙码：疫情高发地区入闽"),
     Resident("林八", _id("350102", "19750505", "673"), "福建省福州市鼓楼区软件园社区3号楼", "橙码：封闭管理小区"),
     Resident("黄九", _id("350582", "19950909", "784"), "福建省泉州市晋江市青阳街道8号", "橙码：发热门诊"),
@@ -101,18 +102,17 @@ def feed_rows() -> dict[str, list[dict[str, object]]]:
     }
 
 
-def build_demo(engine: Engine, settings: Settings) -> str:
+def build_demo(engine: Engine, settings: Settings, base_url: str = "http://127.0.0.1:8000/") -> str:
     """Builds the demo province in the (emptied) database and returns the accounts to print."""
     if settings.env == "prod":
         raise RuntimeError("生产环境不能建立演示数据")
+    import healthcode.models  # noqa: F401
     from healthcode.checkpoints.service import add_scanner
     from healthcode.feeds.loader import load_file
     from healthcode.feeds.providers import add_provider
     from healthcode.identity.devprovider import add_dev_account
     from healthcode.orgs.service import add_org
     from healthcode.regions.service import set_level
-
-    import healthcode.models  # noqa: F401
 
     Base.metadata.drop_all(engine)
     with engine.begin() as conn:
@@ -122,8 +122,8 @@ def build_demo(engine: Engine, settings: Settings) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     for feed, rows in feed_rows().items():
         load_file(engine, feed, _write(folder, feed, rows), operator="demo")
-    lines = ["", "八闽健康码演示省份已建立。网址 http://127.0.0.1:8000/", "",
-             f"居民（/citizen，闽政通开发身份平台，密码均为 {PASSWORD}）："]
+    lines = ["", f"八闽健康码演示省份已建立。网址 {base_url}", "",
+             f"居民（{base_url}citizen/ ，闽政通开发身份平台登录，密码均为 {PASSWORD}）："]
     with transaction(engine) as session:
         for x in RESIDENTS:
             add_dev_account(session, x.id_number, x.name, PASSWORD, level=x.level)
@@ -136,14 +136,14 @@ def build_demo(engine: Engine, settings: Settings) -> str:
                        parent_uscc=SUPERIOR[1])
         company = add_org(session, name=ENTERPRISE[0], uscc=ENTERPRISE[1], kind="enterprise",
                           region_code=ENTERPRISE[2], parent_uscc=None)
-        lines += ["", "单位管理员（/api/v1/auth/token 用户名 + 密码）："]
+        lines += ["", f"单位管理员（政府端 {base_url}gov/ 、企业端 {base_url}ent/ 、接口 /api/v1/auth/token）："]
         for (name, code, _), created in ((SUPERIOR, superior), (GOVERNMENT, unit), (ENTERPRISE, company)):
             lines.append(f"  {name}（{code}）  用户名 {created.username}  密码 {created.password}")
-        lines += ["", f"扫码员（单位：{GOVERNMENT[0]}，密码均为 {PASSWORD}）："]
+        lines += ["", f"扫码员（{base_url}scanner/ ，单位：{GOVERNMENT[0]}，密码均为 {PASSWORD}）："]
         for phone, name, id_number, authorised in SCANNERS:
             add_scanner(session, org_uscc=GOVERNMENT[1], phone=phone, name=name, id_number=id_number,
                         password=PASSWORD, authorise=authorised)
             lines.append(f"  {phone}  {name}  {'已授权' if authorised else '待授权'}")
-        key = add_provider(session, "国家卫健委", ["cases", "close_contacts", "travel"])
+        key = add_provider(session, "国家卫健委", ["cases", "close_contacts", "travel"]).api_key
         lines += ["", "数据提供方（X-API-Key）：", f"  国家卫健委  {key}", ""]
     return "\n".join(lines)

@@ -25,9 +25,6 @@ class CreatedProvider:
     feeds: tuple[str, ...]
     api_key: str  # shown once; only its sha256 is stored
 
-    def __str__(self) -> str:
-        return self.api_key
-
 
 def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
