@@ -106,3 +106,13 @@ def count_statements(engine: Engine) -> list[str]:
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     return statements
+
+
+@pytest.fixture
+def cli_engine(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Runs `healthcode` commands (CliRunner) on the test database. The real command migrates with Alembic first;
+    tests/test_migrations.py and tests/test_cli_contract.py cover that path on an empty database."""
+    from healthcode import cli
+
+    monkeypatch.setattr(cli, "_engine", lambda: engine)
+    return engine

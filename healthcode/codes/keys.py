@@ -84,7 +84,8 @@ def current_signing_key(session: Session, now: datetime) -> SigningMaterial:
     cached = session.info.get(_SESSION_SIGNER)
     if (cached is not None and cached[0] is transaction and cached[1] <= now
             and (cached[2] is None or now < cached[2])):
-        return cached[3]  # type: ignore[no-any-return]
+        material: SigningMaterial = cached[3]
+        return material
     row = repository.signer_row_at(session, now)
     if row is None:
         key = ensure_signing_key(session, now)

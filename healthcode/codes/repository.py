@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import DateTime, Integer, LargeBinary, Row, String, bindparam, delete, exists, insert, or_, select
+from sqlalchemy import DateTime, Integer, LargeBinary, String, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import Table
+from sqlalchemy.sql import Select
 
 from healthcode.codes.models import MAX_TOKEN_LIFETIME, IssuedCode, SigningKey
 
@@ -14,10 +17,13 @@ def any_key(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(SigningKey.id.is_not(None)))))
 
 
-def _signing_at(*columns: object) -> object:
+_AnySelect = TypeVar("_AnySelect", bound=Select)
+
+
+def _signing_at(stmt: _AnySelect) -> _AnySelect:
     now = bindparam("now", type_=DateTime)
     return (
-        select(*columns)  # type: ignore[call-overload]
+        stmt
         .where(SigningKey.activates_at <= now, or_(SigningKey.retires_at.is_(None), SigningKey.retires_at > now))
         .order_by(SigningKey.activates_at.desc(), SigningKey.id.desc())
         .limit(1)
@@ -25,30 +31,32 @@ def _signing_at(*columns: object) -> object:
 
 
 # Built once: issuing runs these for every code, and building a statement costs more than running it on SQLite.
-_SIGNING_KEY_AT = _signing_at(SigningKey)
-_SIGNER_ROW_AT = _signing_at(SigningKey.kid, SigningKey.alg, SigningKey.private_key_pem, SigningKey.activates_at,
-                             SigningKey.retires_at)
+_SIGNING_KEY_AT = _signing_at(select(SigningKey))
+_SIGNER_ROW_AT = _signing_at(select(SigningKey.kid, SigningKey.alg, SigningKey.private_key_pem,
+                                    SigningKey.activates_at, SigningKey.retires_at))
 _ISSUED_COLUMNS = ("number_code", "cti", "person_id", "color", "kid", "issued_at", "expires_at")
 _ISSUED_TYPES = (String, LargeBinary, Integer, String, LargeBinary, DateTime, DateTime)
 # Inserts the code only if no unexpired code carries its number: the uniqueness check and the write in one statement
 # (on the table, not the class: an ORM insert given a dict of parameters would be a bulk insert).
-_INSERT_IF_NUMBER_FREE = insert(IssuedCode.__table__).from_select(
+_ISSUED_TABLE = IssuedCode.__table__
+assert isinstance(_ISSUED_TABLE, Table)  # declared as a FromClause on the class; a mapped class's table is a Table
+_INSERT_IF_NUMBER_FREE = insert(_ISSUED_TABLE).from_select(
     list(_ISSUED_COLUMNS),
     select(*(bindparam(name, type_=type_) for name, type_ in zip(_ISSUED_COLUMNS, _ISSUED_TYPES, strict=True))).where(
         ~exists().where(IssuedCode.number_code == bindparam("number_code"),
                         IssuedCode.expires_at > bindparam("now", type_=DateTime))
     ),
-).returning(IssuedCode.__table__.c.id)  # rowcount of INSERT … SELECT is -1 through psycopg; a returned row is not
+).returning(_ISSUED_TABLE.c.id)  # rowcount of INSERT … SELECT is -1 through psycopg; a returned row is not
 
 
 def signing_key_at(session: Session, now: datetime) -> SigningKey | None:
     """The newest key that has started signing and not yet retired."""
-    return session.scalars(_SIGNING_KEY_AT, {"now": now}).first()  # type: ignore[call-overload]
+    return session.scalars(_SIGNING_KEY_AT, {"now": now}).first()
 
 
-def signer_row_at(session: Session, now: datetime) -> Row[tuple[bytes, str, str, datetime, datetime | None]] | None:
+def signer_row_at(session: Session, now: datetime) -> tuple[bytes, str, str, datetime, datetime | None] | None:
     """(kid, alg, private_key_pem, activates_at, retires_at) of the signing key at `now`, without ORM overhead."""
-    return session.execute(_SIGNER_ROW_AT, {"now": now}).first()  # type: ignore[call-overload,no-any-return]
+    return session.execute(_SIGNER_ROW_AT, {"now": now}).first()  # a typed Row is a tuple of these types
 
 
 def unretired_keys(session: Session) -> list[SigningKey]:

@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import base45
 import cbor2
@@ -151,6 +151,8 @@ def verify(text: str, lookup: KeyLookup, now: datetime) -> CodeClaims:
         valid = False
     if not valid:
         raise BadSignature("健康码签名无效，可能是伪造或被篡改的二维码")
+    if message.payload is None:  # _decode_sign1 let only a byte-string payload through
+        raise _invalid("缺少内容")
     claims = CodeClaims.from_map(_cbor_one(message.payload))
     if now.replace(tzinfo=TZ).timestamp() >= claims.exp:
         raise ExpiredCode("健康码已过期，请对方刷新健康码后重新扫码")
@@ -184,7 +186,7 @@ def _cbor_one(data: bytes) -> Any:
     return item
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -48,7 +48,7 @@ def _conditions(f: ScanFilter) -> list[Any]:
     return conditions
 
 
-def _record_columns() -> Select[Any]:
+def _record_columns() -> Select[*tuple[Any, ...]]:
     # The resident's community: their household address without the province/city/county prefix (one indexed
     # look-up per row of the page).
     community = (select(HouseholdRecord.address_norm).where(HouseholdRecord.id_number == Person.id_number)
@@ -69,20 +69,20 @@ def count_scans(session: Session, f: ScanFilter) -> int:
     return session.scalar(select(func.count()).select_from(Scan).where(*_conditions(f))) or 0
 
 
-def scan_page(session: Session, f: ScanFilter, offset: int, limit: int) -> Sequence[Row[Any]]:
+def scan_page(session: Session, f: ScanFilter, offset: int, limit: int) -> Sequence[Row[*tuple[Any, ...]]]:
     """One page of records, newest first (index scans (org_id, at))."""
     return session.execute(
         _record_columns().where(*_conditions(f)).order_by(Scan.at.desc(), Scan.id.desc()).offset(offset).limit(limit)
     ).all()
 
 
-def iter_scans(session: Session, f: ScanFilter, chunk: int = 2000) -> Iterator[Row[Any]]:
+def iter_scans(session: Session, f: ScanFilter, chunk: int = 2000) -> Iterator[Row[*tuple[Any, ...]]]:
     """Every matching record, newest first, fetched in chunks (for exports of any size)."""
     stmt = _record_columns().where(*_conditions(f)).order_by(Scan.at.desc(), Scan.id.desc())
     yield from session.execute(stmt.execution_options(yield_per=chunk))
 
 
-def scan_record(session: Session, org_id: int, scan_id: int) -> Row[Any] | None:
+def scan_record(session: Session, org_id: int, scan_id: int) -> Row[*tuple[Any, ...]] | None:
     return session.execute(_record_columns().where(Scan.id == scan_id, Scan.org_id == org_id)).first()
 
 

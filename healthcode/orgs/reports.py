@@ -104,7 +104,7 @@ def rollup(session: Session, org_id: int, day: date) -> dict[str, Any]:
         per_org[oid] = per_org.get(oid, Totals()) + Totals(int(s or 0), int(o or 0), int(a or 0))
     label = names(session)
     own = per_org.get(org_id, Totals())
-    children = []
+    children: list[dict[str, Any]] = []
     for child, ids in sorted(tree.items(), key=lambda kv: label.get(kv[0], "")):
         total = Totals()
         for i in ids:

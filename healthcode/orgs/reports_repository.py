@@ -57,7 +57,7 @@ def by_hour(session: Session, org_ids: Collection[int], day: date) -> dict[int, 
     return {int(h): (int(s or 0), int(o or 0), int(a or 0)) for h, s, o, a in rows}
 
 
-def by_point(session: Session, org_id: int, day: date) -> Sequence[Row[Any]]:
+def by_point(session: Session, org_id: int, day: date) -> Sequence[Row[int, str, str, int, int, int]]:
     return session.execute(
         select(ScanPoint.id, ScanPoint.community, ScanPoint.name, func.sum(DailyStat.scans).label("scans"),
                func.sum(DailyStat.orange).label("orange"), func.sum(DailyStat.abnormal).label("abnormal"))
@@ -67,7 +67,8 @@ def by_point(session: Session, org_id: int, day: date) -> Sequence[Row[Any]]:
     ).all()
 
 
-def by_org(session: Session, org_ids: Collection[int], first: date, last: date) -> Sequence[Row[Any]]:
+def by_org(session: Session, org_ids: Collection[int], first: date,
+           last: date) -> Sequence[tuple[int, date, int, int, int]]:
     """(org_id, day, scans, orange, abnormal) of each organisation and day in [first, last]."""
     return session.execute(
         select(DailyStat.org_id, DailyStat.day, func.sum(DailyStat.scans), func.sum(DailyStat.orange),

@@ -20,12 +20,9 @@ runner = CliRunner()
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
 
-@pytest.fixture
-def cli_engine(engine, settings, freeze, monkeypatch):
-    # The Alembic migration is the lead's; the test database already has every table.
-    monkeypatch.setattr(cli, "_engine", lambda: engine)
+@pytest.fixture(autouse=True)
+def _frozen(freeze):
     freeze(NOW)
-    return engine
 
 
 def test_code_issue_json_for_household_resident(cli_engine, db, tmp_path):

@@ -15,9 +15,7 @@ A = person_id(1)
 
 
 @pytest.fixture
-def run(engine, settings, monkeypatch):
-    # The CLI migrates with Alembic; the tests' schema comes from the fixtures, so hand it the test engine.
-    monkeypatch.setattr(cli, "_engine", lambda: engine)
+def run(cli_engine):
     runner = CliRunner()
     return lambda *args: runner.invoke(cli.app, list(args))
 

@@ -133,7 +133,7 @@ def test_first_console_view_builds_yesterday_and_today(client, db, freeze):
     assert {d for d in db.scalars(select(DailyStat.day))} == {date(2020, 2, 24)}
 
 
-def test_cli_builds_a_day(db, settings, freeze):
+def test_cli_builds_a_day(db, cli_engine, freeze):
     from typer.testing import CliRunner
 
     from healthcode.cli import app

@@ -15,9 +15,7 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _cli_on_test_database(engine, settings, freeze, monkeypatch):
-    # The Alembic migration is the lead's: the command runs on the test schema built by the fixtures.
-    monkeypatch.setattr(cli, "_engine", lambda: engine)
+def _cli_on_test_database(cli_engine, freeze):
     freeze("2020-02-24 09:00")
 
 
