@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -244,6 +245,20 @@ def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 
     with transaction(_engine()) as session:
         rows = build_daily_reports(session, when)
     typer.echo(f"{when.isoformat()} 数据报表已生成：{rows} 条统计")
+
+
+@app.command()
+def purge() -> None:
+    """删除超过保存期限的扫码记录和已过期的健康码记录（每天运行一次）。"""
+    from healthcode.checkpoints.service import purge as purge_scans
+    from healthcode.codes.service import purge_expired
+
+    settings, now = get_settings(), clock.now()
+    with transaction(_engine()) as session:
+        scans = purge_scans(session, now, settings.scan_retention_days)
+        # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.
+        codes = purge_expired(session, now - timedelta(hours=1))
+    typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录")
 
 
 @app.command()
