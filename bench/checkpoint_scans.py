@@ -12,13 +12,8 @@ levels set, so the most-severe-region and recent-scans work is real.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
-import socket
-import statistics
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,7 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bench.http_load import Call, measure, serve, stop
+
 DATA = Path(__file__).parent / "data"
+APP = "bench.checkpoint_scans"  # uvicorn imports the app factories from here (not from __main__)
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCANNERS = 8
 PASSWORD = "Bench2020ok"
@@ -200,112 +198,12 @@ def _statements_per_scan(engine: Any, scanner: tuple[str, int], codes: list[str]
     return counts
 
 
-# --- serving and load ---------------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(factory: str, url: str | None, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {**os.environ, **ENV}
-    if url:
-        env["HEALTHCODE_DATABASE_URL"] = url
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", f"bench.checkpoint_scans:{factory}", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        env=env, cwd=Path(__file__).parent.parent,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, base
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"uvicorn {factory} exited with {process.returncode}") from None
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError(f"uvicorn {factory} did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@dataclass
-class Figures:
-    requests: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds
-
-    def line(self, label: str) -> str:
-        return (f"  {label:<6} {self.throughput:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   p99 {self.p99_ms:6.1f} ms"
-                f"   ({self.requests} requests, {self.errors} errors)")
-
-
-async def _load(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]], concurrency: int,
-                warmup: int) -> Figures:
-    """Sends the requests from `concurrency` client tasks over kept-alive connections; the first `warmup` ones (which
-    also open the connections) are not measured."""
-    import httpx
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-
-        async def run(batch: list[tuple[dict[str, str], dict[str, Any]]]) -> tuple[list[float], int, float]:
-            latencies: list[float] = []
-            errors = 0
-            position = 0
-
-            async def worker() -> None:
-                nonlocal position, errors
-                while position < len(batch):
-                    headers, body = batch[position]
-                    position += 1
-                    started = time.perf_counter()
-                    response = await client.post("/api/v1/checkpoint/scans", headers=headers, json=body)
-                    latencies.append(time.perf_counter() - started)
-                    if response.status_code != 201:
-                        errors += 1
-
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return latencies, errors, time.perf_counter() - started
-
-        await run(requests[:warmup])
-        latencies, errors, elapsed = await run(requests[warmup:])
-    ordered = sorted(latencies)
-    return Figures(len(ordered), elapsed, statistics.median(ordered) * 1000,
-                   ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, errors)
-
-
-def measure(factory: str, url: str | None, requests: list[tuple[dict[str, str], dict[str, Any]]],
-            concurrency: int, workers: int, warmup: int) -> Figures:
-    process, base = serve(factory, url, workers)
-    try:
-        return asyncio.run(_load(base, requests, concurrency, warmup))
-    finally:
-        stop(process)
-
+# --- serving and load (the helpers are in bench/http_load.py) -----------------------------------------------------
 
 def _tokens(url: str, scanners: list[tuple[str, int]], workers: int) -> list[dict[str, str]]:
     import httpx
 
-    process, base = serve("scan_app", url, workers)
+    process, base = serve(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": url}, workers)
     try:
         headers = []
         for phone, _ in scanners:
@@ -322,10 +220,12 @@ def run(backend: str, args: argparse.Namespace) -> None:
     try:
         headers = _tokens(prepared.url, prepared.scanners, args.workers)
         total = args.requests + args.warmup
-        requests = [(headers[i % SCANNERS], {"point_id": prepared.scanners[i % SCANNERS][1],
-                                             "code": prepared.codes[i % len(prepared.codes)]}) for i in range(total)]
-        bare = measure("bare_app", None, requests, args.concurrency, args.workers, args.warmup)
-        scans = measure("scan_app", prepared.url, requests, args.concurrency, args.workers, args.warmup)
+        calls = [Call("POST", "/api/v1/checkpoint/scans", headers[i % SCANNERS],
+                      {"point_id": prepared.scanners[i % SCANNERS][1], "code": prepared.codes[i % len(prepared.codes)]})
+                 for i in range(total)]
+        bare = measure(f"{APP}:bare_app", ENV, calls, args.concurrency, args.workers, args.warmup, 201)
+        scans = measure(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls,
+                        args.concurrency, args.workers, args.warmup, 201)
     finally:
         prepared.cleanup()
     ratio = scans.throughput / bare.throughput

@@ -97,10 +97,18 @@ def _mount_scanner(app: FastAPI, settings: Settings) -> None:
 
 def _mount_enterprise(app: FastAPI) -> None:
     """企业用户电脑端 (/ent), enterprise registration, and the residents' health reports and inbox (/citizen)."""
-    from healthcode.enterprise import ca_login, citizen_pages, pages, pages_employees, pages_register, routes
+    from healthcode.enterprise import (
+        ca_login,
+        citizen_pages,
+        pages,
+        pages_employees,
+        pages_realname,
+        pages_register,
+        routes,
+    )
 
     for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
-                   routes.router):
+                   routes.router, pages_realname.router):
         app.include_router(router)
 
 

@@ -6,6 +6,7 @@ from healthcode.checkpoints import offline as checkpoints_offline  # noqa: F401
 from healthcode.checkpoints import sms_codes as checkpoints_sms  # noqa: F401
 from healthcode.codes import models as codes  # noqa: F401
 from healthcode.enterprise import models as enterprise  # noqa: F401
+from healthcode.enterprise import operator_models as enterprise_operators  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401
 from healthcode.identity import models as identity  # noqa: F401
 from healthcode.messages import models as messages  # noqa: F401

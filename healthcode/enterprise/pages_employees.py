@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.db import DbSession
-from healthcode.enterprise import dashboard, importing, service
+from healthcode.enterprise import dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
 from healthcode.orgs.console_auth import ConsoleUser
@@ -33,7 +33,7 @@ def _employees_page(request: Request, db: DbSession, admin: ConsoleUser, *, stat
     table = dashboard.employees(db, admin.org_id, f, int(page_no) if page_no.isdigit() else 1)
     return page(request, admin, "ent/employees.html", {
         "active": "employees", "profile": service.profile_view(db, admin.org_id), "table": table, "query": query,
-        "error": error, **extra,
+        "operators": operators.operators(db, admin.org_id), "error": error, **extra,
     }, status_code=status_code)
 
 

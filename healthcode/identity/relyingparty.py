@@ -87,8 +87,9 @@ async def _metadata(client: AsyncOAuth2Client, issuer: str) -> dict[str, Any]:
 
 
 @router.get("/login", name="citizen_login")
-async def login(request: Request) -> Response:
-    """Sends the resident to the identity platform, remembering state, nonce and the PKCE verifier."""
+async def login(request: Request, next: str = "") -> Response:
+    """Sends the resident to the identity platform, remembering state, nonce and the PKCE verifier, and where to
+    return afterwards (`next`, a path of this site: the enterprise console's 个人实名认证登录 uses it)."""
     issuer = issuer_for(request)
     async with _client(request, issuer) as client:
         metadata = await _metadata(client, issuer)
@@ -97,7 +98,8 @@ async def login(request: Request) -> Response:
             metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier,
             acr_values=_settings(request).min_assurance_level,
         )
-    request.session[_PENDING] = {"state": state, "nonce": nonce, "verifier": verifier, "issuer": issuer}
+    request.session[_PENDING] = {"state": state, "nonce": nonce, "verifier": verifier, "issuer": issuer,
+                                 "next": _safe_next(next)}
     return RedirectResponse(url, status_code=303)
 
 
@@ -153,7 +155,14 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     person_id = await run_in_threadpool(_record_sign_in, request, identity)
     request.session.clear()  # a fresh session after sign-in: nothing from before it carries over
     request.session[SESSION_KEY] = person_id
-    return RedirectResponse(request.url_for("citizen_home"), status_code=303)
+    return RedirectResponse(pending.get("next") or request.url_for("citizen_home"), status_code=303)
+
+
+def _safe_next(target: str) -> str | None:
+    """Only a path of this site: never an absolute or protocol-relative URL (no open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
 
 
 def _record_sign_in(request: Request, identity: service.VerifiedIdentity) -> int:

@@ -23,6 +23,9 @@ router = APIRouter(prefix="/gov", include_in_schema=False)
 
 SESSION_ACCOUNT = "admin_account_id"
 SESSION_VERSION = "admin_token_version"
+# An enterprise operator (经办人) signed in by real name: {"org": org id, "person": person id}. Checked against the
+# enterprise's operator list on every request (healthcode/enterprise/operators.py), so a removal ends it at once.
+SESSION_OPERATOR = "ent_operator"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -39,6 +42,7 @@ class ConsoleUser:
     org_parent_id: int | None
     is_authority: bool
     must_change_password: bool
+    operator_id_number: str | None = None  # set when an enterprise operator signed in by real name, not the admin
 
 
 class LoginRequired(HTTPException):
@@ -57,7 +61,7 @@ def signed_in(request: Request, session: DbSession) -> ConsoleUser | None:
     change or a reset ends every other session at once."""
     account_id = request.session.get(SESSION_ACCOUNT)
     if not isinstance(account_id, int):
-        return None
+        return _operator(request, session)
     found = repository.admin_for_account(session, account_id)
     if found is None or found[1].token_version != request.session.get(SESSION_VERSION):
         _forget(request)
@@ -66,6 +70,24 @@ def signed_in(request: Request, session: DbSession) -> ConsoleUser | None:
     authority = org.uscc in set(request.app.state.settings.authority_usccs)
     return ConsoleUser(account.id, account.username, org.id, org.name, org.uscc, org.kind, org.parent_id, authority,
                        bool(account.must_change_password))
+
+
+def _operator(request: Request, session: DbSession) -> ConsoleUser | None:
+    """The enterprise operator of the session, acting as the enterprise's admin (same org, so the same tenant
+    checks), named in audit logs by their own name; None when they are no longer the enterprise's operator."""
+    entry = request.session.get(SESSION_OPERATOR)
+    if not isinstance(entry, dict) or not isinstance(entry.get("org"), int) or not isinstance(entry.get("person"), int):
+        return None
+    from healthcode.enterprise import operator_repository, operators  # the enterprise domain owns the operators
+
+    found = operator_repository.console_identity(session, entry["org"], entry["person"])
+    if found is None:
+        _forget(request)
+        return None
+    person, org, account = found
+    authority = org.uscc in set(request.app.state.settings.authority_usccs)
+    return ConsoleUser(account.id, operators.label(person.name, person.id_number), org.id, org.name, org.uscc,
+                       org.kind, org.parent_id, authority, False, operator_id_number=person.id_number)
 
 
 def console_admin_any(request: Request, session: DbSession) -> ConsoleUser:
@@ -91,7 +113,16 @@ def authority_admin(user: Annotated[ConsoleUser, Depends(console_admin)]) -> Con
 
 ConsoleAdmin = Annotated[ConsoleUser, Depends(console_admin)]
 AuthorityAdmin = Annotated[ConsoleUser, Depends(authority_admin)]
-_AnyAdmin = Annotated[ConsoleUser, Depends(console_admin_any)]
+
+
+def _password_user(user: Annotated[ConsoleUser, Depends(console_admin_any)]) -> ConsoleUser:
+    # An operator has no password here: the admin account's password stays the admin's.
+    if user.operator_id_number is not None:
+        raise Forbidden("通过个人实名认证登录的经办人无需修改密码", code="operator_no_password")
+    return user
+
+
+_AnyAdmin = Annotated[ConsoleUser, Depends(_password_user)]
 
 
 def console_page(request: Request, admin: ConsoleUser | None, template: str, context: dict[str, Any],
@@ -136,6 +167,7 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
                             {"next": next, "username": username, "error": exc.message}, status_code=exc.status_code)
     _, account, _org = found
     request.session.pop(SESSION_ACCOUNT, None)
+    request.session.pop(SESSION_OPERATOR, None)
     request.session[SESSION_ACCOUNT] = account.id
     request.session[SESSION_VERSION] = account.token_version
     user = signed_in(request, session)
@@ -194,3 +226,4 @@ def _safe_next(target: str) -> str | None:
 def _forget(request: Request) -> None:
     request.session.pop(SESSION_ACCOUNT, None)
     request.session.pop(SESSION_VERSION, None)
+    request.session.pop(SESSION_OPERATOR, None)

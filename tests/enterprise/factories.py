@@ -52,3 +52,25 @@ def console_login(client: Any, created: Created) -> None:
     response = client.post("/gov/login", data={"username": created.username, "password": created.password})
     assert response.status_code == 200, response.text
     assert "/ent/" in str(response.url), str(response.url)
+
+
+def realname_login(client: Any, id_number: str, password: str = "Passw0rd") -> Any:
+    """The login page's 【个人实名认证登录】 through the development identity provider (password, then face step);
+    returns the page the flow ends on (the console, the choice of enterprises, or 企业信息关联)."""
+    page = client.get("/ent/realname/login")
+    assert "/dev-idp/authorize" in str(page.url), page.text
+    step = client.post(str(page.url), data={"step": "password", "id_number": id_number, "password": password})
+    assert step.status_code == 200, step.text
+    return client.post(str(page.url), data={"step": "face"})
+
+
+def operator_login(client: Any, db: Session, created: Created, number: str, name: str) -> None:
+    """Signs a person in to an enterprise's console as an operator added by the enterprise (经办人管理)."""
+    from healthcode.enterprise import operators
+    from healthcode.identity.devprovider import add_dev_account
+
+    operators.add_operator(db, created.org_id, name, number, "测试管理员", datetime(2020, 2, 1, 8, 0))
+    add_dev_account(db, number, name, "Passw0rd", level="L4")
+    db.commit()
+    response = realname_login(client, number)
+    assert response.status_code == 200 and str(response.url).endswith("/ent/"), (response.url, response.text)

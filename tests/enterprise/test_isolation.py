@@ -8,17 +8,20 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from healthcode.enterprise import service
+from healthcode.enterprise import operators, service
 from healthcode.enterprise.models import Employee, HealthReport
 from healthcode.messages.models import Message
 from healthcode.orgs.service import add_org
-from tests.enterprise.factories import console_login, enterprise, id_number, person, report
+from tests.enterprise.factories import console_login, enterprise, id_number, operator_login, person, report
 
 B_NAME, B_ID = "乙方员工", id_number(50)
 OUTSIDER_NAME, OUTSIDER_ID = "路人甲乙", id_number(60)
+OPERATOR_ID = id_number(80)
+B_OPERATOR_NAME, B_OPERATOR_ID = "乙方经办", id_number(90)
 
 
 def all_routes(app: Any) -> list[Any]:
@@ -40,13 +43,17 @@ def _world(db: Any) -> dict[str, Any]:
     report(db, person(db, id_number(10), "甲方员工"), date(2020, 2, 23))
     b_report = report(db, person(db, B_ID, B_NAME), date(2020, 2, 23))
     outsider = report(db, person(db, OUTSIDER_ID, OUTSIDER_NAME), date(2020, 2, 23))
+    b_operator = operators.add_operator(db, b.org_id, B_OPERATOR_NAME, B_OPERATOR_ID, "乙方管理员",
+                                        datetime(2020, 2, 1))
     db.commit()
-    return {"a": a, "b": b, "b_employee": b_employee.id, "b_report": b_report.id, "outsider_report": outsider.id}
+    return {"a": a, "b": b, "b_employee": b_employee.id, "b_report": b_report.id, "outsider_report": outsider.id,
+            "b_operator": b_operator.id}
 
 
 def _leaks(text: str) -> list[str]:
     masked = B_ID[:2] + "*****" + B_ID[-3:]
-    needles = (B_NAME, B_ID, masked, OUTSIDER_NAME, OUTSIDER_ID, OUTSIDER_ID[:2] + "*****" + OUTSIDER_ID[-3:])
+    needles = (B_NAME, B_ID, masked, B_OPERATOR_NAME, B_OPERATOR_ID,
+               OUTSIDER_NAME, OUTSIDER_ID, OUTSIDER_ID[:2] + "*****" + OUTSIDER_ID[-3:])
     return [n for n in needles if n in text]
 
 
@@ -57,11 +64,15 @@ def _text(response: Any) -> str:
     return response.text
 
 
-def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(client: Any, db: Any,
-                                                                              freeze: Any) -> None:
+@pytest.mark.parametrize("login", ["admin", "operator"])
+def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(client: Any, db: Any, freeze: Any,
+                                                                              login: str) -> None:
     freeze("2020-02-24 09:00")
     world = _world(db)
-    console_login(client, world["a"])
+    if login == "admin":
+        console_login(client, world["a"])
+    else:  # A's operator, signed in by real name (个人实名认证登录), walks the same routes
+        operator_login(client, db, world["a"], OPERATOR_ID, "甲方经办")
     routes = [r for r in all_routes(client.app) if getattr(r, "path", "").startswith("/ent")]
     assert len(routes) >= 15
     ids = {"employee_id": world["b_employee"], "report_id": world["b_report"]}
@@ -70,7 +81,8 @@ def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(cl
         path = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), route.path)
         for method in route.methods - {"HEAD"}:
             form = {"employee_ids": [world["b_employee"]], "name": "丙", "id_number": id_number(70),
-                    "legal_name": "某某", "legal_phone": "13900000000"}
+                    "legal_name": "某某", "legal_phone": "13900000000", "operator_id": world["b_operator"],
+                    "org_id": world["b"].org_id, "uscc": world["b"].username}
             # Queries use a part of B's name, so that the echoed search box is not mistaken for a leak.
             response = client.request(method, path, data=form if method == "POST" else None,
                                       params={"name": B_NAME[:2]} if method == "GET" else None)
@@ -79,11 +91,13 @@ def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(cl
                 continue  # public page; a POST there registers nothing with this data (no USCC)
             assert not _leaks(_text(response)), (method, path, _leaks(_text(response)))
     assert tried >= 15
+    assert str(client.get("/ent/").url).endswith("/ent/")  # still signed in to A: the walk proved something
     db.rollback()
     b_employee = db.get(Employee, world["b_employee"])
     assert b_employee is not None and b_employee.name == B_NAME and b_employee.id_number == B_ID
     assert db.scalar(select(func.count()).select_from(Message)) == 0
     assert db.scalar(select(func.count()).select_from(Employee).where(Employee.org_id == world["a"].org_id)) <= 2
+    assert [o.name for o in operators.operators(db, world["b"].org_id)] == [B_OPERATOR_NAME]
 
 
 def test_direct_links_to_b_records_are_not_found(client: Any, db: Any, freeze: Any) -> None:

@@ -1,13 +1,13 @@
 """initial
 
-Revision ID: e6a9fafe88d6
+Revision ID: 3739fae43f1d
 Revises: 
-Create Date: 2026-11-26 23:32:53.572982
+Create Date: 2026-11-26 23:56:36.492658
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'e6a9fafe88d6'
+revision = '3739fae43f1d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -208,8 +208,7 @@ def upgrade() -> None:
     sa.Column('auth_time', sa.Integer(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('used', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['dev_idp_accounts.id'],
-        name=op.f('fk_dev_idp_codes_account_id_dev_idp_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['account_id'], ['dev_idp_accounts.id'], name=op.f('fk_dev_idp_codes_account_id_dev_idp_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dev_idp_codes')),
     sa.UniqueConstraint('code', name=op.f('uq_dev_idp_codes_code'))
     )
@@ -238,10 +237,38 @@ def upgrade() -> None:
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('reporters', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'],
-        name=op.f('fk_enterprise_day_stats_org_id_orgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_enterprise_day_stats_org_id_orgs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('org_id', 'day', name=op.f('pk_enterprise_day_stats'))
     )
+    op.create_table('enterprise_operator_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=True),
+    sa.Column('id_number', sa.String(length=18), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('by', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('detail', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_enterprise_operator_events_org_id_orgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enterprise_operator_events'))
+    )
+    with op.batch_alter_table('enterprise_operator_events', schema=None) as batch_op:
+        batch_op.create_index('ix_enterprise_operator_events_org_at', ['org_id', 'at'], unique=False)
+
+    op.create_table('enterprise_operators',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('id_number', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_enterprise_operators_org_id_orgs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enterprise_operators')),
+    sa.UniqueConstraint('org_id', 'id_number', name='uq_enterprise_operators_org_person')
+    )
+    with op.batch_alter_table('enterprise_operators', schema=None) as batch_op:
+        batch_op.create_index('ix_enterprise_operators_id_number', ['id_number'], unique=False)
+
     op.create_table('enterprise_profiles',
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.Column('legal_name', sa.String(length=64), nullable=False),
@@ -251,13 +278,11 @@ def upgrade() -> None:
     sa.Column('operator_phone', sa.String(length=20), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'],
-        name=op.f('fk_enterprise_profiles_org_id_orgs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_enterprise_profiles_org_id_orgs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('org_id', name=op.f('pk_enterprise_profiles'))
     )
     with op.batch_alter_table('enterprise_profiles', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_enterprise_profiles_operator_id_number'),
-            ['operator_id_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enterprise_profiles_operator_id_number'), ['operator_id_number'], unique=False)
 
     op.create_table('family_links',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -265,10 +290,8 @@ def upgrade() -> None:
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('relation', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['persons.id'],
-        name=op.f('fk_family_links_member_id_persons'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['persons.id'],
-        name=op.f('fk_family_links_owner_id_persons'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['member_id'], ['persons.id'], name=op.f('fk_family_links_member_id_persons'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['owner_id'], ['persons.id'], name=op.f('fk_family_links_owner_id_persons'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_family_links')),
     sa.UniqueConstraint('owner_id', 'member_id', name=op.f('uq_family_links_owner_id'))
     )
@@ -289,8 +312,7 @@ def upgrade() -> None:
     sa.Column('bad_rows', sa.Integer(), nullable=False),
     sa.Column('errors', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['provider_id'], ['feed_providers.id'],
-        name=op.f('fk_feed_batches_provider_id_feed_providers')),
+    sa.ForeignKeyConstraint(['provider_id'], ['feed_providers.id'], name=op.f('fk_feed_batches_provider_id_feed_providers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_batches'))
     )
     with op.batch_alter_table('feed_batches', schema=None) as batch_op:
@@ -324,8 +346,7 @@ def upgrade() -> None:
     sa.Column('topic', sa.String(length=40), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['sender_org_id'], ['orgs.id'],
-        name=op.f('fk_messages_sender_org_id_orgs'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sender_org_id'], ['orgs.id'], name=op.f('fk_messages_sender_org_id_orgs'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -409,8 +430,7 @@ def upgrade() -> None:
     sa.Column('visited_on', sa.Date(), nullable=False),
     sa.Column('department', sa.String(length=100), nullable=False),
     sa.Column('institution', sa.String(length=200), nullable=True),
-    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'],
-        name=op.f('fk_feed_clinic_visits_batch_id_feed_batches')),
+    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'], name=op.f('fk_feed_clinic_visits_batch_id_feed_batches')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_clinic_visits')),
     sa.UniqueConstraint('row_key', name=op.f('uq_feed_clinic_visits_row_key'))
     )
@@ -427,8 +447,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('contact_date', sa.Date(), nullable=False),
     sa.Column('case_id_number', sa.String(length=18), nullable=True),
-    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'],
-        name=op.f('fk_feed_close_contacts_batch_id_feed_batches')),
+    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'], name=op.f('fk_feed_close_contacts_batch_id_feed_batches')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_close_contacts')),
     sa.UniqueConstraint('row_key', name=op.f('uq_feed_close_contacts_row_key'))
     )
@@ -466,8 +485,7 @@ def upgrade() -> None:
     sa.Column('drug_code', sa.String(length=64), nullable=False),
     sa.Column('drug_name', sa.String(length=200), nullable=True),
     sa.Column('institution', sa.String(length=200), nullable=True),
-    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'],
-        name=op.f('fk_feed_drug_purchases_batch_id_feed_batches')),
+    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'], name=op.f('fk_feed_drug_purchases_batch_id_feed_batches')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_drug_purchases')),
     sa.UniqueConstraint('row_key', name=op.f('uq_feed_drug_purchases_row_key'))
     )
@@ -480,8 +498,7 @@ def upgrade() -> None:
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('drug_code', sa.String(length=64), nullable=False),
     sa.Column('drug_name', sa.String(length=200), nullable=False),
-    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'],
-        name=op.f('fk_feed_fever_drug_codes_batch_id_feed_batches')),
+    sa.ForeignKeyConstraint(['batch_id'], ['feed_batches.id'], name=op.f('fk_feed_fever_drug_codes_batch_id_feed_batches')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_fever_drug_codes'))
     )
     with op.batch_alter_table('feed_fever_drug_codes', schema=None) as batch_op:
@@ -502,8 +519,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('feed_households', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feed_households_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('ix_feed_households_county_address',
-            ['county_code', 'address_norm', 'id_number'], unique=False)
+        batch_op.create_index('ix_feed_households_county_address', ['county_code', 'address_norm', 'id_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_feed_households_id_number'), ['id_number'], unique=False)
 
     op.create_table('feed_travel',
@@ -608,8 +624,7 @@ def upgrade() -> None:
     sa.Column('scan_id', sa.Integer(), nullable=True),
     sa.Column('error', sa.String(length=32), nullable=True),
     sa.Column('message', sa.String(length=200), nullable=True),
-    sa.ForeignKeyConstraint(['scan_id'], ['scans.id'],
-        name=op.f('fk_offline_scans_scan_id_scans'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['scan_id'], ['scans.id'], name=op.f('fk_offline_scans_scan_id_scans'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['scanner_id'], ['scanners.id'], name=op.f('fk_offline_scans_scanner_id_scanners')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offline_scans')),
     sa.UniqueConstraint('scanner_id', 'client_scan_id', name='uq_offline_scans_client')
@@ -719,6 +734,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_enterprise_profiles_operator_id_number'))
 
     op.drop_table('enterprise_profiles')
+    with op.batch_alter_table('enterprise_operators', schema=None) as batch_op:
+        batch_op.drop_index('ix_enterprise_operators_id_number')
+
+    op.drop_table('enterprise_operators')
+    with op.batch_alter_table('enterprise_operator_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_enterprise_operator_events_org_at')
+
+    op.drop_table('enterprise_operator_events')
     op.drop_table('enterprise_day_stats')
     with op.batch_alter_table('employees', schema=None) as batch_op:
         batch_op.drop_index('ix_employees_org_page')

@@ -1,0 +1,144 @@
+"""经办人 rules: a person signed in by real name enters an enterprise's console only when associated with it — as the
+operator named at the enterprise's registration (who associates themselves with name + USCC) or when someone in the
+enterprise's console has added them. Every association, addition, removal, refusal and sign-in is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
+
+from healthcode.enterprise import operator_repository as repo
+from healthcode.enterprise import repository, service
+from healthcode.enterprise.operator_models import ROLE_ADDED, ROLE_REGISTERED, EnterpriseOperator, OperatorEvent
+from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
+from healthcode.identity.service import meets_level
+from healthcode.orgs import repository as orgs
+from healthcode.orgs.models import Org
+from healthcode.residents.masking import mask_id_number
+from healthcode.residents.models import Person
+
+NOT_ASSOCIATED = ("您尚未关联企业信息，无法进入企业后台：请先进行企业信息关联（须为该企业注册时登记的经办人，"
+                  "或已由企业管理员在【企业员工管理】的【经办人管理】中添加）")
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    id: int
+    name: str
+    id_number: str
+    role: str
+    created_at: datetime
+    created_by: str
+
+
+def label(name: str, id_number: str) -> str:
+    """How an operator appears in audit logs (the console's `username`): the name and the masked ID number."""
+    return f"{name}（经办人 {mask_id_number(id_number)}）"[:64]
+
+
+def check_level(person: Person, minimum: str) -> None:
+    """The sign-in that put the person in this session must have reached the required assurance level."""
+    if not meets_level(person.assurance_level, minimum):
+        raise Forbidden(f"实名认证等级不足（当前 {person.assurance_level or '未知'}，需 {minimum}），"
+                        "无法进入企业后台", code="level_too_low")
+
+
+def enterprises_of(session: Session, person: Person) -> list[Org]:
+    return repo.enterprises_of(session, person.id_number)
+
+
+def associate(session: Session, person: Person, name: str, uscc: str, now: datetime) -> Org:
+    """企业信息关联: the enterprise named by name + USCC, if the person is its registered operator (or already
+    associated). Raises with a Chinese message otherwise; the caller records the refusal (`log_refusal`)."""
+    org = _enterprise_named(session, name, uscc)
+    if repo.operator(session, org.id, person.id_number) is not None:
+        return org
+    profile = repository.profile(session, org.id)
+    # The registration stores the operator's ID number but only the legal representative's name and phone, so the
+    # operator is the one person the platform can recognise by the real-name sign-in.
+    if profile is None or profile.operator_id_number != person.id_number:
+        raise Forbidden("您不是该企业注册时登记的经办人，也未被企业管理员添加为经办人，无法关联。"
+                        "请联系企业管理员在【企业员工管理】的【经办人管理】中添加您", code="not_operator")
+    session.add(EnterpriseOperator(org_id=org.id, id_number=person.id_number, name=person.name,
+                                   role=ROLE_REGISTERED, created_at=now, created_by=label(person.name,
+                                                                                           person.id_number)))
+    _log(session, org.id, person.id_number, "associate", label(person.name, person.id_number), now,
+         "本人关联（企业注册登记的经办人）")
+    return org
+
+
+def log_refusal(session: Session, person: Person, uscc: str, reason: str, now: datetime) -> None:
+    found = orgs.org_by_uscc(session, _compact(uscc))
+    _log(session, found.id if found else None, person.id_number, "refused", label(person.name, person.id_number),
+         now, f"{uscc.strip()[:18]} {reason}"[:200])
+
+
+def enter(session: Session, person: Person, org_id: int, now: datetime) -> Org:
+    """The enterprise whose console the person enters now (audited); refused unless associated with it."""
+    org = next((o for o in repo.enterprises_of(session, person.id_number) if o.id == org_id), None)
+    if org is None:
+        raise Forbidden(NOT_ASSOCIATED, code="not_associated")
+    _log(session, org.id, person.id_number, "login", label(person.name, person.id_number), now, "个人实名认证登录")
+    return org
+
+
+def operators(session: Session, org_id: int) -> list[OperatorView]:
+    return [OperatorView(o.id, o.name, o.id_number, o.role, o.created_at, o.created_by)
+            for o in repo.operators_of(session, org_id)]
+
+
+def add_operator(session: Session, org_id: int, name: str, id_number: str, by: str, now: datetime) -> OperatorView:
+    """经办人管理 【添加】: name + ID number; the name must match the real name when the person is known."""
+    clean_name = service.clean_name(name)
+    number = service.clean_id_number(id_number, now.date())
+    service.check_real_name(session, number, clean_name)
+    if repo.operator(session, org_id, number) is not None:
+        raise Conflict(f"身份证号 {mask_id_number(number)} 已是本企业经办人", code="operator_exists")
+    row = EnterpriseOperator(org_id=org_id, id_number=number, name=clean_name, role=ROLE_ADDED, created_at=now,
+                             created_by=by[:64])
+    session.add(row)
+    session.flush()
+    _log(session, org_id, number, "add", by, now, f"添加经办人 {clean_name}")
+    return OperatorView(row.id, row.name, row.id_number, row.role, row.created_at, row.created_by)
+
+
+def remove_operator(session: Session, org_id: int, operator_id: int, by: str, now: datetime) -> str:
+    """经办人管理 【移除】: the operator's session ends at their next request (the console checks every time)."""
+    removed = repo.remove(session, org_id, operator_id)
+    if removed is None:
+        raise NotFound("经办人不存在或不属于本企业", code="operator_not_found")
+    _log(session, org_id, removed.id_number, "remove", by, now, f"移除经办人 {removed.name}")
+    return removed.name
+
+
+def _enterprise_named(session: Session, name: str, uscc: str) -> Org:
+    clean_name = (name or "").strip()
+    if not clean_name or not (uscc or "").strip():
+        raise Invalid("请输入企业名称和统一社会信用代码", code="invalid")
+    try:
+        code = stdnum_uscc.validate(uscc)
+    except ValidationError:
+        raise Invalid("统一社会信用代码格式或校验位不正确", code="invalid_uscc") from None
+    org = orgs.org_by_uscc(session, code)
+    if org is None or org.kind != "enterprise":
+        raise NotFound("该统一社会信用代码的企业尚未注册，请先进行企业法人注册", code="org_not_found")
+    if org.name != clean_name:
+        raise Forbidden("企业名称与统一社会信用代码不匹配", code="name_mismatch")
+    return org
+
+
+def _compact(uscc: str) -> str:
+    try:
+        return str(stdnum_uscc.compact(uscc or ""))
+    except ValidationError:
+        return ""
+
+
+def _log(session: Session, org_id: int | None, id_number: str, action: str, by: str, now: datetime,
+         detail: str | None = None) -> None:
+    repo.add_event(session, OperatorEvent(org_id=org_id, id_number=id_number, action=action, by=by[:64], at=now,
+                                          detail=detail))

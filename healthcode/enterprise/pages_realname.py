@@ -1,0 +1,122 @@
+"""通过个人实名认证登录 of the enterprise console (/ent/realname): the residents' OIDC sign-in, then the enterprise the
+person is associated with (choose when several), or 企业信息关联 first; and 经办人管理 (add / remove) in the console.
+Thin: the rules are in operators.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from healthcode import clock
+from healthcode.db import DbSession
+from healthcode.enterprise import operators
+from healthcode.enterprise.pages import EntAdmin, flash
+from healthcode.errors import DomainError
+from healthcode.identity.relyingparty import MaybeResident
+from healthcode.orgs import console_auth
+from healthcode.orgs.models import Org
+from healthcode.residents.models import Person
+
+router = APIRouter(prefix="/ent", include_in_schema=False)
+
+
+@router.get("/realname/login", name="ent_realname_login")
+def realname_login(request: Request) -> Response:
+    """The login page's 【个人实名认证登录】: the residents' real-name sign-in, returning to /ent/realname."""
+    target = request.url_for("citizen_login").include_query_params(next=request.url_for("ent_realname").path)
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.get("/realname", name="ent_realname")
+def realname(request: Request, db: DbSession, person: MaybeResident, associate: str = "") -> Response:
+    """After sign-in: straight into the one associated enterprise, a choice among several, or 企业信息关联."""
+    if person is None:
+        return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
+    try:
+        operators.check_level(person, request.app.state.settings.min_assurance_level)
+    except DomainError as exc:
+        return _page(request, person, [], error=exc.message, status_code=exc.status_code)
+    found = operators.enterprises_of(db, person)
+    if len(found) == 1 and not associate:
+        return _enter(request, db, person, found[0].id)
+    return _page(request, person, found, show_form=not found or bool(associate))
+
+
+@router.post("/realname/associate", name="ent_realname_associate")
+def associate(request: Request, db: DbSession, person: MaybeResident, name: Annotated[str, Form()] = "",
+              uscc: Annotated[str, Form()] = "") -> Response:
+    """企业信息关联: name + USCC; allowed to the enterprise's registered operator (others are refused, and audited)."""
+    if person is None:
+        return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
+    try:
+        operators.check_level(person, request.app.state.settings.min_assurance_level)
+        with db.begin_nested():
+            org = operators.associate(db, person, name, uscc, clock.now())
+    except DomainError as exc:
+        # Returned, not raised: the refusal's audit row must be committed with this request.
+        operators.log_refusal(db, person, uscc, exc.message, clock.now())
+        return _page(request, person, operators.enterprises_of(db, person), show_form=True, error=exc.message,
+                     form={"name": name, "uscc": uscc}, status_code=exc.status_code)
+    return _enter(request, db, person, org.id)
+
+
+@router.post("/realname/enter", name="ent_realname_enter")
+def enter(request: Request, db: DbSession, person: MaybeResident, org_id: Annotated[int, Form()] = 0) -> Response:
+    """The chosen enterprise (when the person is associated with several)."""
+    if person is None:
+        return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
+    try:
+        operators.check_level(person, request.app.state.settings.min_assurance_level)
+    except DomainError as exc:
+        return _page(request, person, [], error=exc.message, status_code=exc.status_code)
+    return _enter(request, db, person, org_id)
+
+
+@router.post("/operators", name="ent_operator_add")
+def add_operator(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, Form()] = "",
+                 id_number: Annotated[str, Form()] = "") -> Response:
+    """经办人管理 【添加】 on the 企业基本信息 page."""
+    try:
+        with db.begin_nested():
+            added = operators.add_operator(db, admin.org_id, name, id_number, admin.username, clock.now())
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(request, f"已添加经办人 {added.name}，其可通过个人实名认证登录本企业后台")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+@router.post("/operators-delete", name="ent_operator_remove")
+def remove_operator(request: Request, db: DbSession, admin: EntAdmin,
+                    operator_id: Annotated[int, Form()] = 0) -> Response:
+    """经办人管理 【移除】."""
+    try:
+        with db.begin_nested():
+            name = operators.remove_operator(db, admin.org_id, operator_id, admin.username, clock.now())
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(request, f"已移除经办人 {name}")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+def _enter(request: Request, db: DbSession, person: Person, org_id: int) -> Response:
+    try:
+        operators.enter(db, person, org_id, clock.now())
+    except DomainError as exc:
+        return _page(request, person, operators.enterprises_of(db, person), show_form=True, error=exc.message,
+                     status_code=exc.status_code)
+    # The console's own session keys: an admin's sign-in in this browser gives way to the operator's.
+    request.session.pop(console_auth.SESSION_ACCOUNT, None)
+    request.session.pop(console_auth.SESSION_VERSION, None)
+    request.session[console_auth.SESSION_OPERATOR] = {"org": org_id, "person": person.id}
+    return RedirectResponse(request.url_for("ent_home"), status_code=303)
+
+
+def _page(request: Request, person: Person, enterprises: list[Org], *, show_form: bool = False,
+          error: str | None = None, form: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    context: dict[str, Any] = {"person": person, "enterprises": enterprises, "show_form": show_form, "error": error,
+                               "form": form or {"name": "", "uscc": ""}}
+    return console_auth.console_page(request, None, "ent/realname.html", context, status_code=status_code)
