@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -26,6 +28,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.sqlite_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,7 +67,21 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def _sqlite_turn(request: Request) -> AsyncIterator[None]:
+    """On SQLite, one request's transaction at a time per process, waited for in the event loop. SQLite has one
+    writer; requests waiting for its lock inside worker threads would hold every thread of the pool while the request
+    that has the lock needs one more to run its route and commit (a deadlock until the busy timeout)."""
+    lock = request.app.state.sqlite_lock
+    if lock is None:
+        yield
+        return
+    async with lock:
+        yield
+
+
+def get_session(
+    request: Request, _turn: Annotated[None, Depends(_sqlite_turn, scope="function")]
+) -> Iterator[Session]:
     """The per-request session: one transaction, committed on success and rolled back on error."""
     with request.app.state.sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_immediate": True})

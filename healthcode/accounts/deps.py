@@ -3,8 +3,6 @@ permission a route needs is visible in its signature."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -69,25 +67,6 @@ def current_account(session: DbSession, claims: Claims) -> Account:
 CurrentScanner = Annotated[Scanner, Depends(current_scanner)]
 OrgAdmin = Annotated[AdminContext, Depends(org_admin)]
 CurrentAccount = Annotated[Account, Depends(current_account)]
-
-
-async def serialised_writes(request: Request) -> AsyncIterator[None]:
-    """On SQLite, lets one writing request at a time (per process) run its transaction, from before its first read
-    until after its commit. SQLite has one writer: a transaction that read first and then writes fails at once if
-    another committed meanwhile, and writers waiting in worker threads can starve the one that holds the lock of the
-    thread it needs to commit. Waiting here happens in the event loop, so it costs no thread. (Route-level
-    dependency: it is set up before the session and torn down after the session's commit.)"""
-    if request.app.state.engine.dialect.name != "sqlite":
-        yield
-        return
-    lock = getattr(request.app.state, "sqlite_write_lock", None)
-    if lock is None:
-        lock = request.app.state.sqlite_write_lock = asyncio.Lock()
-    async with lock:
-        yield
-
-
-SerialisedWrites = Depends(serialised_writes)
 
 
 def kept_error(exc: DomainError) -> JSONResponse:

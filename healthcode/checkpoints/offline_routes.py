@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from healthcode import clock
-from healthcode.accounts.deps import CurrentScanner, SerialisedWrites, kept_error
+from healthcode.accounts.deps import CurrentScanner, kept_error
 from healthcode.checkpoints import offline, ratelimit
 from healthcode.db import DbSession
 
@@ -29,7 +29,7 @@ class OfflineScanIn(BaseModel):
     temperature: float | None = None
 
 
-@router.post("/offline-scans", dependencies=[SerialisedWrites])
+@router.post("/offline-scans")
 def offline_scan(body: OfflineScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
     """201 with the scan (as POST /scans) when recorded now; 200 with `duplicate: true` when it already was."""
     limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
