@@ -82,7 +82,7 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
     report = page.get_by_test_id("import-report")
     assert "第 5 行" in report.inner_text() and "第 6 行" in report.inner_text()
     assert "身份证号校验码错误" in report.inner_text()
-    assert "暂无员工信息" in page.inner_text("table.data >> nth=1")
+    assert "暂无员工信息" in page.get_by_test_id("employees").inner_text()
     page.get_by_test_id("import").click()
     page.get_by_test_id("import-file").set_input_files(str(_xlsx(tmp_path / "好.xlsx", staff)))
     page.get_by_test_id("import-submit").click()
