@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from stdnum.cn.ric import calc_check_digit
+
 from healthcode.clock import to_local
 from healthcode.feeds.closures import closure_derived, household_derived
 from healthcode.feeds.definitions import CASE_STATUSES, TRAVEL_MODES, Feed
@@ -56,10 +58,8 @@ def _id_number(today: date) -> Converter:
             ok = births.get(born)
             if ok is None:
                 ok = births[born] = birth_ok(born)
-            if ok:
-                check = (1 - 2 * int(raw[:17], 13)) % 11
-                if raw[17] == ("X" if check == 10 else str(check)):
-                    return raw
+            if ok and calc_check_digit(raw) == raw[17]:
+                return raw
         try:
             return normalize_id_number(str(raw), today)
         except InvalidIdNumber as exc:
