@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,15 +67,21 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-async def _sqlite_turn(request: Request) -> AsyncIterator[None]:
-    """On SQLite, one request's transaction at a time per process, waited for in the event loop. SQLite has one
-    writer; requests waiting for its lock inside worker threads would hold every thread of the pool while the request
-    that has the lock needs one more to run its route and commit (a deadlock until the busy timeout)."""
-    lock = request.app.state.sqlite_lock
+@asynccontextmanager
+async def sqlite_turn(app: Any) -> AsyncIterator[None]:
+    """On SQLite, one transaction at a time per process, waited for in the event loop. SQLite has one writer;
+    requests waiting for its lock inside worker threads would hold every thread of the pool while the request that
+    has the lock needs one more to run its route and commit (a deadlock until the busy timeout)."""
+    lock = app.state.sqlite_lock
     if lock is None:
         yield
         return
     async with lock:
+        yield
+
+
+async def _sqlite_turn(request: Request) -> AsyncIterator[None]:
+    async with sqlite_turn(request.app):
         yield
 
 

@@ -7,6 +7,7 @@ same relying-party code as in production. It is never mounted, and refuses every
 from __future__ import annotations
 
 import hmac
+import threading
 import time
 from datetime import timedelta
 from functools import lru_cache
@@ -79,10 +80,19 @@ def check_password(account: DevIdpAccount, password: str) -> bool:
         return False
 
 
+_key_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def signing_key() -> RSAKey:
-    """The provider's ID-token key, made per process: relying parties read it from the JWKS endpoint."""
+def _generated_key() -> RSAKey:
     return RSAKey.generate_key(2048, parameters={"alg": ALG, "use": "sig"}, auto_kid=True)
+
+
+def signing_key() -> RSAKey:
+    """The provider's ID-token key, made once per process (under a lock: two threads must not each make one):
+    relying parties read it from the JWKS endpoint."""
+    with _key_lock:
+        return _generated_key()
 
 
 def issuer_of(request: Request) -> str:

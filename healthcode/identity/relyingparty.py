@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from healthcode import clock
 from healthcode.config import Settings
-from healthcode.db import DbSession
+from healthcode.db import DbSession, sqlite_turn
 from healthcode.errors import DomainError, Unauthorised
 from healthcode.identity import repository, service
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
@@ -152,7 +152,8 @@ async def callback(request: Request, code: str | None = None, state: str | None 
             request, "citizen/level_refused.html",
             {"level": identity.level or "未知", "required": settings.min_assurance_level}, status_code=403,
         )
-    person_id = await run_in_threadpool(_record_sign_in, request, identity)
+    async with sqlite_turn(request.app):  # a transaction of its own, outside the request's session
+        person_id = await run_in_threadpool(_record_sign_in, request, identity)
     request.session.clear()  # a fresh session after sign-in: nothing from before it carries over
     request.session[SESSION_KEY] = person_id
     return RedirectResponse(pending.get("next") or request.url_for("citizen_home"), status_code=303)
@@ -167,6 +168,7 @@ def _safe_next(target: str) -> str | None:
 
 def _record_sign_in(request: Request, identity: service.VerifiedIdentity) -> int:
     with request.app.state.sessions() as session, session.begin():
+        session.connection(execution_options={"sqlite_immediate": True})
         return service.sign_in(session, identity, clock.now()).id
 
 
