@@ -15,7 +15,6 @@ import argparse
 import os
 import random
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bench.databases import fresh_database
 from bench.http_load import Call, measure, serve, stop
 
 DATA = Path(__file__).parent / "data"
@@ -82,35 +82,10 @@ class Prepared:
 
 
 def prepare(backend: str, pg_url: str, residents: int) -> Prepared:
-    from sqlalchemy import text
+    from healthcode.db import make_engine
 
-    from healthcode.db import Base, make_engine
-
-    if backend == "sqlite":
-        DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "checkpoint_scans.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-
-        def cleanup() -> None:
-            return None
-    else:
-        schema = f"bench_cp_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{pg_url}{'&' if '?' in pg_url else '?'}options=-csearch_path%3D{schema}"
-
-        def cleanup() -> None:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
-
-    import healthcode.models  # noqa: F401
-
+    url, cleanup = fresh_database(backend, pg_url, "checkpoint_scans")
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
     scanners, codes = _seed(engine, residents)
     statements = _statements_per_scan(engine, scanners[0], codes)
     engine.dispose()

@@ -18,12 +18,12 @@ import asyncio
 import csv
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.databases import fresh_database
 from bench.http_load import Call, measure, serve, stop
 
 DATA = Path(__file__).parent / "data"
@@ -88,36 +88,11 @@ class Prepared:
 
 
 def prepare(backend: str, pg_url: str, residents: int) -> Prepared:
-    from sqlalchemy import text
+    from healthcode.db import make_engine
 
-    from healthcode.db import Base, make_engine
-
-    if backend == "sqlite":
-        DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / "code_page.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-
-        def cleanup() -> None:
-            return None
-    else:
-        schema = f"bench_code_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{pg_url}{'&' if '?' in pg_url else '?'}options=-csearch_path%3D{schema}"
-
-        def cleanup() -> None:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
-
-    import healthcode.models  # noqa: F401
-
+    url, cleanup = fresh_database(backend, pg_url, "code_page")
     engine = make_engine(url)
     try:
-        Base.metadata.create_all(engine)
         id_numbers = _seed(engine, residents)
     finally:
         engine.dispose()
