@@ -106,6 +106,16 @@ def own_history(session: Session, person: Person, *, page: int, page_size: int =
     return reports, repository.count_reports_of_person(session, person.id_number)
 
 
+def for_employer(session: Session, org_id: int, id_number: str, *, limit: int = 30) -> list[dict[str, str]]:
+    """The person's latest health reports as a unit console shows them, for a unit the person is an employee of; none
+    for any other unit (reports are seen only by the resident and the employers the resident belongs to)."""
+    if repository.employee_by_id_number(session, org_id, id_number) is None:
+        return []
+    return [{"at": f"{r.reported_at:%Y-%m-%d %H:%M:%S}", "type": r.report_type,
+             "result": "异常" if is_abnormal(r) else "正常"}
+            for r in repository.reports_of_person(session, id_number, limit=limit)]
+
+
 def is_abnormal(report: HealthReport) -> bool:
     return report.temperature >= FEVER_FROM or report.symptoms != NO_SYMPTOM or report.contact_risk
 

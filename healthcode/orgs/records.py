@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.checkpoints.models import Scanner
+from healthcode.enterprise import reports as health_reports
 from healthcode.errors import Invalid, NotFound
 from healthcode.orgs import console_repository as repo
 from healthcode.orgs.console_auth import ConsoleUser
@@ -122,18 +123,9 @@ def view_person(session: Session, admin: ConsoleUser, person_id: int, purpose: s
                    if person.initial_region_code else "—",
                    "household": household.address if household else "—"},
         "scans": [record_view(r) for r in scans],
-        "reports": _health_reports(session, admin.org_id, person),
+        "reports": health_reports.for_employer(session, admin.org_id, person.id_number),
         "purpose": purpose,
     }
-
-
-def _health_reports(session: Session, org_id: int, person: Person) -> list[dict[str, Any]] | None:
-    """The enterprise console's health reports of this person made to this unit, when that module exists."""
-    try:
-        from healthcode.enterprise import reports_for_console  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return list(reports_for_console(session, org_id, person.id_number))
 
 
 # --- drill-down to a scanner --------------------------------------------------------------------------------------

@@ -124,3 +124,22 @@ def test_export_never_starts_a_cell_with_a_formula_character(client, db, signed_
                                              ("\tX", "'\tX"), ("王五", "王五"), (-3, -3), (None, None)])
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_resident_health_reports_show_only_to_a_unit_the_resident_works_for(client, db, signed_in):
+    # Given the resident reported a fever yesterday, and works for 甲单位 (the signed-in unit)
+    from healthcode.enterprise.models import Employee
+    from healthcode.residents.models import Person
+    from tests.enterprise.factories import report
+
+    person = db.get(Person, signed_in.person_ids[0])
+    report(db, person, (NOW - timedelta(days=1)).date(), temperature="38.2")
+    db.commit()
+    before = client.post(f"/gov/people/{person.id}", data={"purpose": "疫情防控排查"})
+    db.add(Employee(org_id=signed_in.created.org_id, name=person.name, id_number=person.id_number, created_at=NOW))
+    db.commit()
+    # When the admin opens the resident's data
+    after = client.post(f"/gov/people/{person.id}", data={"purpose": "疫情防控排查"})
+    # Then the report shows only once the resident is the unit's employee
+    assert "无健康上报记录" in before.text and "日常上报" not in before.text
+    assert "日常上报" in after.text and "异常" in after.text
