@@ -32,7 +32,9 @@ def create_app(
 
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router
+    from healthcode.web.pages import router as home_router
 
+    app.include_router(home_router)
     app.include_router(feeds_router)
     app.include_router(codes_router)
     _mount_checkpoints(app)
@@ -40,9 +42,6 @@ def create_app(
     _mount_enterprise(app)
     _mount_console(app)
     _mount_scanner(app, settings)
-    from healthcode.web.pages import router as home_router
-
-    app.include_router(home_router)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
