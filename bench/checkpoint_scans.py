@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bench.databases import fresh_database
-from bench.http_load import Call, measure, serve, stop
+from bench.http_load import Call, measure, options, serve, stop
 
 DATA = Path(__file__).parent / "data"
 APP = "bench.checkpoint_scans"  # uvicorn imports the app factories from here (not from __main__)
@@ -215,14 +215,8 @@ def run(backend: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", "--rows", type=int, default=3000, help="measured requests per endpoint")
-    parser.add_argument("--warmup", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--residents", type=int, default=2000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=DEFAULT_PG)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for both servers")
+    parser = options(__doc__.split("\n\n")[0], requests=3_000, concurrency=64, residents=2_000,
+                     pg_url=DEFAULT_PG)
     args = parser.parse_args()
     os.environ.update(ENV)
     os.environ.pop("HEALTHCODE_FIXED_NOW", None)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import fresh_database
-from bench.http_load import Call, measure, serve, stop
+from bench.http_load import Call, measure, options, serve, stop
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -250,14 +250,8 @@ def run(backend: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", "--rows", type=int, default=5000, help="measured requests per endpoint")
-    parser.add_argument("--warmup", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--residents", type=int, default=200)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=DEFAULT_PG)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for both servers")
+    parser = options(__doc__.split("\n\n")[0], requests=5_000, concurrency=50, residents=200,
+                     pg_url=DEFAULT_PG)
     args = parser.parse_args()
     if args.residents < 1:
         parser.error("--residents must be at least 1")

@@ -3,6 +3,7 @@ with httpx async clients over kept-alive connections, measuring throughput and p
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import socket
@@ -141,3 +142,17 @@ def measure(target: str, env: dict[str, str], calls: list[Call], concurrency: in
         return asyncio.run(load(base, calls, concurrency, warmup, ok_status))
     finally:
         stop(process)
+
+
+def options(description: str, *, requests: int, concurrency: int, residents: int,
+            pg_url: str) -> argparse.ArgumentParser:
+    """The command-line options every HTTP benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--requests", "--rows", type=int, default=requests, help="measured requests per endpoint")
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=concurrency)
+    parser.add_argument("--residents", type=int, default=residents)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--pg-url", default=pg_url)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for both servers")
+    return parser
