@@ -1,7 +1,7 @@
 """The morning rush at a checkpoint: `POST /api/v1/checkpoint/scans` under 64 concurrent clients, against a bare
 FastAPI endpoint served the same way (same uvicorn, same body and header), on SQLite and on PostgreSQL.
 
-    .venv/bin/python -m bench.checkpoint_scans [--requests 3000] [--concurrency 64] [--residents 2000]
+    .venv/bin/python -m bench.checkpoint_scans [--seconds 10] [--concurrency 64] [--residents 2000]
         [--backends sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--workers 1]
 
 Target (the issue): scan throughput >= 50% of the bare endpoint's, p99 < 100 ms. Half the scans present the QR text,
@@ -194,13 +194,11 @@ def run(backend: str, args: argparse.Namespace) -> None:
     prepared = prepare(backend, args.pg_url, args.residents)
     try:
         headers = _tokens(prepared.url, prepared.scanners, args.workers)
-        total = args.requests + args.warmup
         calls = [Call("POST", "/api/v1/checkpoint/scans", headers[i % SCANNERS],
-                      {"point_id": prepared.scanners[i % SCANNERS][1], "code": prepared.codes[i % len(prepared.codes)]})
-                 for i in range(total)]
-        bare = measure(f"{APP}:bare_app", ENV, calls, args.concurrency, args.workers, args.warmup, 201)
-        scans = measure(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls,
-                        args.concurrency, args.workers, args.warmup, 201)
+                      {"point_id": prepared.scanners[i % SCANNERS][1], "code": code})
+                 for i, code in enumerate(prepared.codes)]
+        bare = measure(f"{APP}:bare_app", ENV, calls, args, 201)
+        scans = measure(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls, args, 201)
     finally:
         prepared.cleanup()
     ratio = scans.throughput / bare.throughput
@@ -215,7 +213,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = options(__doc__.split("\n\n")[0], requests=3_000, concurrency=64, residents=2_000,
+    parser = options(__doc__.split("\n\n")[0], seconds=10, concurrency=64, residents=2_000,
                      pg_url=DEFAULT_PG)
     args = parser.parse_args()
     os.environ.update(ENV)

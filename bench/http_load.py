@@ -1,17 +1,18 @@
 """Shared helpers of the HTTP benchmarks: serve an app factory with uvicorn in a subprocess on 127.0.0.1, and drive it
-with httpx async clients over kept-alive connections, measuring throughput and p50/p95/p99 latency."""
+with wrk over kept-alive connections, measuring throughput and p50/p95/p99 latency."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
-from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ class Figures:
     p95_ms: float
     p99_ms: float
     errors: int
+    server_cpu_ms: float = float("nan")  # CPU of the server's processes (uvicorn and its workers) per request
 
     @property
     def throughput(self) -> float:
@@ -43,7 +45,8 @@ class Figures:
 
     def line(self, label: str) -> str:
         return (f"  {label:<6} {self.throughput:8.0f} req/s   p50 {self.p50_ms:6.1f} ms   p95 {self.p95_ms:6.1f} ms"
-                f"   p99 {self.p99_ms:6.1f} ms   ({self.requests} requests, {self.errors} errors)")
+                f"   p99 {self.p99_ms:6.1f} ms   server CPU {self.server_cpu_ms:5.2f} ms/request"
+                f"   ({self.requests} requests, {self.errors} errors)")
 
 
 def free_port() -> int:
@@ -85,71 +88,117 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def percentile(ordered: list[float], q: float) -> float:
-    """The nearest-rank percentile of sorted values (NaN for none)."""
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+WRK_SCRIPT = r"""
+local calls = {CALLS}
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  requests, position, bad = {}, id * 7919, 0
+  for i, c in ipairs(calls) do
+    requests[i] = wrk.format(c[1], c[2], c[3], c[4])
+  end
+end
+
+function request()
+  position = position + 1
+  return requests[(position % #requests) + 1]
+end
+
+function response(status, headers, body)
+  if status ~= {OK} then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad_total = 0
+  for _, thread in ipairs(threads) do bad_total = bad_total + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d %d %d\n", summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), bad_total + e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
-async def load(base: str, calls: list[Call], concurrency: int, warmup: int, ok_status: int = 200) -> Figures:
-    """Sends the calls from `concurrency` client tasks over kept-alive connections; the first `warmup` ones (which
-    also open the connections) are not measured. A response other than `ok_status`, or none, counts as an error."""
-    import httpx
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        # Every call brings its own credentials: a cookie the server sets must not leak into the next user's request.
-        client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-
-        async def run(batch: list[Call]) -> tuple[list[float], int, float]:
-            latencies: list[float] = []
-            errors = 0
-            position = 0
-
-            async def worker() -> None:
-                nonlocal position, errors
-                while position < len(batch):
-                    call = batch[position]
-                    position += 1
-                    started = time.perf_counter()
-                    try:
-                        response = await client.request(call.method, call.path, headers=call.headers, json=call.json)
-                    except httpx.TransportError:
-                        # A dropped connection is a failed request to report, not the end of the run's figures.
-                        errors += 1
-                        continue
-                    latencies.append(time.perf_counter() - started)
-                    if response.status_code != ok_status:
-                        errors += 1
-
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return latencies, errors, time.perf_counter() - started
-
-        await run(calls[:warmup])
-        latencies, errors, elapsed = await run(calls[warmup:])
-    ordered = sorted(latencies)
-    return Figures(len(ordered), elapsed, percentile(ordered, 0.5) * 1000, percentile(ordered, 0.95) * 1000,
-                   percentile(ordered, 0.99) * 1000, errors)
+def _lua_string(value: str) -> str:
+    if "]==]" in value:
+        raise ValueError("a request may not contain ]==]")
+    return f"[==[{value}]==]"
 
 
-def measure(target: str, env: dict[str, str], calls: list[Call], concurrency: int, workers: int, warmup: int,
+def _lua_call(call: Call) -> str:
+    headers = dict(call.headers)
+    body = "nil"
+    if call.json is not None:
+        headers["Content-Type"] = "application/json"
+        body = _lua_string(json.dumps(call.json, ensure_ascii=False))
+    pairs = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
+    return f"{{{_lua_string(call.method)}, {_lua_string(call.path)}, {{{pairs}}}, {body}}}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its descendants still running (Linux /proc)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pending.extend(int(child) for child in children)
+    return total
+
+
+def load(base: str, calls: list[Call], concurrency: int, seconds: float, warmup: float,
+         ok_status: int = 200, server_pid: int | None = None) -> Figures:
+    """Drives the server with wrk (a C load generator: the server, not the client, must be what is measured on 2
+    cores) over `concurrency` kept-alive connections, cycling through the calls: first `warmup` seconds not
+    measured, then `seconds` measured. A response other than `ok_status`, or none, counts as an error."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
+    script = WRK_SCRIPT.replace("{CALLS}", "{\n" + ",\n".join(_lua_call(c) for c in calls) + "\n}")
+    script = script.replace("{OK}", str(ok_status))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8") as handle:
+        handle.write(script)
+        handle.flush()
+
+        def wrk(duration: float) -> list[int]:
+            done = subprocess.run(
+                ["wrk", "-t2", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+                 "-s", handle.name, base], capture_output=True, text=True, check=True)
+            lines = [row for row in done.stdout.splitlines() if row.startswith("WRK ")]
+            if not lines:
+                raise RuntimeError(f"wrk printed no figures:\n{done.stdout}\n{done.stderr}")
+            return [int(x) for x in lines[0].split()[1:]]
+
+        wrk(warmup)
+        cpu = cpu_seconds(server_pid) if server_pid else float("nan")
+        requests, micros, p50, p95, p99, errors = wrk(seconds)
+        cpu = cpu_seconds(server_pid) - cpu if server_pid else float("nan")
+    return Figures(requests, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, errors, cpu * 1000 / max(requests, 1))
+
+
+def measure(target: str, env: dict[str, str], calls: list[Call], args: argparse.Namespace,
             ok_status: int = 200) -> Figures:
-    """Serves `target` in a fresh uvicorn and loads it with the calls."""
-    process, base = serve(target, env, workers)
+    """Serves `target` in a fresh uvicorn and loads it with the calls as the command-line options say."""
+    process, base = serve(target, env, args.workers)
     try:
-        return asyncio.run(load(base, calls, concurrency, warmup, ok_status))
+        return load(base, calls, args.concurrency, args.seconds, args.warmup, ok_status, process.pid)
     finally:
         stop(process)
 
 
-def options(description: str, *, requests: int, concurrency: int, residents: int,
+def options(description: str, *, seconds: float, concurrency: int, residents: int,
             pg_url: str) -> argparse.ArgumentParser:
     """The command-line options every HTTP benchmark takes."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--requests", "--rows", type=int, default=requests, help="measured requests per endpoint")
-    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=seconds, help="measured seconds per endpoint")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of load before measuring")
     parser.add_argument("--concurrency", type=int, default=concurrency)
     parser.add_argument("--residents", type=int, default=residents)
     parser.add_argument("--backends", default="sqlite,postgresql")

@@ -28,7 +28,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.sqlite_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+    app.state.db_gate = asyncio.Semaphore(1 if engine.dialect.name == "sqlite" else settings.db_request_concurrency)
 
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -68,30 +71,47 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 @asynccontextmanager
-async def sqlite_turn(app: Any) -> AsyncIterator[None]:
-    """On SQLite, one transaction at a time per process, waited for in the event loop. SQLite has one writer;
-    requests waiting for its lock inside worker threads would hold every thread of the pool while the request that
-    has the lock needs one more to run its route and commit (a deadlock until the busy timeout)."""
-    lock = app.state.sqlite_lock
-    if lock is None:
-        yield
-        return
-    async with lock:
+async def db_turn(app: Any) -> AsyncIterator[None]:
+    """A request transaction's turn, waited for in the event loop, not in a worker thread.
+
+    SQLite: one at a time per process. SQLite has one writer; requests waiting for its lock inside worker threads
+    would hold every thread of the pool while the request that has the lock needs one more to run its route and
+    commit (a deadlock until the busy timeout). PostgreSQL: `db_request_concurrency` at a time (a few per core):
+    dozens of threads waiting on the database at once spend more CPU passing Python's GIL around than on the work."""
+    async with app.state.db_gate:
         yield
 
 
-async def _sqlite_turn(request: Request) -> AsyncIterator[None]:
-    async with sqlite_turn(request.app):
+async def _db_turn(request: Request) -> AsyncIterator[None]:
+    async with db_turn(request.app):
         yield
 
 
 def get_session(
-    request: Request, _turn: Annotated[None, Depends(_sqlite_turn, scope="function")]
+    request: Request, _turn: Annotated[None, Depends(_db_turn, scope="function")]
 ) -> Iterator[Session]:
     """The per-request session: one transaction, committed on success and rolled back on error."""
     with request.app.state.sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
         yield session
+
+
+def in_transaction(app: Any, work: Callable[[Session], T]) -> Awaitable[T]:
+    """Runs `work` in a request transaction in ONE worker-thread hop, committed before it returns (rolled back if
+    it raises). For the hot API routes: a sync dependency chain (session, then caller, then route) costs a thread
+    hop each, which under load is more CPU than the route's own work."""
+
+    async def run() -> T:
+        async with db_turn(app):
+            return await run_in_threadpool(_run_work, app, work)
+
+    return run()
+
+
+def _run_work(app: Any, work: Callable[[Session], T]) -> T:
+    with app.state.sessions() as session, session.begin():
+        session.connection(execution_options={"sqlite_immediate": True})
+        return work(session)
 
 
 # Scope "function": the transaction commits when the route returns, BEFORE the response is sent. With FastAPI's

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from healthcode.checkpoints import repository
@@ -24,7 +26,7 @@ class RefusalLimits:
         return cls(settings.scan_refusal_limit, timedelta(seconds=settings.scan_refusal_window_seconds))
 
 
-def check_number_lookup(scanner: Scanner, now: datetime) -> None:
+def check_number_lookup(scanner: Any, now: datetime) -> None:
     """Refuses a number-code look-up while the scanner is locked (no query: the lock is on the scanner's row)."""
     until = scanner.number_locked_until
     if until is not None and until > now:
@@ -32,9 +34,11 @@ def check_number_lookup(scanner: Scanner, now: datetime) -> None:
                           code="rate_limited")
 
 
-def record_refusal(session: Session, scanner: Scanner, via: str, error: str, now: datetime,
+def record_refusal(session: Session, scanner: Any, via: str, error: str, now: datetime,
                    limits: RefusalLimits) -> None:
+    """Counts a refused code against the scanner (model or row) and locks its number look-ups past the limit."""
     session.add(ScanRefusal(scanner_id=scanner.id, at=now, via=via, error=error[:32]))
     session.flush()
     if repository.count_refusals(session, scanner.id, now - limits.window) >= limits.max_refusals:
-        scanner.number_locked_until = now + limits.window
+        session.execute(update(Scanner).where(Scanner.id == scanner.id)
+                        .values(number_locked_until=now + limits.window))

@@ -6,6 +6,7 @@ indexed look-up: a scan costs a fixed, small number of round trips whatever the 
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -16,28 +17,41 @@ from sqlalchemy.orm import Session
 from healthcode.accounts.models import Account
 from healthcode.checkpoints.models import Scan, Scanner, ScanPoint, ScanRefusal
 from healthcode.feeds.models import HouseholdRecord
+from healthcode.hotsql import Hot
 from healthcode.residents.models import Person
 
+_SCAN_VALUES = ("scanner_id", "point_id", "org_id", "person_id", "color", "via", "at")
 RECENT_LIMIT = 200  # a resident scanned at every meal for 14 days stays far below this
 
 _scan_table, _point_table = cast(Table, Scan.__table__), cast(Table, ScanPoint.__table__)
 _scans, _points = _scan_table.c, _point_table.c
 _persons, _households = Person.__table__.c, HouseholdRecord.__table__.c
 
-_POINT = select(_points.id, _points.org_id, _points.region_code).where(_points.id == bindparam("point_id"))
-_PERSON = select(
+_POINT = Hot(select(_points.id, _points.org_id, _points.region_code).where(_points.id == bindparam("point_id")))
+_PERSON = Hot(select(
     _persons.id, _persons.id_number, _persons.name, _persons.initial_region_code,
     select(_households.county_code).where(_households.id_number == _persons.id_number).limit(1)
     .scalar_subquery().label("household_county"),
-).where(_persons.id == bindparam("person_id"))
-_RECENT = (
+).where(_persons.id == bindparam("person_id")))
+_RECENT = Hot(
     select(_scans.id, _scans.at, _points.region_code, _points.name.label("point_name"), _scans.temperature_result,
            _scans.pass_reason)
     .join_from(_scan_table, _point_table, _points.id == _scans.point_id)
     .where(_scans.person_id == bindparam("person_id"), _scans.at >= bindparam("since"))
     .order_by(_scans.at.desc(), _scans.id.desc()).limit(RECENT_LIMIT)
 )
-_INSERT_SCAN = insert(_scan_table).returning(_scans.id)
+_INSERT_SCAN = Hot(insert(_scan_table).values({c: bindparam(c) for c in _SCAN_VALUES}).returning(_scans.id))
+_scanners, _accounts = cast(Table, Scanner.__table__).c, cast(Table, Account.__table__).c
+# The scan route's first look-up: the caller's scanner and the point it scans at, in one round trip.
+_SCANNER_AT_POINT = Hot(
+    select(_scanners.id, _scanners.org_id, _scanners.status, _scanners.number_locked_until, _accounts.token_version,
+           _points.id.label("point_id"), _points.org_id.label("point_org_id"),
+           _points.region_code.label("point_region_code"))
+    .join_from(Scanner.__table__, Account.__table__, _accounts.id == _scanners.account_id)
+    .outerjoin(_point_table, _points.id == bindparam("point_id"))
+    .where(_scanners.account_id == bindparam("account_id"))
+)
+PointPlace = namedtuple("PointPlace", "id org_id region_code")
 
 
 def scanner_for_account(session: Session, account_id: int) -> tuple[Scanner, Account] | None:
@@ -54,6 +68,12 @@ def scanner_and_token_version(session: Session, account_id: int) -> tuple[Scanne
         .where(Scanner.account_id == account_id)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def scanner_at_point(session: Session, account_id: int, point_id: int) -> Any | None:
+    """(id, org_id, status, number_locked_until, token_version, point_id, point_org_id, point_region_code) of an
+    account's scanner and of a scan point (its columns None when there is no such point)."""
+    return _SCANNER_AT_POINT.first(session, {"account_id": account_id, "point_id": point_id})
 
 
 def scanner_by_phone(session: Session, phone: str) -> Scanner | None:
@@ -78,24 +98,24 @@ def points_of_org(session: Session, org_id: int) -> list[ScanPoint]:
 
 
 def point_place(session: Session, point_id: int) -> Any:
-    """(id, org_id, region_code) of a point."""
-    return session.execute(_POINT, {"point_id": point_id}).first()
+    """(id, org_id, region_code) of a point (a PointPlace-shaped row)."""
+    return _POINT.first(session, {"point_id": point_id})
 
 
 def person_for_scan(session: Session, person_id: int) -> Any:
     """(id, id_number, name, initial_region_code, household_county) of a person: the county of their household
     address comes along when the household feed names them."""
-    return session.execute(_PERSON, {"person_id": person_id}).first()
+    return _PERSON.first(session, {"person_id": person_id})
 
 
 def recent_visits(session: Session, person_id: int, since: datetime) -> Sequence[Any]:
     """The person's scans since `since`, newest first, with their point's region and name."""
-    return session.execute(_RECENT, {"person_id": person_id, "since": since}).all()
+    return _RECENT.rows(session, {"person_id": person_id, "since": since})
 
 
 def insert_scan(session: Session, **values: Any) -> int:
     """Stores a scan and returns its id (one INSERT … RETURNING, no unit-of-work flush)."""
-    return int(session.execute(_INSERT_SCAN, values).scalar_one())
+    return int(_INSERT_SCAN.scalar(session, values))
 
 
 def scan(session: Session, scan_id: int) -> Scan | None:

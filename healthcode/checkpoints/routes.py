@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.accounts.deps import CurrentScanner, kept_error
+from healthcode.accounts.deps import Claims, CurrentScanner, kept_error, scanning_scanner
 from healthcode.checkpoints import ratelimit, repository, service
-from healthcode.db import DbSession
+from healthcode.db import DbSession, in_transaction
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
 
@@ -56,14 +57,25 @@ def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dic
 
 
 @router.post("/scans", status_code=201)
-def scan(body: ScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
+async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
+    """The morning rush's route: the caller must be an authorised scanner (`scanning_scanner`, checked inside the
+    same transaction), and everything runs in one worker-thread hop (`in_transaction`)."""
     limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
-    try:
-        result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(), limits=limits)
-    except service.CodeRefused as exc:
-        return kept_error(exc)
-    # Plain JSON, already made of str/int/None: skip FastAPI's generic encoder on the hot path.
-    return JSONResponse(result.as_json(), status_code=201)
+
+    def work(session: Session) -> Response:
+        scanner = scanning_scanner(session, claims, body.point_id)
+        point = None
+        if scanner.point_id is not None:
+            point = repository.PointPlace(scanner.point_id, scanner.point_org_id, scanner.point_region_code)
+        try:
+            result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(),
+                                  limits=limits, point=point)
+        except service.CodeRefused as exc:
+            return kept_error(exc)
+        # Plain JSON, already made of str/int/None: skip FastAPI's generic encoder on the hot path.
+        return JSONResponse(result.as_json(), status_code=201)
+
+    return await in_transaction(request.app, work)
 
 
 @router.post("/scans/{scan_id}/feedback")

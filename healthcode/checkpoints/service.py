@@ -138,11 +138,13 @@ def point_json(point: ScanPoint) -> dict[str, Any]:
 
 # --- the scan -----------------------------------------------------------------------------------------------------
 
-def scan(session: Session, scanner: Scanner, *, point_id: int, code: str, now: datetime,
-         limits: ratelimit.RefusalLimits) -> ScanResult:
-    """Resolves a QR text or number code at one of the organisation's points and records the scan. A refused code
-    is counted against the scanner and raised as CodeRefused; the caller must keep that count (commit)."""
-    point = repository.point_place(session, point_id)
+def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datetime,
+         limits: ratelimit.RefusalLimits, point: repository.PointPlace | None = None) -> ScanResult:
+    """Resolves a QR text or number code at one of the organisation's points and records the scan. `scanner` is the
+    model or the row of `accounts.deps.scanning_scanner`; `point`, the point when the caller has read it already.
+    A refused code is counted against the scanner and raised as CodeRefused; the caller must keep that count."""
+    if point is None:
+        point = repository.point_place(session, point_id)
     if point is None:
         raise NotFound("扫码点不存在，请先上报扫码点", code="point_not_found")
     if point.org_id != scanner.org_id:

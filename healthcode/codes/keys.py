@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.codes import repository
 from healthcode.codes.errors import NoSigningKey
-from healthcode.codes.models import SigningKey
+from healthcode.codes.models import MAX_TOKEN_LIFETIME, SigningKey
 from healthcode.config import get_settings
 
 ALGORITHMS = {"EdDSA": EdDSA, "ES256": Es256}
@@ -126,9 +126,10 @@ def public_jwks(session: Session, now: datetime) -> dict[str, list[dict[str, Any
     return {"keys": [json.loads(key.public_jwk) for key in repository.published_keys(session, now)]}
 
 
-def is_published(key: SigningKey, now: datetime) -> bool:
-    until = key.published_until
-    return until is None or now < until
+def is_published(key: Any, now: datetime) -> bool:
+    """Whether a signing key (model or row) is still published at `now`: until the longest token lifetime after
+    its retirement."""
+    return key.retires_at is None or now < key.retires_at + MAX_TOKEN_LIFETIME
 
 
 def verification_key(session: Session, kid: bytes, now: datetime) -> tuple[str, CoseKey] | None:

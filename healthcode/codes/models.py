@@ -30,10 +30,6 @@ class SigningKey(Base):
     activates_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     retires_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    @property
-    def published_until(self) -> datetime | None:
-        return None if self.retires_at is None else self.retires_at + MAX_TOKEN_LIFETIME
-
 
 class IssuedCode(Base):
     """One issued code: its token id (cti, the only link from a QR to the person) and its 12-digit number code.

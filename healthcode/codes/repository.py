@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Integer, LargeBinary, String, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.schema import Table
 from sqlalchemy.sql import Select
 
 from healthcode.codes.models import MAX_TOKEN_LIFETIME, IssuedCode, SigningKey
+from healthcode.hotsql import Hot
 
 
 def any_key(session: Session) -> bool:
@@ -32,21 +33,21 @@ def _signing_at(stmt: _AnySelect) -> _AnySelect:
 
 # Built once: issuing runs these for every code, and building a statement costs more than running it on SQLite.
 _SIGNING_KEY_AT = _signing_at(select(SigningKey))
-_SIGNER_ROW_AT = _signing_at(select(SigningKey.kid, SigningKey.alg, SigningKey.private_key_pem,
-                                    SigningKey.activates_at, SigningKey.retires_at))
+_SIGNER_ROW_AT = Hot(_signing_at(select(SigningKey.kid, SigningKey.alg, SigningKey.private_key_pem,
+                                        SigningKey.activates_at, SigningKey.retires_at)))
 _ISSUED_COLUMNS = ("number_code", "cti", "person_id", "color", "kid", "issued_at", "expires_at")
 _ISSUED_TYPES = (String, LargeBinary, Integer, String, LargeBinary, DateTime, DateTime)
 # Inserts the code only if no unexpired code carries its number: the uniqueness check and the write in one statement
 # (on the table, not the class: an ORM insert given a dict of parameters would be a bulk insert).
 _ISSUED_TABLE = IssuedCode.__table__
 assert isinstance(_ISSUED_TABLE, Table)  # declared as a FromClause on the class; a mapped class's table is a Table
-_INSERT_IF_NUMBER_FREE = insert(_ISSUED_TABLE).from_select(
+_INSERT_IF_NUMBER_FREE = Hot(insert(_ISSUED_TABLE).from_select(
     list(_ISSUED_COLUMNS),
     select(*(bindparam(name, type_=type_) for name, type_ in zip(_ISSUED_COLUMNS, _ISSUED_TYPES, strict=True))).where(
         ~exists().where(IssuedCode.number_code == bindparam("number_code"),
                         IssuedCode.expires_at > bindparam("now", type_=DateTime))
     ),
-).returning(_ISSUED_TABLE.c.id)  # rowcount of INSERT … SELECT is -1 through psycopg; a returned row is not
+).returning(_ISSUED_TABLE.c.id))  # rowcount of INSERT … SELECT is -1 through psycopg; a returned row is not
 
 
 def signing_key_at(session: Session, now: datetime) -> SigningKey | None:
@@ -56,7 +57,7 @@ def signing_key_at(session: Session, now: datetime) -> SigningKey | None:
 
 def signer_row_at(session: Session, now: datetime) -> tuple[bytes, str, str, datetime, datetime | None] | None:
     """(kid, alg, private_key_pem, activates_at, retires_at) of the signing key at `now`, without ORM overhead."""
-    return session.execute(_SIGNER_ROW_AT, {"now": now}).first()  # a typed Row is a tuple of these types
+    return _SIGNER_ROW_AT.first(session, {"now": now})  # type: ignore[no-any-return]
 
 
 def unretired_keys(session: Session) -> list[SigningKey]:
@@ -74,24 +75,32 @@ def published_keys(session: Session, now: datetime) -> list[SigningKey]:
     )
 
 
-def key_by_kid(session: Session, kid: bytes) -> SigningKey | None:
-    return session.scalars(select(SigningKey).where(SigningKey.kid == kid)).first()
+_KEY_BY_KID = Hot(select(SigningKey.__table__).where(SigningKey.__table__.c.kid == bindparam("kid")))
+_ISSUED_BY_CTI = Hot(select(IssuedCode.__table__).where(IssuedCode.__table__.c.cti == bindparam("cti")))
+_ISSUED_BY_NUMBER = Hot(
+    select(IssuedCode.__table__).where(IssuedCode.__table__.c.number_code == bindparam("number_code"))
+    .order_by(IssuedCode.__table__.c.expires_at.desc()).limit(1)
+)
+
+
+def key_by_kid(session: Session, kid: bytes) -> Any | None:
+    """The signing_keys row of a kid (a plain row: the scan path reads it on every QR)."""
+    return _KEY_BY_KID.first(session, {"kid": kid})
 
 
 def add_issued_if_number_free(session: Session, now: datetime, **values: object) -> bool:
     """Stores an issued code unless an unexpired code already carries its number (then nothing is written)."""
-    return session.execute(_INSERT_IF_NUMBER_FREE, {**values, "now": now}).first() is not None
+    return _INSERT_IF_NUMBER_FREE.first(session, {**values, "now": now}) is not None
 
 
-def issued_by_cti(session: Session, cti: bytes) -> IssuedCode | None:
-    return session.scalars(select(IssuedCode).where(IssuedCode.cti == cti)).first()
+def issued_by_cti(session: Session, cti: bytes) -> Any | None:
+    """The issued_codes row of a token id (a plain row)."""
+    return _ISSUED_BY_CTI.first(session, {"cti": cti})
 
 
-def issued_by_number(session: Session, number_code: str) -> IssuedCode | None:
+def issued_by_number(session: Session, number_code: str) -> Any | None:
     """The latest code that carried this number (older ones have expired: a number is reused only after expiry)."""
-    return session.scalars(
-        select(IssuedCode).where(IssuedCode.number_code == number_code).order_by(IssuedCode.expires_at.desc()).limit(1)
-    ).first()
+    return _ISSUED_BY_NUMBER.first(session, {"number_code": number_code})
 
 
 def delete_issued_before(session: Session, before: datetime) -> int:

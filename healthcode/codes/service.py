@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.codes import keys, numbers, repository, tokens
 from healthcode.codes.errors import ExpiredCode, InvalidCode
-from healthcode.codes.models import IssuedCode
 from healthcode.config import get_settings
 from healthcode.errors import Invalid, NotFound
 from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
@@ -61,7 +60,7 @@ class Resolved:
     person_id: int
     kind: Literal["qr", "number"]
     color_at_issue: str
-    issued_code: IssuedCode
+    issued_code: Any  # the issued_codes row
     claims: tokens.CodeClaims | None  # the verified token claims (QR only)
 
 

@@ -21,11 +21,12 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from healthcode import clock
 from healthcode.config import Settings
-from healthcode.db import DbSession, sqlite_turn
+from healthcode.db import DbSession, db_turn
 from healthcode.errors import DomainError, Unauthorised
 from healthcode.identity import repository, service
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
@@ -152,7 +153,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
             request, "citizen/level_refused.html",
             {"level": identity.level or "未知", "required": settings.min_assurance_level}, status_code=403,
         )
-    async with sqlite_turn(request.app):  # a transaction of its own, outside the request's session
+    async with db_turn(request.app):  # a transaction of its own, outside the request's session
         person_id = await run_in_threadpool(_record_sign_in, request, identity)
     request.session.clear()  # a fresh session after sign-in: nothing from before it carries over
     request.session[SESSION_KEY] = person_id
@@ -188,8 +189,28 @@ def signed_in_person(request: Request, db: DbSession) -> Person | None:
 
 def require_resident(person: Annotated[Person | None, Depends(signed_in_person)]) -> Person:
     if person is None:
-        raise Unauthorised("请先使用闽政通实名登录", code="not_signed_in")
+        raise _not_signed_in()
     return person
+
+
+def signed_in_person_id(request: Request) -> int:
+    """The id of this browser session's resident (no database work), or Unauthorised: for routes that run their
+    database work in one hop (`db.in_transaction`) and read the person there with `resident_by_id`."""
+    person_id = request.session.get(SESSION_KEY)
+    if not isinstance(person_id, int):
+        raise _not_signed_in()
+    return person_id
+
+
+def resident_by_id(session: Session, person_id: int) -> Person:
+    person = repository.person_by_id(session, person_id)
+    if person is None:
+        raise _not_signed_in()
+    return person
+
+
+def _not_signed_in() -> Unauthorised:
+    return Unauthorised("请先使用闽政通实名登录", code="not_signed_in")
 
 
 CurrentResident = Annotated[Person, Depends(require_resident)]

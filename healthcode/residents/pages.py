@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbSession, in_transaction
 from healthcode.errors import DomainError
-from healthcode.identity.relyingparty import CurrentResident, MaybeResident
+from healthcode.identity.relyingparty import MaybeResident, resident_by_id, signed_in_person_id
 from healthcode.residents import family, portal
 from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.web.templating import templates
@@ -128,11 +130,21 @@ def member_code_page(request: Request, db: DbSession, person: MaybeResident, mem
 
 
 @api_router.get("/code", name="me_code")
-def me_code(db: DbSession, person: CurrentResident, member: int | None = None) -> Response:
-    """A freshly issued code of the signed-in resident (or of one of their family members) for the code page."""
-    now = clock.now()
-    view = portal.own_code(db, person, now) if member is None else portal.member_code(db, person, member, now)
-    return JSONResponse({**view.as_json(), "server_now_ms": _now_ms()}, headers=NO_STORE)
+async def me_code(request: Request, member: int | None = None) -> Response:
+    """A freshly issued code of the signed-in resident (or of one of their family members) for the code page: the
+    page polls it before each code expires. The database work runs in one worker-thread hop (`in_transaction`);
+    the QR image is drawn after it, outside the database's turn."""
+    person_id = signed_in_person_id(request)
+
+    def work(session: Session) -> portal.CodeView:
+        person = resident_by_id(session, person_id)
+        now = clock.now()
+        return portal.own_code(session, person, now) if member is None else portal.member_code(session, person,
+                                                                                              member, now)
+
+    view = await in_transaction(request.app, work)
+    body = await run_in_threadpool(view.as_json)
+    return JSONResponse({**body, "server_now_ms": _now_ms()}, headers=NO_STORE)
 
 
 def _now_ms() -> int:

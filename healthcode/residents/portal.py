@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,11 +27,18 @@ class CodeView:
     color: str
     color_label: str
     number_code: str
-    qr_png: str  # data URI
+    qr_text: str
     issued_at: datetime
     expires_at: datetime
     name_masked: str
     name: str
+
+    @cached_property
+    def qr_png(self) -> str:
+        """The QR as a PNG data URI, drawn when first asked for: after the database work, outside its turn."""
+        from healthcode.codes import qr
+
+        return f"data:image/png;base64,{base64.b64encode(qr.png_bytes(self.qr_text, scale=6)).decode()}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -100,14 +108,12 @@ def member_code(session: Session, applicant: Person, member_id: int, now: dateti
 
 
 def _issue(session: Session, person: Person, now: datetime) -> CodeView:
-    from healthcode.codes import qr
     from healthcode.codes.service import issue_for_person
 
     issued = issue_for_person(session, person, now)
-    png = base64.b64encode(qr.png_bytes(issued.qr_text, scale=6)).decode()
     return CodeView(
         color=issued.color, color_label=issued.color_label, number_code=issued.number_code,
-        qr_png=f"data:image/png;base64,{png}", issued_at=issued.issued_at, expires_at=issued.expires_at,
+        qr_text=issued.qr_text, issued_at=issued.issued_at, expires_at=issued.expires_at,
         name_masked=mask_name(person.name), name=person.name,
     )
 

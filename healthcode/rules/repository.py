@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    CompoundSelect,
     Date,
     DateTime,
     Integer,
@@ -30,6 +29,7 @@ from sqlalchemy.types import TypeEngine
 from healthcode.feeds import models as m
 from healthcode.feeds.closures import residents_query
 from healthcode.feeds.contacts import CASE_STATUSES, contacts_query, day_end
+from healthcode.hotsql import Hot
 from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags
 from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
 
@@ -45,7 +45,7 @@ def _row(kind: str, **values: Any) -> list[Any]:
 
 
 @lru_cache(maxsize=8)
-def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -> CompoundSelect:
+def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -> Hot:
     """Every fact about the person in the bound parameter `id_number` that can count between `start` and `today`,
     from all feeds in one round trip; each branch is driven by the person's id_number index."""
     who, start = bindparam("id_number", type_=String()), bindparam("start", type_=Date())
@@ -69,7 +69,7 @@ def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...
     if fever_departments:
         branches.append(sql_select(*_row("clinic", day=v.visited_on, batch_id=v.batch_id))
                         .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments)))
-    return union_all(*branches)
+    return Hot(union_all(*branches))
 
 
 def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSet,
@@ -82,11 +82,7 @@ def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSe
     params = {"id_number": id_number, "start": today - timedelta(days=lookback - 1), "today": today,
               "cutoff": day_end(today)}
     found: dict[str, list[Any]] = {}
-    # Core execution on the session's connection skips the ORM's per-statement machinery (a tenth of the code-issue
-    # path); flushing first keeps what the caller added in this session visible, as autoflush would.
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    for row in session.connection().execute(statement, params):
+    for row in statement.rows(session, params):
         found.setdefault(row.kind, []).append(row)
     get = found.get
     return Flags(

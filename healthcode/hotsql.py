@@ -1,0 +1,127 @@
+"""Statements of the morning-rush paths (a checkpoint scan, a code refresh), compiled once per database and run
+straight on the DBAPI cursor of the session's connection, inside the session's transaction.
+
+A Core statement executed through SQLAlchemy costs ~150–300 µs of Python a time (cache key, compiled-cache look-up,
+execution context, result set-up), ten times what SQLite or a prepared PostgreSQL statement spends on an indexed
+look-up; a scan runs about nine of them. `Hot` keeps the statement written in SQLAlchemy (one definition, both
+databases, the models' columns) and skips that per-execution work: bind values are converted by the dialect's own
+bind processors and result values by its result processors, so what comes back equals what SQLAlchemy returns.
+
+Parameters are scalars: an IN list must be fixed when the statement is built (or written as a sub-select).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import RawCursor
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]  # bind parameters in the order the driver wants them
+    positional: bool
+    defaults: dict[str, Any]  # values bound inside the statement (a LIMIT, a literal)
+    binds: tuple[Callable[[Any], Any] | None, ...]
+    results: tuple[Callable[[Any], Any] | None, ...]
+    row: Any  # namedtuple class of the result columns
+
+
+class Hot:
+    """One statement of a hot path. `rows()` / `first()` / `scalar()` run it in the session's transaction."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._plans: dict[str, _Plan] = {}
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            compiled: Any = self.statement.compile(dialect=dialect)
+            # IN lists fixed when the statement was built become plain bound values (SQLAlchemy's own expansion).
+            bound = compiled.construct_params(_check=False, _no_postcompile=True)
+            expanded = compiled._process_parameters_for_postcompile(bound)
+            names = tuple(expanded.positiontup) if compiled.positional else tuple(expanded.parameters)
+            processors = {**compiled._bind_processors, **expanded.processors}
+            columns = compiled._result_columns
+            sql, positional = expanded.statement, bool(compiled.positional)
+            if dialect.name == "postgresql":
+                sql, names = _dollar_parameters(sql, names)
+                positional = True
+            plan = self._plans[dialect.name] = _Plan(
+                sql=sql,
+                names=names,
+                positional=positional,
+                defaults={k: v for k, v in expanded.parameters.items() if v is not None},
+                binds=tuple(processors.get(name) for name in names),
+                results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),
+                row=namedtuple("Row", [c.keyname for c in columns], rename=True),  # type: ignore[misc]
+            )
+        return plan
+
+    def _execute(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # what the caller added in this session stays visible, as autoflush would make it
+        connection = session.connection()
+        plan = self._plan(connection.dialect)
+        values = [params[name] if name in params else plan.defaults[name] for name in plan.names]
+        values = [value if bind is None or value is None else bind(value)
+                  for value, bind in zip(values, plan.binds, strict=True)]
+        driver = connection.connection.dbapi_connection
+        cursor = RawCursor(driver) if connection.dialect.name == "postgresql" else driver.cursor()  # type: ignore
+        parameters = values if plan.positional else dict(zip(plan.names, values, strict=True))
+        if connection._has_events or connection.engine._has_events:  # statement counters and tracing still see it
+            connection.dispatch.before_cursor_execute(connection, cursor, plan.sql, parameters, None, False)
+        cursor.execute(plan.sql, parameters)
+        return plan, cursor
+
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
+        plan, cursor = self._execute(session, params)
+        try:
+            fetched = cursor.fetchall()  # every hot statement returns rows (a SELECT, or RETURNING)
+        finally:
+            cursor.close()
+        make, results = plan.row._make, plan.results
+        if not any(results):
+            return [make(row) for row in fetched]
+        return [make([v if p is None or v is None else p(v) for v, p in zip(row, results, strict=True)])
+                for row in fetched]
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> Any | None:
+        found = self.rows(session, params)
+        return found[0] if found else None
+
+    def scalar(self, session: Session, params: Mapping[str, Any]) -> Any:
+        found = self.first(session, params)
+        return found[0] if found is not None else None
+
+
+_PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _dollar_parameters(sql: str, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """`%(name)s` placeholders as PostgreSQL's own `$1`, for psycopg's RawCursor: psycopg re-parses a pyformat
+    query longer than 4 KiB on every execution (the status query is), and a raw query not at all."""
+    order: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    converted = _PYFORMAT.sub(number, sql)
+    missing = set(names) - set(order)
+    if missing:
+        raise ValueError(f"parameters not in the statement: {sorted(missing)}")
+    return converted, tuple(order)

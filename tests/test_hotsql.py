@@ -1,0 +1,109 @@
+"""Hot statements return exactly what SQLAlchemy returns for the same statement, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from healthcode.hotsql import Hot
+
+metadata = MetaData()
+things = Table(
+    "hotsql_things", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20)),
+    Column("at", DateTime),
+    Column("day", Date),
+    Column("flag", Boolean),
+    Column("blob", LargeBinary),
+)
+ROWS = [
+    {"id": 1, "name": "李小明", "at": datetime(2020, 2, 24, 9, 30, 0, 123456), "day": date(2020, 2, 24), "flag": True,
+     "blob": b"\x00\x01"},
+    {"id": 2, "name": "100%", "at": datetime(2020, 2, 25, 0, 0), "day": None, "flag": False, "blob": None},
+    {"id": 3, "name": None, "at": None, "day": date(2020, 3, 1), "flag": None, "blob": b"\xff"},
+]
+t = things.c
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    metadata.create_all(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            session.execute(insert(things), ROWS)
+            yield session
+    finally:
+        metadata.drop_all(engine)
+
+
+STATEMENTS = {
+    "every type": (select(things).where(t.id >= bindparam("low")).order_by(t.id), {"low": 1}),
+    "a date-time parameter used twice": (
+        select(t.id).where(or_(t.at >= bindparam("when"), t.at.is_(None)), t.id != 0,
+                           bindparam("when") <= datetime(2030, 1, 1)).order_by(t.id),
+        {"when": datetime(2020, 2, 24, 12, 0)}),
+    "a fixed IN list and a LIMIT": (select(t.name).where(t.name.in_(["李小明", "100%"])).order_by(t.id.desc()).limit(1),
+                                    {}),
+    "a percent sign in a parameter": (select(t.id).where(t.name.like("%\\%%", escape="\\")), {}),
+    "a percent sign in the SQL": (select(t.id).where(t.name == literal_column("'100%'")), {}),
+    "a date parameter": (select(t.id, t.day).where(t.day >= bindparam("since", type_=Date)),
+                         {"since": date(2020, 3, 1)}),
+    "nothing found": (select(t.id).where(t.id == bindparam("id")), {"id": 99}),
+}
+
+
+@pytest.mark.parametrize("name", STATEMENTS)
+def test_hot_rows_equal_sqlalchemy_rows(session: Session, name: str) -> None:
+    statement, params = STATEMENTS[name]
+    expected = [tuple(row) for row in session.execute(statement, params)]
+
+    found = Hot(statement).rows(session, params)
+
+    assert [tuple(row) for row in found] == expected
+    assert [row._fields for row in found[:1]] == [tuple(statement.selected_columns.keys())][:len(found[:1])]
+
+
+def test_hot_insert_returning_sees_and_is_seen_by_the_session(session: Session) -> None:
+    row = {"id": 4, "name": "王芳", "at": datetime(2020, 2, 26, 8, 0), "day": date(2020, 2, 26), "flag": True,
+           "blob": b"x"}
+    statement = insert(things).values({c: bindparam(c) for c in row}).returning(t.id)
+
+    assert Hot(statement).scalar(session, row) == 4
+    assert tuple(session.execute(select(things).where(t.id == 4)).one()) == tuple(row.values())
+
+
+def test_hot_statements_are_seen_by_cursor_event_listeners(session: Session, engine: Engine) -> None:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        Hot(select(t.id).where(t.id == bindparam("id"))).first(session, {"id": 1})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert len(seen) == 1 and "hotsql_things" in seen[0]
