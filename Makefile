@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STATIC := healthcode/web/static/vendor
 
-.PHONY: install assets browser demo serve test test-pg lint typecheck bench clean
+.PHONY: install assets browser demo serve test test-pg lint typecheck bench bench-tools clean
 
 $(BIN)/healthcode: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,8 +45,13 @@ lint: install
 
 # Every benchmark at the sizes the issues name (about half an hour on this 2-core machine); figures go to
 # docs/performance.md. Each also runs small: e.g. `.venv/bin/python -m bench.contacts --scale 0.01`.
-BENCHES := feeds_load contacts closures person_status code_issue checkpoint_scans console_records enterprise_console
-bench: install
+BENCHES := feeds_load contacts closures person_status code_issue code_page checkpoint_scans console_records \
+	enterprise_console
+# The HTTP benchmarks drive the server with wrk (a C load generator: a Python client would share the 2 cores).
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+bench: install bench-tools
 	for b in $(BENCHES); do $(BIN)/python -m bench.$$b || exit 1; done
 
 clean:

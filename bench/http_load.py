@@ -98,10 +98,16 @@ function setup(thread)
 end
 
 function init(args)
+  math.randomseed(id + 1)
   requests, position, bad = {}, id * 7919, 0
   for i, c in ipairs(calls) do
     requests[i] = wrk.format(c[1], c[2], c[3], c[4])
   end
+end
+
+function delay()
+  if {PACE} == 0 then return 0 end
+  return math.random(0, 2 * {PACE})  -- uniform around the pace: clients that started together drift apart
 end
 
 function request()
@@ -155,14 +161,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(base: str, calls: list[Call], concurrency: int, seconds: float, warmup: float,
-         ok_status: int = 200, server_pid: int | None = None) -> Figures:
+         ok_status: int = 200, server_pid: int | None = None, pace_ms: int = 0) -> Figures:
     """Drives the server with wrk (a C load generator: the server, not the client, must be what is measured on 2
     cores) over `concurrency` kept-alive connections, cycling through the calls: first `warmup` seconds not
-    measured, then `seconds` measured. A response other than `ok_status`, or none, counts as an error."""
+    measured, then `seconds` measured. Each client sends its next request as soon as it has the answer, or, paced,
+    a random 0–2×`pace_ms` after it (a person at a turnstile, a phone refreshing). A response other than
+    `ok_status`, or none, counts as an error."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
     script = WRK_SCRIPT.replace("{CALLS}", "{\n" + ",\n".join(_lua_call(c) for c in calls) + "\n}")
-    script = script.replace("{OK}", str(ok_status))
+    script = script.replace("{OK}", str(ok_status)).replace("{PACE}", str(int(pace_ms)))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8") as handle:
         handle.write(script)
         handle.flush()
@@ -184,17 +192,22 @@ def load(base: str, calls: list[Call], concurrency: int, seconds: float, warmup:
 
 
 def measure(target: str, env: dict[str, str], calls: list[Call], args: argparse.Namespace,
-            ok_status: int = 200) -> Figures:
-    """Serves `target` in a fresh uvicorn and loads it with the calls as the command-line options say."""
+            ok_status: int = 200) -> tuple[Figures, Figures | None]:
+    """Serves `target` in a fresh uvicorn and loads it with the calls as the command-line options say: flat out,
+    then (with --pace-ms) each client pacing its requests."""
     process, base = serve(target, env, args.workers)
     try:
-        return load(base, calls, args.concurrency, args.seconds, args.warmup, ok_status, process.pid)
+        flat_out = load(base, calls, args.concurrency, args.seconds, args.warmup, ok_status, process.pid)
+        paced = None
+        if args.pace_ms:
+            paced = load(base, calls, args.concurrency, args.seconds, 1, ok_status, process.pid, args.pace_ms)
+        return flat_out, paced
     finally:
         stop(process)
 
 
-def options(description: str, *, seconds: float, concurrency: int, residents: int,
-            pg_url: str) -> argparse.ArgumentParser:
+def options(description: str, *, seconds: float, concurrency: int, residents: int, pg_url: str,
+            pace_ms: int) -> argparse.ArgumentParser:
     """The command-line options every HTTP benchmark takes."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=seconds, help="measured seconds per endpoint")
@@ -203,5 +216,32 @@ def options(description: str, *, seconds: float, concurrency: int, residents: in
     parser.add_argument("--residents", type=int, default=residents)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=pg_url)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for both servers")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="uvicorn worker processes for both servers (default: 1 on SQLite, one a core on "
+                             "PostgreSQL: SQLite has one writer, and processes would queue on its file lock)")
+    parser.add_argument("--pace-ms", type=int, default=pace_ms,
+                        help="then measure again with each client waiting this long between requests (0: don't)")
     return parser
+
+
+def report(label: str, bare: tuple[Figures, Figures | None], endpoint: tuple[Figures, Figures | None],
+           p99_target_ms: float, ratio_target: float | None, pace_ms: int) -> None:
+    """Prints both servers' figures flat out and paced, the throughput ratio and the verdict on the targets."""
+    (bare_flat, bare_paced), (flat, paced) = bare, endpoint
+    print(bare_flat.line("bare"))
+    print(flat.line(label))
+    ratio = flat.throughput / bare_flat.throughput
+    met = flat.p99_ms < p99_target_ms and not flat.errors and (ratio_target is None or ratio >= ratio_target)
+    wanted = f" (target >= {ratio_target:.0%})" if ratio_target is not None else ""
+    print(f"  flat out: {ratio:.0%} of bare throughput{wanted}, p99 target < {p99_target_ms:.0f} ms: "
+          f"{'ok' if met else 'BELOW TARGET'}")
+    if bare_paced is not None and paced is not None:
+        print(f"  each client waiting {pace_ms} ms between requests:")
+        print(bare_paced.line("bare"))
+        print(paced.line(label))
+
+
+def for_backend(args: argparse.Namespace, backend: str) -> argparse.Namespace:
+    """The options with the number of workers resolved for the database."""
+    workers = args.workers or (1 if backend == "sqlite" else os.cpu_count() or 1)
+    return argparse.Namespace(**{**vars(args), "workers": workers})

@@ -37,7 +37,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # pysqlite's own transaction handling defers BEGIN; take it over so a batch is one real transaction.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+    # No pre-ping: it is one more round trip for every request. After a database restart the first request on a
+    # stale connection fails, and SQLAlchemy then replaces every pooled connection of that process at once.
+    # The pool is larger than the request gate (settings.db_request_concurrency): jobs and sign-ins use it too.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
