@@ -5,6 +5,7 @@ uploaded photos (zxing-cpp), lists counties, and takes the point form when the p
 from __future__ import annotations
 
 import io
+import json
 from functools import lru_cache
 from typing import Annotated
 
@@ -18,11 +19,14 @@ from healthcode.db import DbSession
 from healthcode.errors import DomainError
 from healthcode.orgs import repository as orgs
 from healthcode.regions import divisions
+from healthcode.web.templating import WEB
 
 router = APIRouter(prefix="/scanner", include_in_schema=False)
 SESSION_POINT = "scanner_point_id"
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 FUJIAN = "35"
+# What the scan page loads, kept on the phone by the service worker (the page itself is added to it).
+SHELL = ("citizen.css", "scanner.css", "vendor/jsQR.js", "scanner-offline.js", "scanner.js")
 
 
 def _authorised(request: Request, db: DbSession) -> Scanner | Response:
@@ -110,6 +114,20 @@ def decode_qr(data: bytes) -> str | None:
     image.thumbnail((2000, 2000))  # phone photos are large; the QR stays readable and decoding stays fast
     found = [b for b in zxingcpp.read_barcodes(image.convert("L")) if b.format == zxingcpp.BarcodeFormat.QRCode]
     return found[0].text if found else None
+
+
+@router.get("/sw.js", name="scanner_service_worker")
+def service_worker(request: Request) -> Response:
+    """The service worker that keeps 出入扫码服务 usable offline (static/scanner-sw.js); served here, not under
+    /static/, because a worker only controls pages under its own path."""
+    shell = [request.url_for("scanner_service").path] + [request.url_for("static", path=name).path for name in SHELL]
+    script = _worker_source().replace("/*SHELL*/[]", json.dumps(shell))
+    return Response(script, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@lru_cache(maxsize=1)
+def _worker_source() -> str:
+    return (WEB / "static" / "scanner-sw.js").read_text(encoding="utf-8")
 
 
 @router.get("/counties.json", name="scanner_counties")

@@ -178,6 +178,41 @@ def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_
     assert phone.locator("#net-status").is_hidden()
 
 
+def test_without_network_the_scan_page_reopens_from_the_phone_and_still_verifies_a_qr(
+        phone: Any, db: Any, artifacts: Path) -> None:
+    phone_number = scanner(db, org(db).username)
+    issued = issue(db, person(db, name="李斌"), clock.now())
+    log_in_and_report_point(phone, phone_number)
+    phone.wait_for_function("localStorage.getItem('hc.jwks') !== null")
+    # The service worker is installed once the page and its scripts are in its cache.
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.evaluate("""async () => {
+        for (;;) {
+            const cache = await caches.open('hc-scanner-v1');
+            if (await cache.match('/scanner/service') && await cache.match('/static/scanner.js')) return;
+            await new Promise((done) => setTimeout(done, 50));
+        }
+    }""")
+
+    phone.context.set_offline(True)
+    try:
+        phone.reload()
+        phone.locator("details.more-ways summary").tap()
+        phone.get_by_test_id("wedge").fill(issued.qr_text)
+        phone.get_by_test_id("wedge").press("Enter")
+        phone.locator("#result-section").wait_for()
+        assert "离线核验" in phone.get_by_test_id("color").inner_text()
+        assert phone.get_by_test_id("name").inner_text() == "*斌"
+        phone.screenshot(path=str(artifacts / "scanner-offline-reopened.png"), full_page=True)
+    finally:
+        phone.context.set_offline(False)
+
+    phone.goto("/scanner/")
+    phone.locator("form[action$='/scanner/logout'] button").tap()
+    phone.wait_for_url("**/scanner/login")
+    assert phone.evaluate("caches.has('hc-scanner-v1')") is False  # signing out leaves no copy on the phone
+
+
 def test_on_a_phone_a_photo_of_a_code_is_decoded_on_the_server_and_scanned(
         phone: Any, db: Any, tmp_path: Path) -> None:
     phone_number = scanner(db, org(db).username)

@@ -87,6 +87,8 @@
   if (!configEl) return;
   var config = JSON.parse(configEl.textContent);
   var urls = config.urls, pointKey = "hc.scanner." + config.scanner_id + ".point";
+  // Keeps this page and its scripts on the phone for reloads without network (scanner-sw.js).
+  if ("serviceWorker" in navigator && urls.worker) navigator.serviceWorker.register(urls.worker).catch(function () {});
   var state = { point: null, last: null, offline: false, flushing: false, stream: null };
 
   var titles = { "point-section": "上报扫码点", "scan-section": "出入扫码服务", "result-section": "扫码结果",
@@ -141,7 +143,8 @@
   (function initialPoint() {
     var saved = null;
     try { saved = JSON.parse(localStorage.getItem(pointKey) || "null"); } catch (e) { saved = null; }
-    var known = saved && config.points.some(function (p) { return p.id === saved.id; });
+    // Offline, this page may be the phone's older copy (scanner-sw.js): the point last used still stands.
+    var known = saved && (!navigator.onLine || config.points.some(function (p) { return p.id === saved.id; }));
     var editing = /[?&]edit=1/.test(location.search);
     if (config.current && !known) setPoint(config.current);
     else if (known) setPoint(saved);
