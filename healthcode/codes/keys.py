@@ -31,6 +31,8 @@ from healthcode.config import get_settings
 ALGORITHMS = {"EdDSA": EdDSA, "ES256": Es256}
 ROTATION_NOTICE = timedelta(days=1)
 _SESSION_SIGNER = "codes.signer"  # session.info key of the signing key looked up in the current transaction
+VERIFICATION_ROW_TTL = timedelta(minutes=1)
+_verification_rows: dict[bytes, tuple[datetime, Any]] = {}  # kid -> (when read, signing_keys row)
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,19 @@ def is_published(key: Any, now: datetime) -> bool:
 
 
 def verification_key(session: Session, kid: bytes, now: datetime) -> tuple[str, CoseKey] | None:
-    """(alg, public key) for a kid published at `now`, else None."""
-    key = repository.key_by_kid(session, kid)
+    """(alg, public key) for a kid published at `now`, else None.
+
+    A known key's row is kept for a minute of platform time (every QR scan asks): its public half never changes, and
+    its retirement is set a day ahead (ROTATION_NOTICE), so a minute-old copy still answers rightly."""
+    cached = _verification_rows.get(kid)
+    if cached is not None and cached[0] <= now < cached[0] + VERIFICATION_ROW_TTL:
+        key = cached[1]
+    else:
+        key = repository.key_by_kid(session, kid)
+        if key is not None:
+            if len(_verification_rows) > 64:  # only a handful of kids are ever published at once
+                _verification_rows.clear()
+            _verification_rows[kid] = (now, key)
     if key is None or not is_published(key, now):
         return None
     return key.alg, cose_key_from_jwk_text(key.public_jwk)
