@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 os.environ["HEALTHCODE_ENV"] = "test"
@@ -50,15 +50,28 @@ def _schema_engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def engine(_schema_engine: Engine) -> Engine:
-    """The test database, emptied: every test starts from no rows at all."""
+    """The test database, emptied: every test starts from no rows at all (and, on PostgreSQL, ids from 1)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with _schema_engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            # TRUNCATE costs ~20 ms a table whatever it holds: only the tables the last test touched (rows left, or
+            # an id sequence moved) are emptied, which makes the PostgreSQL run several times faster.
+            touched = _touched_tables(conn, tables)
+            if touched:
+                conn.execute(text(f"TRUNCATE {', '.join(touched)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
     return _schema_engine
+
+
+def _touched_tables(conn: Connection, tables: list[str]) -> list[str]:
+    with_rows = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in tables)
+    found = set(conn.execute(text(with_rows)).scalars())
+    used = conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
+                             "AND last_value IS NOT NULL")).scalars()
+    found.update(name.removesuffix("_id_seq") for name in used)
+    return [name for name in tables if name in found]
 
 
 @pytest.fixture
