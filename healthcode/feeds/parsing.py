@@ -82,7 +82,7 @@ class FeedFile:
         header = next(reader, None)
         if header is None:
             raise ValueError("文件为空")
-        self.header = [_column_name(h) for h in header]
+        self.header = [column_name(h) for h in header]
         return self._csv_rows(reader, self.header)
 
     @staticmethod
@@ -110,7 +110,7 @@ class FeedFile:
             if not isinstance(value, dict):
                 yield number, BadLine("该行不是JSON对象")
                 continue
-            yield number, {_column_name(k): v for k, v in value.items()}
+            yield number, {column_name(k): v for k, v in value.items()}
 
     def _open_xlsx(self) -> Iterator[tuple[int, Row]]:
         from openpyxl import load_workbook
@@ -122,7 +122,7 @@ class FeedFile:
         if header is None:
             workbook.close()
             raise ValueError("第一个工作表为空")
-        self.header = [_column_name(h) for h in header]
+        self.header = [column_name(h) for h in header]
         total = sheet.max_row or 0
         return self._xlsx_rows(workbook, rows, self.header, total)
 
@@ -155,7 +155,8 @@ def open_feed_file(path: Path) -> FeedFile:
     return FeedFile(path)
 
 
-def _column_name(value: object) -> str:
+def column_name(value: object) -> str:
+    """A header cell as a column name: stripped, without BOM, lower case."""
     return "" if value is None else str(value).strip().lstrip("\ufeff").lower()
 
 

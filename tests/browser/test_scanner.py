@@ -145,21 +145,32 @@ def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
         camera_browser.close()
 
 
-def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_back(
-        phone: Any, db: Any, artifacts: Path) -> None:
+def ready_for_offline(phone: Any, db: Any) -> Any:
+    """A scanner signed in at a point, with the JWK Set cached; returns a code of 李斌's to scan."""
     phone_number = scanner(db, org(db).username)
     issued = issue(db, person(db, name="李斌"), clock.now())
     log_in_and_report_point(phone, phone_number)
     phone.wait_for_function("localStorage.getItem('hc.jwks') !== null")
-    phone.route("**/api/**", lambda route: route.abort())
+    return issued
 
+
+def scan_offline(phone: Any, qr_text: str) -> None:
+    """Scans through the handheld-scanner field and expects the offline result."""
     phone.locator("details.more-ways summary").tap()
-    phone.get_by_test_id("wedge").fill(issued.qr_text)
+    phone.get_by_test_id("wedge").fill(qr_text)
     phone.get_by_test_id("wedge").press("Enter")
-
     phone.locator("#result-section").wait_for()
     assert "离线核验" in phone.get_by_test_id("color").inner_text()
     assert phone.get_by_test_id("name").inner_text() == "*斌"
+
+
+def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_back(
+        phone: Any, db: Any, artifacts: Path) -> None:
+    issued = ready_for_offline(phone, db)
+    phone.route("**/api/**", lambda route: route.abort())
+
+    scan_offline(phone, issued.qr_text)
+
     assert phone.locator("#net-status").is_visible()
     phone.screenshot(path=str(artifacts / "scanner-offline-result.png"), full_page=True)
     db.rollback()
@@ -180,10 +191,7 @@ def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_
 
 def test_without_network_the_scan_page_reopens_from_the_phone_and_still_verifies_a_qr(
         phone: Any, db: Any, artifacts: Path) -> None:
-    phone_number = scanner(db, org(db).username)
-    issued = issue(db, person(db, name="李斌"), clock.now())
-    log_in_and_report_point(phone, phone_number)
-    phone.wait_for_function("localStorage.getItem('hc.jwks') !== null")
+    issued = ready_for_offline(phone, db)
     # The service worker is installed once the page and its scripts are in its cache.
     phone.wait_for_function("navigator.serviceWorker.controller !== null")
     phone.evaluate("""async () => {
@@ -197,12 +205,7 @@ def test_without_network_the_scan_page_reopens_from_the_phone_and_still_verifies
     phone.context.set_offline(True)
     try:
         phone.reload()
-        phone.locator("details.more-ways summary").tap()
-        phone.get_by_test_id("wedge").fill(issued.qr_text)
-        phone.get_by_test_id("wedge").press("Enter")
-        phone.locator("#result-section").wait_for()
-        assert "离线核验" in phone.get_by_test_id("color").inner_text()
-        assert phone.get_by_test_id("name").inner_text() == "*斌"
+        scan_offline(phone, issued.qr_text)
         phone.screenshot(path=str(artifacts / "scanner-offline-reopened.png"), full_page=True)
     finally:
         phone.context.set_offline(False)

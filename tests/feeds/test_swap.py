@@ -1,0 +1,75 @@
+"""Snapshots and appends to small tables are written to a fresh table swapped in at the end (swap.py): the schema
+stays exactly the models', and the stored rows are exactly what row-by-row writing stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from healthcode.db import Base
+from healthcode.feeds import writers
+from healthcode.feeds.loader import load_file
+from tests.feeds.files import batches, person_id, stored, write_csv
+
+DRUGS = ["record_id", "id_number", "name", "purchased_at", "drug_code", "drug_name", "institution"]
+HOUSEHOLDS = ["id_number", "name", "address", "region_code"]
+ADDRESS = "福建省福州市鼓楼区软件园社区3号楼"
+
+
+def purchase(record: str, n: int, day: int, drug: str = "XN01") -> list[str]:
+    return [record, person_id(n), f"居民{n}", f"2020-02-{day:02d}T09:00:00+08:00", drug, "", "仁爱药店"]
+
+
+def schema_diff(engine) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+
+
+def test_given_snapshots_swapped_in_then_the_schema_is_still_the_models(engine, tmp_path) -> None:
+    for name, people in (("a.csv", range(5)), ("b.csv", range(3, 9))):
+        rows = [[person_id(n), f"居民{n}", ADDRESS, ""] for n in people]
+        assert load_file(engine, "households", write_csv(tmp_path, name, HOUSEHOLDS, rows)).status == "applied"
+    assert [r[0] for r in stored(engine, "households", "id_number")] == [person_id(n) for n in range(3, 9)]
+    # Ids follow the file order (a person's latest household row is the one with the highest id).
+    ids = [r[0] for r in sorted(stored(engine, "households", "id", "id_number"), key=lambda r: r[1])]
+    assert ids == sorted(ids)
+    assert schema_diff(engine) == []
+
+
+def test_given_a_rejected_snapshot_then_the_old_table_and_its_indexes_stay(engine, tmp_path) -> None:
+    load_file(engine, "households", write_csv(tmp_path, "a.csv", HOUSEHOLDS, [[person_id(1), "甲", ADDRESS, ""]]))
+    before = stored(engine, "households", "id", "id_number", "batch_id")
+    bad = write_csv(tmp_path, "b.csv", HOUSEHOLDS, [[person_id(2), "乙", ADDRESS, ""], ["123", "丙", ADDRESS, ""]])
+    assert load_file(engine, "households", bad).status == "rejected"
+    assert stored(engine, "households", "id", "id_number", "batch_id") == before
+    assert schema_diff(engine) == []
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_given_appends_then_rebuilding_stores_what_row_by_row_upserts_store(engine, tmp_path: Path, monkeypatch,
+                                                                             rebuild) -> None:
+    monkeypatch.setattr(writers.BulkWriter, "_fewer_stored_than", lambda self, rows: rebuild)
+    first = load_file(engine, "drug_purchases", write_csv(tmp_path, "a.csv", DRUGS, [
+        purchase("P1", 1, 1), purchase("P2", 2, 2), purchase("P3", 3, 3)]))
+    kept = dict(stored(engine, "drug_purchases", "record_id", "id"))
+    second = load_file(engine, "drug_purchases", write_csv(tmp_path, "b.csv", DRUGS, [
+        purchase("P2", 2, 5, "XN09"), purchase("P4", 4, 4), purchase("P2", 2, 6, "XN10"), purchase("P5", 5, 5)]))
+    assert (first.status, second.status, second.applied) == ("applied", "applied", 4)
+    assert stored(engine, "drug_purchases", "record_id", "drug_code", "purchased_on", "batch_id") == [
+        ("P1", "XN01", first_day(1), first.batch_id), ("P2", "XN10", first_day(6), second.batch_id),
+        ("P3", "XN01", first_day(3), first.batch_id), ("P4", "XN01", first_day(4), second.batch_id),
+        ("P5", "XN01", first_day(5), second.batch_id)]
+    ids = dict(stored(engine, "drug_purchases", "record_id", "id"))
+    assert {k: ids[k] for k in kept} == kept  # a replaced record keeps its id, as ON CONFLICT DO UPDATE does
+    assert min(ids["P4"], ids["P5"]) > max(kept.values())
+    assert [b.status for b in batches(engine)] == ["applied", "applied"]
+    assert schema_diff(engine) == []
+
+
+def first_day(day: int):
+    from datetime import date
+
+    return date(2020, 2, day)
