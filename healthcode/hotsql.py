@@ -70,7 +70,7 @@ class Hot:
     def _execute(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
         if session.new or session.dirty or session.deleted:
             session.flush()  # what the caller added in this session stays visible, as autoflush would make it
-        connection = session.connection()
+        connection = _connection(session)
         plan = self._plan(connection.dialect)
         values = [params[name] if name in params else plan.defaults[name] for name in plan.names]
         values = [value if bind is None or value is None else bind(value)
@@ -102,6 +102,21 @@ class Hot:
     def scalar(self, session: Session, params: Mapping[str, Any]) -> Any:
         found = self.first(session, params)
         return found[0] if found is not None else None
+
+
+_SESSION_CONNECTION = "hotsql.connection"
+
+
+def _connection(session: Session) -> Any:
+    """The session's connection in its current transaction, looked up once per transaction (the ORM's look-up costs
+    as much as a hot statement on SQLite)."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_SESSION_CONNECTION)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
+    connection = session.connection()
+    session.info[_SESSION_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
