@@ -28,7 +28,10 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.db_gate = asyncio.Semaphore(1 if engine.dialect.name == "sqlite" else settings.db_request_concurrency)
+    # SQLite: every request transaction, one at a time; PostgreSQL: only the hot routes' (see db.db_turn).
+    sqlite = engine.dialect.name == "sqlite"
+    app.state.db_gate = asyncio.Lock() if sqlite else None
+    app.state.hot_gate = app.state.db_gate if sqlite else asyncio.Semaphore(settings.db_request_concurrency)
 
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router

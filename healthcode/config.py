@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     scan_refusal_limit: int = 10
     scan_refusal_window_seconds: int = 300
     feed_chunk_rows: int = 20_000
-    # Request transactions running at once in one server process on PostgreSQL (SQLite: always one). More threads
-    # in the database than cores only fight over Python's GIL: at 40 a scan cost six times the CPU it costs at 4.
+    # Scans and code refreshes in the database at once in one server process on PostgreSQL (SQLite: one transaction
+    # of any kind). More threads than cores only fight over Python's GIL: at 40 a scan cost six times its CPU at 4.
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
     # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
     internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]

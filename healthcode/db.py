@@ -74,14 +74,20 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 @asynccontextmanager
-async def db_turn(app: Any) -> AsyncIterator[None]:
+async def db_turn(app: Any, *, hot: bool = False) -> AsyncIterator[None]:
     """A request transaction's turn, waited for in the event loop, not in a worker thread.
 
-    SQLite: one at a time per process. SQLite has one writer; requests waiting for its lock inside worker threads
-    would hold every thread of the pool while the request that has the lock needs one more to run its route and
-    commit (a deadlock until the busy timeout). PostgreSQL: `db_request_concurrency` at a time (a few per core):
-    dozens of threads waiting on the database at once spend more CPU passing Python's GIL around than on the work."""
-    async with app.state.db_gate:
+    SQLite: one transaction at a time per process. SQLite has one writer; requests waiting for its lock inside worker
+    threads would hold every thread of the pool while the request that has the lock needs one more to run its route
+    and commit (a deadlock until the busy timeout). PostgreSQL: the hot routes (`in_transaction`: scans, code
+    refreshes) take `db_request_concurrency` turns at a time: dozens of threads in the database at once spend more CPU
+    passing Python's GIL around than on the work. Other routes (an export, an import) do not wait for them, nor they
+    for those."""
+    gate = app.state.hot_gate if hot else app.state.db_gate
+    if gate is None:
+        yield
+        return
+    async with gate:
         yield
 
 
@@ -105,7 +111,7 @@ def in_transaction(app: Any, work: Callable[[Session], T]) -> Awaitable[T]:
     hop each, which under load is more CPU than the route's own work."""
 
     async def run() -> T:
-        async with db_turn(app):
+        async with db_turn(app, hot=True):
             return await run_in_threadpool(_run_work, app, work)
 
     return run()
