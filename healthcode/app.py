@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from healthcode.config import Settings, get_settings
-from healthcode.db import make_engine, migrate, session_factory
+from healthcode.db import make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.errors import DomainError
 from healthcode.web.templating import WEB, templates
 
@@ -24,7 +24,7 @@ def create_app(
         engine = make_engine(settings.sqlalchemy_url)
         if run_migrations:
             migrate(engine)
-    app = FastAPI(title="八闽健康码", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(title="八闽健康码", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=wal_checkpoints)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
