@@ -177,8 +177,8 @@ def load(base: str, calls: list[Call], concurrency: int, seconds: float, warmup:
 
         def wrk(duration: float) -> list[int]:
             done = subprocess.run(
-                ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
-                 "-s", handle.name, base], capture_output=True, text=True, check=True)
+                ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{max(1, round(duration))}s",
+                 "--timeout", "30s", "-s", handle.name, base], capture_output=True, text=True, check=True)
             lines = [row for row in done.stdout.splitlines() if row.startswith("WRK ")]
             if not lines:
                 raise RuntimeError(f"wrk printed no figures:\n{done.stdout}\n{done.stderr}")

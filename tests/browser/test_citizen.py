@@ -14,10 +14,10 @@ import base45
 import cwt
 import httpx
 import pytest
-import zxingcpp
 from PIL import Image
 
 from tests.identity.flow import ZHANG, make_account
+from tests.qrcodes import read_qr_codes
 from tests.residents.citizen import fever_visit, luhn_ok
 
 pytestmark = pytest.mark.browser
@@ -54,7 +54,7 @@ def sign_in(page: Any, shots: Path | None = None) -> None:
 
 
 def decode_screen(png: bytes) -> str:
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    found = read_qr_codes(Image.open(io.BytesIO(png)))
     assert len(found) == 1, "exactly one QR on the screen"
     return found[0].text
 

@@ -8,11 +8,11 @@ import io
 from pathlib import Path
 from typing import Any
 
-import zxingcpp
 from PIL import Image
 from sqlalchemy import Engine
 
 from healthcode.feeds.loader import load_file
+from tests.qrcodes import read_qr_codes
 
 
 def load_csv(engine: Engine, folder: Path, feed: str, header: list[str], rows: list[list[Any]]) -> None:
@@ -37,7 +37,7 @@ def fever_visit(engine: Engine, folder: Path, id_number: str, name: str, visited
 def qr_text_of(data_uri: str) -> str:
     assert data_uri.startswith("data:image/png;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
-    found = zxingcpp.read_barcodes(image)
+    found = read_qr_codes(image)
     assert len(found) == 1
     return found[0].text
 
