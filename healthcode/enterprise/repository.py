@@ -278,10 +278,10 @@ def person_summaries(session: Session, id_numbers: Sequence[str]) -> dict[str, t
             by_day.setdefault(r[3], []).append(r[0])
         times: dict[str, datetime] = {}
         for day, numbers in by_day.items():  # usually one or two days: most people last reported yesterday or today
-            times.update(session.execute(
+            times.update((number, at) for number, at in session.execute(
                 select(HealthReport.id_number, HealthReport.reported_at)
                 .where(HealthReport.report_date == day, HealthReport.id_number.in_(numbers))
-            ).tuples().all())
+            ))
         found.update({r[0]: (r[1], r[2], r[3], times[r[0]]) for r in rows})
     return found
 
