@@ -13,7 +13,6 @@ levels set, so the most-severe-region and recent-scans work is real.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bench.databases import fresh_database
-from bench.http_load import Call, for_backend, measure, options, report, serve, stop
+from bench.http_load import Call, for_backend, measure, options, report, run_backends, serve, stop
 
 DATA = Path(__file__).parent / "data"
 APP = "bench.checkpoint_scans"  # uvicorn imports the app factories from here (not from __main__)
@@ -215,11 +214,7 @@ def main() -> None:
     parser = options(__doc__.split("\n\n")[0], seconds=10, concurrency=64, residents=2_000, pg_url=DEFAULT_PG,
                      pace_ms=1000)
     args = parser.parse_args()
-    os.environ.update(ENV)
-    os.environ.pop("HEALTHCODE_FIXED_NOW", None)
-    os.environ.pop("HEALTHCODE_DATABASE_URL", None)
-    for backend in args.backends.split(","):
-        run(backend.strip(), args)
+    run_backends(args, ENV, run)
 
 
 if __name__ == "__main__":

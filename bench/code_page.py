@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import fresh_database
-from bench.http_load import Call, for_backend, measure, options, report, serve, stop
+from bench.http_load import Call, for_backend, measure, options, report, run_backends, serve, stop
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -252,12 +251,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.residents < 1:
         parser.error("--residents must be at least 1")
-    os.environ.update(ENV)
-    # The platform's real clock: codes are issued now, and the fever visits are dated from now.
-    os.environ.pop("HEALTHCODE_FIXED_NOW", None)
-    os.environ.pop("HEALTHCODE_DATABASE_URL", None)
-    for backend in args.backends.split(","):
-        run(backend.strip(), args)
+    run_backends(args, ENV, run)  # the fever visits are dated from the real clock
 
 
 if __name__ == "__main__":

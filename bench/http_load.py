@@ -245,3 +245,13 @@ def for_backend(args: argparse.Namespace, backend: str) -> argparse.Namespace:
     """The options with the number of workers resolved for the database."""
     workers = args.workers or (1 if backend == "sqlite" else os.cpu_count() or 1)
     return argparse.Namespace(**{**vars(args), "workers": workers})
+
+
+def run_backends(args: argparse.Namespace, env: dict[str, str], run: Any) -> None:
+    """Runs `run(backend, args)` for each database named in --backends, with the platform's real clock (codes are
+    issued now) and each run's own database URL handed to the servers."""
+    os.environ.update(env)
+    os.environ.pop("HEALTHCODE_FIXED_NOW", None)
+    os.environ.pop("HEALTHCODE_DATABASE_URL", None)
+    for backend in args.backends.split(","):
+        run(backend.strip(), args)

@@ -32,16 +32,25 @@ def realname_login(request: Request) -> Response:
 @router.get("/realname", name="ent_realname")
 def realname(request: Request, db: DbSession, person: MaybeResident, associate: str = "") -> Response:
     """After sign-in: straight into the one associated enterprise, a choice among several, or 企业信息关联."""
+    allowed = _allowed(request, person)
+    if isinstance(allowed, Response):
+        return allowed
+    found = operators.enterprises_of(db, allowed)
+    if len(found) == 1 and not associate:
+        return _enter(request, db, allowed, found[0].id)
+    return _page(request, allowed, found, show_form=not found or bool(associate))
+
+
+def _allowed(request: Request, person: Person | None) -> Person | Response:
+    """The signed-in person when their real-name level suffices; else back to the sign-in (nobody signed in) or the
+    refusal page (level too low)."""
     if person is None:
         return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
     try:
         operators.check_level(person, request.app.state.settings.min_assurance_level)
     except DomainError as exc:
         return _page(request, person, [], error=exc.message, status_code=exc.status_code)
-    found = operators.enterprises_of(db, person)
-    if len(found) == 1 and not associate:
-        return _enter(request, db, person, found[0].id)
-    return _page(request, person, found, show_form=not found or bool(associate))
+    return person
 
 
 @router.post("/realname/associate", name="ent_realname_associate")
@@ -65,13 +74,10 @@ def associate(request: Request, db: DbSession, person: MaybeResident, name: Anno
 @router.post("/realname/enter", name="ent_realname_enter")
 def enter(request: Request, db: DbSession, person: MaybeResident, org_id: Annotated[int, Form()] = 0) -> Response:
     """The chosen enterprise (when the person is associated with several)."""
-    if person is None:
-        return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
-    try:
-        operators.check_level(person, request.app.state.settings.min_assurance_level)
-    except DomainError as exc:
-        return _page(request, person, [], error=exc.message, status_code=exc.status_code)
-    return _enter(request, db, person, org_id)
+    allowed = _allowed(request, person)
+    if isinstance(allowed, Response):
+        return allowed
+    return _enter(request, db, allowed, org_id)
 
 
 @router.post("/operators", name="ent_operator_add")
