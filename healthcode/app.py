@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +27,7 @@ def create_app(
         engine = make_engine(settings.sqlalchemy_url)
         if run_migrations:
             migrate(engine)
-    app = FastAPI(title="八闽健康码", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=wal_checkpoints)
+    app = FastAPI(title="八闽健康码", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
@@ -49,6 +52,19 @@ def create_app(
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the app serves: SQLite's log checkpoints (`db.wal_checkpoints`), and the objects made at start-up
+    (routes, models, templates, the rule set) moved out of the garbage collector's sight. Every full collection
+    walked all of them: ~100 ms pauses at the morning rush, the p99 of a scan doubled."""
+    gc.freeze()
+    try:
+        async with wal_checkpoints(app):
+            yield
+    finally:
+        gc.unfreeze()  # the objects of an app that stops (tests start hundreds) can be collected again
 
 
 def _mount_checkpoints(app: FastAPI) -> None:

@@ -68,8 +68,10 @@ class Hot:
         return plan
 
     def _execute(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
-        if session.new or session.dirty or session.deleted:
-            session.flush()  # what the caller added in this session stays visible, as autoflush would make it
+        # What the caller added or changed in this session stays visible, as autoflush would make it (without
+        # building `session.dirty`, a set of every modified object, on each statement).
+        if session.new or session.deleted or session.identity_map.check_modified():
+            session.flush()
         connection = _connection(session)
         plan = self._plan(connection.dialect)
         values = [params[name] if name in params else plan.defaults[name] for name in plan.names]

@@ -4,13 +4,18 @@ routes, a few at a time, and an ordinary route (an export) never holds them up."
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from typing import Any
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
+from healthcode import db
 from healthcode.app import create_app
 from healthcode.config import Settings
 from healthcode.db import db_turn
@@ -44,3 +49,41 @@ def test_hot_turns_are_limited_to_the_setting_on_postgresql(engine: Engine, sett
 
     assert run(locked_after(limit - 1)) is False
     assert run(locked_after(limit)) is True
+
+
+def test_on_sqlite_hot_work_runs_in_the_event_loop_and_waits_for_a_busy_lock_in_a_thread(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's hot work always runs in a worker thread")
+    app = create_app(settings, engine)
+    other_process = sqlite3.connect(str(engine.url.database), isolation_level=None, check_same_thread=False)
+    handed_to_thread = asyncio.Event()
+    real_run_in_threadpool = db.run_in_threadpool
+
+    async def watched_run_in_threadpool(function: Any, *args: Any) -> Any:
+        handed_to_thread.set()
+        return await real_run_in_threadpool(function, *args)
+
+    monkeypatch.setattr(db, "run_in_threadpool", watched_run_in_threadpool)
+    ran_in: list[threading.Thread] = []
+
+    def work(session: Session) -> int:
+        ran_in.append(threading.current_thread())
+        return int(session.execute(text("SELECT 1")).scalar_one())
+
+    async def scenario() -> bool:
+        loop_thread = threading.current_thread()
+        assert await db.in_transaction(app, work) == 1 and not handed_to_thread.is_set()
+        other_process.execute("BEGIN IMMEDIATE")  # the write lock taken elsewhere, e.g. by `healthcode feed load`
+        waiting = asyncio.create_task(db.in_transaction(app, work))
+        await handed_to_thread.wait()  # the event loop runs on while the work waits for the lock
+        assert not waiting.done()
+        other_process.execute("COMMIT")
+        assert await waiting == 1
+        return ran_in[0] is loop_thread and ran_in[1] is not loop_thread
+
+    try:
+        assert run(scenario())
+    finally:
+        other_process.close()

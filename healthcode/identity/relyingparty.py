@@ -209,6 +209,16 @@ def resident_by_id(session: Session, person_id: int) -> Person:
     return person
 
 
+def code_holder_by_id(session: Session, person_id: int) -> Any:
+    """The resident for a refresh of their own code: a plain row with the Person's id, id_number, name and
+    initial_region_code (what issuing reads) once the initial region is fixed; the Person itself before, since the
+    first code fixes it."""
+    row = repository.code_holder(session, person_id)
+    if row is None:
+        raise _not_signed_in()
+    return row if row.initial_region_code is not None else resident_by_id(session, person_id)
+
+
 def _not_signed_in() -> Unauthorised:
     return Unauthorised("请先使用闽政通实名登录", code="not_signed_in")
 

@@ -40,3 +40,13 @@ def test_short_text_still_makes_a_regular_qr_not_micro():
     symbol = qr.make("123456789012")
     assert not symbol.is_micro and symbol.designator.endswith(("M", "Q", "H"))
     assert [b.format for b in decode(qr.png_bytes("123456789012"))] == [zxingcpp.BarcodeFormat.QRCode]
+
+
+def test_png_has_exactly_the_pixels_segno_draws_itself():
+    symbol = qr.make("BMJKM1:" + "6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3" * 5)
+    ours = Image.open(io.BytesIO(qr._png(symbol, scale=6, border=4)))
+    theirs = io.BytesIO()
+    symbol.save(theirs, kind="png", scale=6, border=4)
+
+    assert ours.mode == "1" and ours.size == symbol.symbol_size(scale=6, border=4)
+    assert ours.convert("L").tobytes() == Image.open(io.BytesIO(theirs.getvalue())).convert("L").tobytes()
