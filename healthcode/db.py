@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 T = TypeVar("T")
@@ -138,28 +139,55 @@ def in_transaction(app: Any, work: Callable[[Session], T]) -> Awaitable[T]:
     the route's own work). SQLite: in the event loop itself when the write lock is free. Its statements are
     in-process calls of microseconds, the request already holds the process's only turn, and the thread hop alone
     cost a quarter of a scan. When another process holds the lock (a feed load from the command line), the work goes
-    to a worker thread and waits there: the event loop never waits for a lock."""
+    to a worker thread and waits there: the event loop never waits for a lock.
+
+    Work that finds its connection lost before committing (the database restarted: the pool does not ping) runs
+    once more on a fresh connection, so that a restart costs no scan; a loss during the commit is not retried."""
 
     async def run() -> T:
         async with db_turn(app, hot=True):
-            if app.state.engine.dialect.name == "sqlite":
-                # One step back into the loop first: a turn taken and used within one step of the loop is never
-                # contended, so requests were served in no fair order (p95 1 s at 64 clients); now they queue for
-                # the turn, first come first served.
-                await asyncio.sleep(0)
-                try:
-                    return _run_work(app, work, wait=False)
-                except WriterBusy:
-                    pass
-            return await run_in_threadpool(_run_work, app, work)
+            try:
+                return await _attempt(app, work)
+            except _LostBeforeCommit:
+                pass  # SQLAlchemy has invalidated the pool's older connections
+            try:
+                return await _attempt(app, work)
+            except _LostBeforeCommit as lost:
+                raise lost.error from None
 
     return run()
+
+
+class _LostBeforeCommit(Exception):
+    """The transaction's connection was lost before its commit: nothing was written."""
+
+    def __init__(self, error: DBAPIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _attempt(app: Any, work: Callable[[Session], T]) -> T:
+    if app.state.engine.dialect.name == "sqlite":
+        # One step back into the loop first: a turn taken and used within one step of the loop is never contended,
+        # so requests were served in no fair order (p95 1 s at 64 clients); now they queue for the turn, first come
+        # first served.
+        await asyncio.sleep(0)
+        try:
+            return _run_work(app, work, wait=False)
+        except WriterBusy:
+            pass
+    return await run_in_threadpool(_run_work, app, work)
 
 
 def _run_work(app: Any, work: Callable[[Session], T], wait: bool = True) -> T:
     with app.state.sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_immediate": True if wait else NO_WAIT})
-        return work(session)
+        try:
+            return work(session)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise _LostBeforeCommit(exc) from exc
+            raise
 
 
 WAL_CHECKPOINT_SECONDS = 1.0

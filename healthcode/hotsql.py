@@ -67,7 +67,7 @@ class Hot:
             )
         return plan
 
-    def _execute(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
+    def _fetch(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, list[Any]]:
         # What the caller added or changed in this session stays visible, as autoflush would make it (without
         # building `session.dirty`, a set of every modified object, on each statement).
         if session.new or session.deleted or session.identity_map.check_modified():
@@ -82,15 +82,19 @@ class Hot:
         parameters = values if plan.positional else dict(zip(plan.names, values, strict=True))
         if connection._has_events or connection.engine._has_events:  # statement counters and tracing still see it
             connection.dispatch.before_cursor_execute(connection, cursor, plan.sql, parameters, None, False)
-        cursor.execute(plan.sql, parameters)
-        return plan, cursor
-
-    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
-        plan, cursor = self._execute(session, params)
         try:
+            cursor.execute(plan.sql, parameters)
             fetched = cursor.fetchall()  # every hot statement returns rows (a SELECT, or RETURNING)
+        except Exception as exc:
+            # SQLAlchemy's own handling: the driver's error wrapped as SQLAlchemy's (IntegrityError, ...), and a lost
+            # connection invalidates the pool's connections of before the loss (`connection_invalidated` is set).
+            connection._handle_dbapi_exception(exc, plan.sql, parameters, cursor, None)
         finally:
             cursor.close()
+        return plan, fetched
+
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
+        plan, fetched = self._fetch(session, params)
         make, results = plan.row._make, plan.results
         if not any(results):
             return [make(row) for row in fetched]

@@ -1,5 +1,6 @@
 """Request transactions take turns (db.db_turn): on SQLite one of any kind at a time; on PostgreSQL only the hot
-routes, a few at a time, and an ordinary route (an export) never holds them up."""
+routes, a few at a time, and an ordinary route (an export) never holds them up. The hot routes' transactions
+(db.in_transaction) run in the event loop on SQLite and survive a database restart on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from healthcode import db
 from healthcode.app import create_app
 from healthcode.config import Settings
-from healthcode.db import db_turn
+from healthcode.db import db_turn, make_engine
+from healthcode.hotsql import Hot
 
 
 def run(coroutine: Coroutine[Any, Any, bool]) -> bool:
@@ -87,3 +90,56 @@ def test_on_sqlite_hot_work_runs_in_the_event_loop_and_waits_for_a_busy_lock_in_
         assert run(scenario())
     finally:
         other_process.close()
+
+
+RESTARTED = "healthcode-restart-test"
+
+
+def _terminate_connections(engine: Engine) -> int:
+    """What a database restart does to the connections of `engine`'s pool (those with our application_name)."""
+    import psycopg
+
+    url = engine.url.set(drivername="postgresql").difference_update_query(["application_name"])
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
+        row = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE application_name = %s", [RESTARTED]).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.parametrize("statement", ["hot", "orm"])
+def test_hot_work_runs_again_when_the_database_restarted_before_it_committed(
+    engine: Engine, settings: Settings, statement: str
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a lost connection is a client-server database's case")
+    own = make_engine(engine.url.update_query_dict({"application_name": RESTARTED})
+                      .render_as_string(hide_password=False))
+    app = create_app(settings, own)
+    one = Hot(select(literal_column("1").label("one")))
+    attempts: list[int] = []
+
+    def work(session: Session) -> int:
+        attempts.append(1)
+        return int(one.scalar(session, {}) if statement == "hot" else session.execute(text("SELECT 1")).scalar_one())
+
+    try:
+        assert run(db.in_transaction(app, work)) == 1
+        assert _terminate_connections(own) == 1
+
+        assert run(db.in_transaction(app, work)) == 1
+        assert len(attempts) == 3  # the first attempt after the restart found its connection gone
+    finally:
+        own.dispose()
+
+
+def test_hot_work_that_fails_otherwise_is_not_run_again(engine: Engine, settings: Settings) -> None:
+    app = create_app(settings, engine)
+    attempts: list[int] = []
+
+    def work(session: Session) -> int:
+        attempts.append(1)
+        return int(session.execute(text("SELECT no_such_column FROM persons")).scalar_one())
+
+    with pytest.raises(DBAPIError):
+        run(db.in_transaction(app, work))
+    assert attempts == [1]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthcode.hotsql import Hot
@@ -92,6 +93,15 @@ def test_hot_insert_returning_sees_and_is_seen_by_the_session(session: Session) 
 
     assert Hot(statement).scalar(session, row) == 4
     assert tuple(session.execute(select(things).where(t.id == 4)).one()) == tuple(row.values())
+
+
+def test_a_failing_hot_statement_raises_what_sqlalchemy_raises(session: Session) -> None:
+    statement = insert(things).values(id=bindparam("id"), name=bindparam("name")).returning(t.id)
+
+    with pytest.raises(IntegrityError) as failed:
+        Hot(statement).scalar(session, {"id": 1, "name": "重复"})  # id 1 exists
+
+    assert "hotsql_things" in str(failed.value.statement) and not failed.value.connection_invalidated
 
 
 def test_hot_statements_are_seen_by_cursor_event_listeners(session: Session, engine: Engine) -> None:
