@@ -90,6 +90,8 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
 
     # 提醒上报: the dialog says 提醒成功.
     page.goto("/ent/health?status=unreported")
+    assert page.locator("select[name=status]").input_value() == "unreported"  # the filters keep the query
+    page.screenshot(path=str(artifacts / "ent-health.png"), full_page=True)
     page.locator("tr", has_text="张小明").get_by_role("button", name="提醒上报").click()
     dialog = page.get_by_test_id("dialog")
     dialog.wait_for()
