@@ -173,15 +173,42 @@ async def _attempt(app: Any, work: Callable[[Session], T]) -> T:
         # first served.
         await asyncio.sleep(0)
         try:
-            return _run_work(app, work, wait=False)
+            return _run_in_loop(app, work)
         except WriterBusy:
             pass
     return await run_in_threadpool(_run_work, app, work)
 
 
-def _run_work(app: Any, work: Callable[[Session], T], wait: bool = True) -> T:
+def _run_in_loop(app: Any, work: Callable[[Session], T]) -> T:
+    """`work` in a transaction on the event loop's own SQLite connection, kept open between requests (only the
+    request holding the process's turn uses it). A pool checkout, a new Connection and a sessionmaker session cost
+    ~0.2 ms a scan, a sixth of it."""
+    connection = app.state.loop_connection
+    if connection is None:
+        connection = app.state.engine.connect().execution_options(sqlite_immediate=NO_WAIT)
+        app.state.loop_connection = connection
+    try:
+        with connection.begin(), Session(bind=connection, join_transaction_mode="rollback_only",
+                                         expire_on_commit=False) as session:
+            result = work(session)
+            session.flush()  # the session joined the connection's transaction: flushed here, committed by it
+            return result
+    except BaseException:
+        # After a failed BEGIN the Connection object is not reusable (it stays "in begin"); after other errors a
+        # fresh one costs little either.
+        close_loop_connection(app)
+        raise
+
+
+def close_loop_connection(app: Any) -> None:
+    connection, app.state.loop_connection = app.state.loop_connection, None
+    if connection is not None:
+        connection.close()
+
+
+def _run_work(app: Any, work: Callable[[Session], T]) -> T:
     with app.state.sessions() as session, session.begin():
-        session.connection(execution_options={"sqlite_immediate": True if wait else NO_WAIT})
+        session.connection(execution_options={"sqlite_immediate": True})
         try:
             return work(session)
         except DBAPIError as exc:

@@ -143,3 +143,27 @@ def test_hot_work_that_fails_otherwise_is_not_run_again(engine: Engine, settings
     with pytest.raises(DBAPIError):
         run(db.in_transaction(app, work))
     assert attempts == [1]
+
+
+def test_hot_work_commits_what_it_adds_and_a_failure_rolls_all_of_it_back(engine: Engine, settings: Settings) -> None:
+    from healthcode.errors import Invalid
+    from healthcode.residents.models import Person
+    from tests.codes.factories import NOW, id_number
+
+    app = create_app(settings, engine)
+
+    def add(n: int, then_fail: bool) -> Any:
+        def work(session: Session) -> int:
+            session.add(Person(id_number=id_number(n), name="王芳", created_at=NOW))
+            if then_fail:
+                session.flush()
+                raise Invalid("失败")
+            return n
+        return work
+
+    with pytest.raises(Invalid):
+        run(db.in_transaction(app, add(1, then_fail=True)))
+    assert run(db.in_transaction(app, add(2, then_fail=False))) == 2  # the next request after a failure runs
+
+    with engine.connect() as other:  # what another connection sees
+        assert other.execute(text("SELECT id_number FROM persons")).scalars().all() == [id_number(2)]
