@@ -37,10 +37,16 @@ def create_app(
     app.state.db_gate = asyncio.Lock() if sqlite else None
     app.state.hot_gate = app.state.db_gate if sqlite else asyncio.Semaphore(settings.db_request_concurrency)
 
+    from healthcode.checkpoints.routes import router as checkpoint_router
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router
+    from healthcode.residents.pages import api_router as citizen_api_router
     from healthcode.web.pages import router as home_router
 
+    # The morning rush's routers first (the checkpoint API, the citizen's code): every router included before a
+    # route costs a match on each of its requests.
+    app.include_router(checkpoint_router)
+    app.include_router(citizen_api_router)
     app.include_router(home_router)
     app.include_router(feeds_router)
     app.include_router(codes_router)
@@ -70,18 +76,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _mount_checkpoints(app: FastAPI) -> None:
-    """Sign-in tokens, the checkpoint API, the organisation admin API and region levels."""
+    """Sign-in tokens, the organisation admin API and region levels (the checkpoint API is mounted first)."""
     from healthcode.accounts.routes import router as auth_router
-    from healthcode.checkpoints.routes import router as checkpoint_router
     from healthcode.orgs.routes import router as org_router
     from healthcode.regions.routes import router as regions_router
 
-    for router in (auth_router, checkpoint_router, org_router, regions_router):
+    for router in (auth_router, org_router, regions_router):
         app.include_router(router)
 
 
 def _mount_citizen(app: FastAPI, settings: Settings) -> None:
-    """Real-name sign-in, the citizen portal, and (never in production) the development identity provider."""
+    """Real-name sign-in, the citizen portal (its code API is mounted first), and (never in production) the
+    development identity provider."""
     from starlette.middleware.sessions import SessionMiddleware
 
     from healthcode.identity import devprovider, relyingparty
@@ -91,7 +97,6 @@ def _mount_citizen(app: FastAPI, settings: Settings) -> None:
                        max_age=7 * 24 * 3600, same_site="lax", https_only=settings.env == "prod")
     app.include_router(relyingparty.router)
     app.include_router(citizen_pages.router)
-    app.include_router(citizen_pages.api_router)
     if settings.env != "prod":
         app.include_router(devprovider.router)
 
