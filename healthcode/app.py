@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from healthcode.config import Settings, get_settings
-from healthcode.db import close_loop_connection, make_engine, migrate, session_factory, wal_checkpoints
+from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.errors import DomainError
 from healthcode.web.templating import WEB, templates
 
@@ -31,7 +31,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.loop_connection = None  # SQLite: the event loop's connection for hot routes (db.in_transaction)
+    app.state.hot_connections = []  # connections kept open for the hot routes (db.in_transaction)
     # SQLite: every request transaction, one at a time; PostgreSQL: only the hot routes' (see db.db_turn).
     sqlite = engine.dialect.name == "sqlite"
     app.state.db_gate = asyncio.Lock() if sqlite else None
@@ -71,7 +71,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with wal_checkpoints(app):
             yield
     finally:
-        close_loop_connection(app)
+        close_hot_connections(app)
         gc.unfreeze()  # the objects of an app that stops (tests start hundreds) can be collected again
 
 

@@ -167,54 +167,59 @@ class _LostBeforeCommit(Exception):
 
 
 async def _attempt(app: Any, work: Callable[[Session], T]) -> T:
-    if app.state.engine.dialect.name == "sqlite":
-        # One step back into the loop first: a turn taken and used within one step of the loop is never contended,
-        # so requests were served in no fair order (p95 1 s at 64 clients); now they queue for the turn, first come
-        # first served.
-        await asyncio.sleep(0)
-        try:
-            return _run_in_loop(app, work)
-        except WriterBusy:
-            pass
-    return await run_in_threadpool(_run_work, app, work)
+    if app.state.engine.dialect.name != "sqlite":
+        return await run_in_threadpool(_on_kept_connection, app, work)
+    # One step back into the loop first: a turn taken and used within one step of the loop is never contended, so
+    # requests were served in no fair order (p95 1 s at 64 clients); now they queue for the turn, first come first
+    # served.
+    await asyncio.sleep(0)
+    try:
+        return _on_kept_connection(app, work)
+    except WriterBusy:
+        return await run_in_threadpool(_run_work, app, work)
 
 
-def _run_in_loop(app: Any, work: Callable[[Session], T]) -> T:
-    """`work` in a transaction on the event loop's own SQLite connection, kept open between requests (only the
-    request holding the process's turn uses it). A pool checkout, a new Connection and a sessionmaker session cost
-    ~0.2 ms a scan, a sixth of it."""
-    connection = app.state.loop_connection
-    if connection is None:
-        connection = app.state.engine.connect().execution_options(sqlite_immediate=NO_WAIT)
-        app.state.loop_connection = connection
+def _on_kept_connection(app: Any, work: Callable[[Session], T]) -> T:
+    """`work` in a transaction on one of the connections kept open for the hot routes (at most one per hot turn, so
+    only the request holding a turn uses it): a pool checkout, a new Connection and a sessionmaker session per
+    request cost ~0.2 ms a scan, a sixth of it on SQLite. SQLite's kept connection begins without waiting for the
+    write lock (WriterBusy instead)."""
+    kept = app.state.hot_connections
+    connection = kept.pop() if kept else _new_hot_connection(app.state.engine)
     try:
         with connection.begin(), Session(bind=connection, join_transaction_mode="rollback_only",
                                          expire_on_commit=False) as session:
-            result = work(session)
-            session.flush()  # the session joined the connection's transaction: flushed here, committed by it
-            return result
+            try:
+                result = work(session)
+                session.flush()  # the session joined the connection's transaction: flushed here, committed by it
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise _LostBeforeCommit(exc) from exc
+                raise
     except BaseException:
-        # After a failed BEGIN the Connection object is not reusable (it stays "in begin"); after other errors a
-        # fresh one costs little either.
-        close_loop_connection(app)
-        raise
-
-
-def close_loop_connection(app: Any) -> None:
-    connection, app.state.loop_connection = app.state.loop_connection, None
-    if connection is not None:
+        # After a failed BEGIN a Connection object is not reusable (it stays "in begin"), after a lost connection
+        # neither; after other errors a fresh one costs little.
         connection.close()
+        raise
+    kept.append(connection)
+    return result
+
+
+def _new_hot_connection(engine: Engine) -> Any:
+    connection = engine.connect()
+    return connection.execution_options(sqlite_immediate=NO_WAIT) if engine.dialect.name == "sqlite" else connection
+
+
+def close_hot_connections(app: Any) -> None:
+    while app.state.hot_connections:
+        app.state.hot_connections.pop().close()
 
 
 def _run_work(app: Any, work: Callable[[Session], T]) -> T:
+    """`work` in a transaction of its own that waits for SQLite's write lock (in a worker thread)."""
     with app.state.sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
-        try:
-            return work(session)
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise _LostBeforeCommit(exc) from exc
-            raise
+        return work(session)
 
 
 WAL_CHECKPOINT_SECONDS = 1.0

@@ -129,6 +129,7 @@ def test_hot_work_runs_again_when_the_database_restarted_before_it_committed(
         assert run(db.in_transaction(app, work)) == 1
         assert len(attempts) == 3  # the first attempt after the restart found its connection gone
     finally:
+        db.close_hot_connections(app)  # what the app's lifespan does at shutdown
         own.dispose()
 
 
