@@ -21,6 +21,7 @@ from healthcode.feeds.parsing import Row, column_name
 
 READ_SIZE = 1 << 22
 NEWLINE = 10
+RETURN = 13
 BOM = b"\xef\xbb\xbf"
 
 
@@ -93,6 +94,7 @@ def blocks(path: Path, offset: int, block_lines: int, header: list[str]) -> Iter
                 buf, start = buf[start:] + data, 0
                 ends, next_end = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == NEWLINE), 0
                 continue
+            first = next_end
             if available >= block_lines:
                 next_end += block_lines
                 end = int(ends[next_end - 1]) + 1
@@ -100,9 +102,11 @@ def blocks(path: Path, offset: int, block_lines: int, header: list[str]) -> Iter
                 next_end, end = len(ends), len(buf)
             else:
                 return
-            data, start = buf[start:end], end
-            lines = data.count(b"\n") + (not data.endswith(b"\n"))
-            clean = _clean(data.removesuffix(b"\n"))
+            data, begin, start = buf[start:end], start, end
+            newlines = ends[first:next_end] - begin  # in data
+            ended = data.endswith(b"\n")
+            lines = len(newlines) + (not ended)
+            clean = _clean(data[:-1] if ended else data, newlines[:-1] if ended else newlines)
             if clean is None:
                 yield Rest(path, offset, line, header)
                 return
@@ -111,16 +115,19 @@ def blocks(path: Path, offset: int, block_lines: int, header: list[str]) -> Iter
             line += lines
 
 
-def _clean(data: bytes) -> tuple[str, bool] | None:
-    """The block's text and whether its lines end in CRLF, if it is clean."""
+def _clean(data: bytes, newlines: np.ndarray) -> tuple[str, bool] | None:
+    """The block's text and whether its lines end in CRLF, if it is clean (`newlines`: the positions of the line
+    feeds in `data`)."""
     if b'"' in data or b"\x00" in data:
         return None
     crlf = b"\r" in data
     if crlf:
         # Every line must end in CRLF: any other carriage return is a line end to the csv module, and a mix of line
-        # ends is left to it too.
+        # ends is left to it too. As many CRs as LFs, each LF right after a CR (numpy: a third of the time of
+        # counting "\r\n" in the bytes).
         data = data.removesuffix(b"\r")
-        if not data.count(b"\r") == data.count(b"\r\n") == data.count(b"\n"):
+        if data.count(b"\r") != len(newlines) or len(newlines) and (
+                newlines[0] == 0 or not bool(np.all(np.frombuffer(data, dtype=np.uint8)[newlines - 1] == RETURN))):
             return None
     try:
         return data.decode("utf-8"), crlf

@@ -13,6 +13,7 @@ objects are made for a million rows.
 from __future__ import annotations
 
 import os
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -23,8 +24,10 @@ KINDS = {"id_number", "text", "date", "datetime"}
 DERIVED = {"households", "drug_purchases", "clinic_visits"}  # derived columns the fast path knows how to compute
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)  # GB 11643
 ID_CHECKS = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character by weighted sum mod 11
+TENS = 10 ** np.arange(17, -1, -1, dtype=np.int64)  # place values of up to 18 digits
 DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 ZERO, NINE, DASH, COLON, SPACE, T = 48, 57, 45, 58, 32, 84
+DAY = itemgetter(slice(0, 10))  # the date of a stored date-time text, sliced in C
 
 
 class Proven(list[tuple[Any, ...]]):
@@ -82,7 +85,8 @@ class FastConverter:
             return None
         position = {c.name: v for (c, _, _), v in zip(self.cells, values, strict=True)}
         derived = self._derived(position)
-        if any(map(_needs_escape, (*values, *derived))):
+        # A cell is part of the text: without a tab or backslash there, only a derived value can need an escape.
+        if any(map(_needs_escape, (*values, *derived) if "\t" in text or "\\" in text else derived)):
             return None
         if self.validator.keyed:
             values.insert(0, position["record_id"])
@@ -99,6 +103,9 @@ class FastConverter:
         if column.required:
             raise _NotProven
         values = [v or None for v in values]  # an empty optional cell is NULL
+        if column.kind == "text":  # stored as they are: only checked
+            self._cells(column.kind, list(filter(None, values)), length)
+            return values
         present = iter(self._cells(column.kind, [v for v in values if v is not None], length))
         return [None if v is None else next(present) for v in values]
 
@@ -122,9 +129,9 @@ class FastConverter:
             pairs = list(map(self.validator.household, position["address"], position["region_code"]))
             return [list(x) for x in zip(*pairs, strict=True)]
         if name == "drug_purchases":
-            return [[v[:10] for v in position["purchased_at"]]]
+            return [list(map(DAY, position["purchased_at"]))]
         if name == "clinic_visits":
-            return [[v[:10] for v in position["visited_at"]]]
+            return [list(map(DAY, position["visited_at"]))]
         return []
 
 
@@ -155,10 +162,8 @@ def _digits(block: np.ndarray) -> np.ndarray:
 
 
 def _number(digits: np.ndarray) -> np.ndarray:
-    value = np.zeros(digits.shape[0], dtype=np.int64)
-    for i in range(digits.shape[1]):
-        value = value * 10 + digits[:, i]
-    return value
+    """The numbers the rows of digits spell (one matrix product: numpy's sums along short rows are slow)."""
+    return digits @ TENS[-digits.shape[1]:]  # type: ignore[no-any-return]
 
 
 def _check_date(chars: np.ndarray, min_year: int) -> np.ndarray:
@@ -179,10 +184,10 @@ def _check_ids(chars: np.ndarray, today: int) -> None:
     """What the per-row converter's own fast path accepts unchanged: 17 digits, a valid check digit or X, an area
     code not 00/0000, a real birth date from 1880 up to today."""
     digits = _digits(chars[:, :17])
-    _require((digits[:, :2].sum(axis=1) != 0) & (digits[:, 2:6].sum(axis=1) != 0))
+    _require((_number(digits[:, :2]) != 0) & (_number(digits[:, 2:6]) != 0))
     born = _valid_day(_number(digits[:, 6:10]), _number(digits[:, 10:12]), _number(digits[:, 12:14]), 1880)
     _require(born <= today)
-    _require(ID_CHECKS[(digits * ID_WEIGHTS).sum(axis=1) % 11] == chars[:, 17])
+    _require(ID_CHECKS[(digits @ ID_WEIGHTS) % 11] == chars[:, 17])
 
 
 def _datetimes(values: list[str]) -> list[str]:
@@ -200,8 +205,9 @@ def _datetimes(values: list[str]) -> list[str]:
     _require(((chars[:, 10] == T) | (chars[:, 10] == SPACE)) & (chars[:, 13] == COLON) & (chars[:, 16] == COLON))
     hour, minute, second = (_number(_digits(chars[:, a:b])) for a, b in ((11, 13), (14, 16), (17, 19)))
     _require((hour <= 23) & (minute <= 59) & (second <= 59))
-    out = np.empty((len(values), 26), dtype=np.uint8)
+    out = np.empty((len(values), 27), dtype=np.uint8)
     out[:, :19] = chars[:, :19]
     out[:, 10] = SPACE
-    out[:, 19:] = np.frombuffer(b".000000", dtype=np.uint8)
-    return out.view("S26").ravel().astype("U26").tolist()  # type: ignore[no-any-return]
+    out[:, 19:] = np.frombuffer(b".000000,", dtype=np.uint8)
+    # One decode and one split make the strings: a third of the cost of numpy's astype("U26").tolist().
+    return out.tobytes()[:-1].decode("ascii").split(",")

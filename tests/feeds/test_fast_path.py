@@ -195,6 +195,7 @@ def test_given_a_file_loaded_with_and_without_the_fast_path_then_the_database_ho
     f"{HOUSEHOLDS}\n{A},甲,{ADDRESS},\n{B},乙\r{ADDRESS},\n{C},丙,{ADDRESS},",  # a lone CR, no final newline
     f"{HOUSEHOLDS}\r\n{A},甲,{ADDRESS},\r\n\r\n{B},乙,{ADDRESS},\r\n{C},丙,{ADDRESS},\r",  # blank line, final CR
     f"{HOUSEHOLDS}\n{A},甲,{ADDRESS},\n{B},乙,{ADDRESS}\x00,\n",  # NUL
+    f"{HOUSEHOLDS}\n{A},甲,{ADDRESS},\n{B},乙,{ADDRESS},\n\n{C},丙,{ADDRESS},\r\r",  # a blank line opens a block
 ])
 def test_given_odd_line_ends_then_the_same_rows_and_line_numbers(tmp_path, monkeypatch, content) -> None:
     same_both_ways(tmp_path, "households", content, monkeypatch, max_bad_rows=5, chunk_rows=2)

@@ -73,3 +73,23 @@ def first_day(day: int):
     from datetime import date
 
     return date(2020, 2, day)
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_given_a_batch_over_several_insert_statements_then_the_last_row_with_a_key_wins(
+        engine, tmp_path: Path, settings, monkeypatch, rebuild) -> None:
+    # Given statements of two rows each (SQLite writes many rows per INSERT) over chunks of three rows (a row is
+    # left over for the next chunk), a key repeated inside one statement (P1, P1) and across statements (P2 ... P2),
+    # and an odd row left for a last, shorter statement.
+    monkeypatch.setattr(writers, "SQLITE_VARIABLES", 2 * 9)
+    monkeypatch.setattr(settings, "feed_chunk_rows", 3)
+    monkeypatch.setattr(writers.BulkWriter, "_fewer_stored_than", lambda self, rows: rebuild)
+    load_file(engine, "drug_purchases", write_csv(tmp_path, "a.csv", DRUGS, [purchase("P3", 3, 3)]))
+    rows = [purchase("P1", 1, 1), purchase("P1", 1, 2, "XN02"), purchase("P2", 2, 3), purchase("P4", 4, 4),
+            purchase("P2", 2, 5, "XN05"), purchase("P3", 3, 6, "XN06"), purchase("P5", 5, 7)]
+    report = load_file(engine, "drug_purchases", write_csv(tmp_path, "b.csv", DRUGS, rows))
+    assert (report.status, report.applied) == ("applied", 7)
+    assert stored(engine, "drug_purchases", "record_id", "drug_code", "purchased_on") == [
+        ("P1", "XN02", first_day(2)), ("P2", "XN05", first_day(5)), ("P3", "XN06", first_day(6)),
+        ("P4", "XN01", first_day(4)), ("P5", "XN01", first_day(7))]
+    assert schema_diff(engine) == []
