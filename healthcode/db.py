@@ -149,7 +149,8 @@ def in_transaction(app: Any, work: Callable[[Session], T]) -> Awaitable[T]:
             try:
                 return await _attempt(app, work)
             except _LostBeforeCommit:
-                pass  # SQLAlchemy has invalidated the pool's older connections
+                # SQLAlchemy has invalidated the pool's older connections; the kept ones are as old: gone too.
+                close_hot_connections(app)
             try:
                 return await _attempt(app, work)
             except _LostBeforeCommit as lost:
@@ -211,6 +212,7 @@ def _new_hot_connection(engine: Engine) -> Any:
 
 
 def close_hot_connections(app: Any) -> None:
+    """Closes the kept connections not in use (at shutdown, and after a lost one)."""
     while app.state.hot_connections:
         app.state.hot_connections.pop().close()
 

@@ -117,17 +117,26 @@ def test_hot_work_runs_again_when_the_database_restarted_before_it_committed(
     app = create_app(settings, own)
     one = Hot(select(literal_column("1").label("one")))
     attempts: list[int] = []
+    together = threading.Barrier(2)
 
     def work(session: Session) -> int:
         attempts.append(1)
         return int(one.scalar(session, {}) if statement == "hot" else session.execute(text("SELECT 1")).scalar_one())
 
+    def work_beside_another(session: Session) -> int:
+        together.wait(timeout=30)  # both in the database at once: two connections are kept afterwards
+        return work(session)
+
+    async def two_at_once() -> list[int]:
+        return list(await asyncio.gather(db.in_transaction(app, work_beside_another),
+                                         db.in_transaction(app, work_beside_another)))
+
     try:
-        assert run(db.in_transaction(app, work)) == 1
-        assert _terminate_connections(own) == 1
+        assert run(two_at_once()) == [1, 1]
+        assert _terminate_connections(own) == 2
 
         assert run(db.in_transaction(app, work)) == 1
-        assert len(attempts) == 3  # the first attempt after the restart found its connection gone
+        assert len(attempts) == 4  # the first attempt after the restart found its kept connection gone, not both
     finally:
         db.close_hot_connections(app)  # what the app's lifespan does at shutdown
         own.dispose()
