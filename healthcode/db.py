@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, String, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -28,6 +28,14 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def bytewise(length: int) -> String:
+    """A string compared byte by byte: COLLATE "C" on PostgreSQL (SQLite compares bytes anyway). For identity
+    numbers and the derived address keys, which are never sorted for people: a locale's collation only makes their
+    indexes slower to build and search (a million households: index builds 2.6 -> 1.8 s). Every column compared with
+    such a column must be bytewise too, or PostgreSQL cannot tell which collation an equality uses."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

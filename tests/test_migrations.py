@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from healthcode.db import Base, make_engine, migrate
 from tests.conftest import PG_URL
@@ -33,8 +33,25 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
         assert diff == []
+        if schema:  # and the same columns compare byte by byte (types, so collations, are not compared above)
+            assert _bytewise_columns(engine, schema) == _bytewise_models()
     finally:
         engine.dispose()
         if schema:
             with make_engine(PG_URL).begin() as conn:  # type: ignore[arg-type]
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def _bytewise_models() -> set[tuple[str, str]]:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    return {(table.name, column.name) for table in Base.metadata.tables.values() for column in table.columns
+            if 'COLLATE "C"' in str(column.type.compile(dialect=dialect))}
+
+
+def _bytewise_columns(engine: Engine, schema: str) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT table_name, column_name FROM information_schema.columns "
+                                 "WHERE table_schema = :s AND collation_name = 'C'"), {"s": schema})
+        return {(table, column) for table, column in rows}

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 PENDING, AUTHORISED, REVOKED = "pending", "authorised", "revoked"
 
@@ -20,7 +20,7 @@ class Scanner(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number: Mapped[str] = mapped_column(bytewise(18))
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     status_by: Mapped[str | None] = mapped_column(String(64))  # who authorised or revoked, and when
     status_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 SYMPTOMS = ("发热", "乏力", "干咳", "咽痛", "腹泻", "结膜充血", "无")
 NO_SYMPTOM = "无"
@@ -23,7 +23,7 @@ class EnterpriseProfile(Base):
     legal_name: Mapped[str] = mapped_column(String(64))
     legal_phone: Mapped[str] = mapped_column(String(20))
     operator_name: Mapped[str | None] = mapped_column(String(64))
-    operator_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    operator_id_number: Mapped[str | None] = mapped_column(bytewise(18), index=True)
     operator_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -46,7 +46,7 @@ class Employee(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number: Mapped[str] = mapped_column(bytewise(18))
     phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     report_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -67,7 +67,7 @@ class HealthReport(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number: Mapped[str] = mapped_column(bytewise(18))
     name: Mapped[str] = mapped_column(String(64))
     report_date: Mapped[date] = mapped_column(Date)
     reported_at: Mapped[datetime] = mapped_column(DateTime)

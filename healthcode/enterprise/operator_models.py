@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 ROLE_REGISTERED = "registered"  # the operator named in the enterprise's registration, associated themselves
 ROLE_ADDED = "added"  # added by someone already in the enterprise console
@@ -23,7 +23,7 @@ class EnterpriseOperator(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number: Mapped[str] = mapped_column(bytewise(18))
     name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -38,7 +38,7 @@ class OperatorEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
-    id_number: Mapped[str] = mapped_column(String(18))  # whose association
+    id_number: Mapped[str] = mapped_column(bytewise(18))  # whose association
     action: Mapped[str] = mapped_column(String(16))  # associate / refused / add / remove / login
     by: Mapped[str] = mapped_column(String(64))  # who did it (the operator themselves, or the console user)
     at: Mapped[datetime] = mapped_column(DateTime)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from healthcode.feeds.validation import DERIVED_COLUMNS, FeedValidator
+from healthcode.regions.divisions import region_county, resolve
 
 KINDS = {"id_number", "text", "date", "datetime"}
 DERIVED = {"households", "drug_purchases", "clinic_visits"}  # derived columns the fast path knows how to compute
@@ -28,6 +29,7 @@ TENS = 10 ** np.arange(17, -1, -1, dtype=np.int64)  # place values of up to 18 d
 DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 ZERO, NINE, DASH, COLON, SPACE, T = 48, 57, 45, 58, 32, 84
 DAY = itemgetter(slice(0, 10))  # the date of a stored date-time text, sliced in C
+COUNTY, REST = itemgetter(0), itemgetter(1)  # of a divisions.Resolved
 
 
 class Proven(list[tuple[Any, ...]]):
@@ -79,8 +81,10 @@ class FastConverter:
         # Each line must have exactly `width` cells: every newline then starts the first cell of a line.
         if len(cells) != lines * self.width or "".join(cells[self.width::self.width]).count("\n") != lines - 1:
             return None
+        # Whitespace only in the line ends (str.split counts what str.strip removes): no cell needs stripping.
+        spaced = len(text) - sum(map(len, text.split())) != (lines - 1) * (2 if crlf else 1)
         try:
-            values = [self._column(c, cells, i, length, lines) for c, i, length in self.cells]
+            values = [self._column(c, cells, i, length, lines, spaced) for c, i, length in self.cells]
         except _NotProven:
             return None
         position = {c.name: v for (c, _, _), v in zip(self.cells, values, strict=True)}
@@ -92,12 +96,15 @@ class FastConverter:
             values.insert(0, position["record_id"])
         return Proven(zip(*values, *derived, strict=True))
 
-    def _column(self, column: Any, cells: list[str], index: int | None, length: int | None, lines: int) -> list[Any]:
+    def _column(self, column: Any, cells: list[str], index: int | None, length: int | None, lines: int,
+                spaced: bool) -> list[Any]:
         if index is None:  # an optional column the file does not have
             if column.required:
                 raise _NotProven
             return [None] * lines
-        values: list[Any] = list(map(str.strip, cells[index::self.width]))
+        values: list[Any] = cells[index::self.width]
+        if spaced or index == 0:  # a line's first cell starts with its line feed (see convert)
+            values = list(map(str.strip, values))
         if all(values):
             return self._cells(column.kind, values, length)
         if column.required:
@@ -126,13 +133,24 @@ class FastConverter:
     def _derived(self, position: dict[str, list[Any]]) -> list[list[Any]]:
         name = self.feed.name
         if name == "households":
-            pairs = list(map(self.validator.household, position["address"], position["region_code"]))
-            return [list(x) for x in zip(*pairs, strict=True)]
+            return _households(position["address"], position["region_code"])
         if name == "drug_purchases":
             return [list(map(DAY, position["purchased_at"]))]
         if name == "clinic_visits":
             return [list(map(DAY, position["visited_at"]))]
         return []
+
+
+def _households(addresses: list[str], regions: list[str | None]) -> list[list[Any]]:
+    """The derived (county_code, address_norm) columns, as `closures.household_derived` gives them row by row: each
+    distinct address resolved once (a household's members share it), a row's `region_code` overriding its county."""
+    resolved = {address: resolve(address) for address in dict.fromkeys(addresses)}
+    found = list(map(resolved.__getitem__, addresses))
+    counties = list(map(COUNTY, found))
+    if any(regions):
+        given = {region: region_county(region) for region in set(regions)}
+        counties = [given[region] or county for county, region in zip(counties, regions, strict=True)]
+    return [counties, list(map(REST, found))]
 
 
 def _needs_escape(column: list[Any]) -> bool:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 
 class Provider(Base):
@@ -57,7 +57,7 @@ class CaseRecord(Base):
     batch_id: Mapped[int] = _batch()
     row_key: Mapped[str] = mapped_column(String(64), unique=True)
     record_id: Mapped[str | None] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))  # confirmed / suspected / cleared
     reported_at: Mapped[datetime] = mapped_column(DateTime)
@@ -69,10 +69,10 @@ class CloseContactRecord(Base):
     batch_id: Mapped[int] = _batch()
     row_key: Mapped[str] = mapped_column(String(64), unique=True)
     record_id: Mapped[str | None] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     contact_date: Mapped[date] = mapped_column(Date)
-    case_id_number: Mapped[str | None] = mapped_column(String(18))
+    case_id_number: Mapped[str | None] = mapped_column(bytewise(18))
 
 
 class TravelRecord(Base):
@@ -84,7 +84,7 @@ class TravelRecord(Base):
     trip_id: Mapped[str] = mapped_column(String(64))
     mode: Mapped[str] = mapped_column(String(8))  # train / flight / bus
     travel_date: Mapped[date] = mapped_column(Date)
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     carriage: Mapped[str | None] = mapped_column(String(16))
     seat_row: Mapped[int | None] = mapped_column(Integer)
@@ -97,7 +97,7 @@ class ArrivalRecord(Base):
     __tablename__ = "feed_arrivals"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = _batch()
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(200))
     arrived_on: Mapped[date] = mapped_column(Date)
@@ -115,21 +115,21 @@ class ClosureRecord(Base):
     region_code: Mapped[str | None] = mapped_column(String(12))
     source: Mapped[str | None] = mapped_column(String(300))
     # Derived at load: the county the closure resolves to and its normalised community name.
-    county_code: Mapped[str | None] = mapped_column(String(6), index=True)
-    community_norm: Mapped[str] = mapped_column(String(200))
+    county_code: Mapped[str | None] = mapped_column(bytewise(6), index=True)
+    community_norm: Mapped[str] = mapped_column(bytewise(200))
 
 
 class HouseholdRecord(Base):
     __tablename__ = "feed_households"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = _batch()
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(300))
     region_code: Mapped[str | None] = mapped_column(String(12))
     # Derived at load: the county the address resolves to and the address without its province/city/county prefix.
-    county_code: Mapped[str | None] = mapped_column(String(6))
-    address_norm: Mapped[str] = mapped_column(String(300))
+    county_code: Mapped[str | None] = mapped_column(bytewise(6))
+    address_norm: Mapped[str] = mapped_column(bytewise(300))
 
     # Covering index for closed-community matching: a closure reads its county's addresses from the index alone
     # (1M households x 1,000 closures in ~3 s on SQLite instead of ~25 s of row look-ups).
@@ -142,7 +142,7 @@ class ClinicVisitRecord(Base):
     batch_id: Mapped[int] = _batch()
     row_key: Mapped[str] = mapped_column(String(64), unique=True)
     record_id: Mapped[str | None] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     visited_at: Mapped[datetime] = mapped_column(DateTime)
     visited_on: Mapped[date] = mapped_column(Date)
@@ -156,7 +156,7 @@ class DrugPurchaseRecord(Base):
     batch_id: Mapped[int] = _batch()
     row_key: Mapped[str] = mapped_column(String(64), unique=True)
     record_id: Mapped[str | None] = mapped_column(String(64))
-    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), index=True)
     name: Mapped[str] = mapped_column(String(64))
     purchased_at: Mapped[datetime] = mapped_column(DateTime)
     purchased_on: Mapped[date] = mapped_column(Date)

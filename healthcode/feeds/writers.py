@@ -26,6 +26,8 @@ sqlite3.register_adapter(datetime, lambda value: value.isoformat(" ", "microseco
 sqlite3.register_adapter(date, lambda value: value.isoformat())
 
 SQLITE_LOAD_CACHE_KIB = 384 * 1024
+SQLITE_SORT_CACHE_KIB = 8 * 1024  # measured 2-384 MB: 8 MB sorts fastest
+SQLITE_SORT_THREADS = 2
 SQLITE_VARIABLES = 32766  # variables in one INSERT (SQLite's default limit since 3.32; older builds allow 999)
 
 
@@ -94,20 +96,34 @@ class SqliteWriter(BulkWriter):
         self._statements: dict[int, str] = {}
         self._pending: list[tuple[Any, ...]] = []
 
-        # SQLite's default page cache is 2 MB: a million random inserts into the row_key and id_number indexes
-        # would then go to disk page by page. A large cache for the load keeps them in memory (and the sorts of
-        # the index builds too: 384 MB holds a million-row fresh table and its index sorts, ~0.3 s less than 128 MB).
         self._cache_size = self.raw.execute("PRAGMA cache_size").fetchone()[0]
-        self.raw.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
+        self._threads = self.raw.execute("PRAGMA threads").fetchone()[0]
+        if self.fresh is not None and not self.keyed:
+            # A fresh table without a unique key gets its rows in rowid order: a small cache lets the writer thread
+            # spill the filled pages while Python validates the next ones, instead of all at the commit.
+            self._sorting()
+        else:
+            # SQLite's default page cache is 2 MB: a million random inserts into the row_key and id_number indexes
+            # would then go to disk page by page. A large cache for the load keeps them in memory.
+            self.raw.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
+
+    def _sorting(self) -> None:
+        """For the index builds of a fresh table: a small cache splits their sorts into runs, which two sorter threads
+        sort (measured, a million households: index builds 1.75 -> 1.25 s; the pages the cache no longer holds are
+        written to the log now rather than at the commit)."""
+        self.raw.execute(f"PRAGMA cache_size = -{SQLITE_SORT_CACHE_KIB}")
+        self.raw.execute(f"PRAGMA threads = {SQLITE_SORT_THREADS}")
 
     def _restore(self) -> None:
         self.raw.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
+        self.raw.execute(f"PRAGMA threads = {int(self._threads)}")
 
     def finish(self) -> None:
         try:
             if self._pending:
                 self._insert(self._pending, len(self._pending))
             if self.fresh is not None:
+                self._sorting()
                 self.fresh.swap()
         finally:
             self._restore()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 
 class DevIdpAccount(Base):
@@ -16,7 +16,7 @@ class DevIdpAccount(Base):
     __tablename__ = "dev_idp_accounts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
     # Real-name assurance level L1–L4 (L4: face check against the ID photo), reported as the ID token's acr.

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 
 class Message(Base):
@@ -17,7 +17,7 @@ class Message(Base):
     __table_args__ = (Index("ix_messages_recipient_created", "recipient_id_number", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id_number: Mapped[str] = mapped_column(String(18))
+    recipient_id_number: Mapped[str] = mapped_column(bytewise(18))
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     sender_org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="SET NULL"), index=True)

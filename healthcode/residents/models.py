@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base
+from healthcode.db import Base, bytewise
 
 
 class Person(Base):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str] = mapped_column(bytewise(18), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(20))
     # County-level region where the resident was when first obtaining a code (SPEC glossary); fixed at the first code.

@@ -93,3 +93,20 @@ def test_given_a_batch_over_several_insert_statements_then_the_last_row_with_a_k
         ("P1", "XN02", first_day(2)), ("P2", "XN05", first_day(5)), ("P3", "XN06", first_day(6)),
         ("P4", "XN01", first_day(4)), ("P5", "XN01", first_day(7))]
     assert schema_diff(engine) == []
+
+
+@pytest.mark.parametrize(("feed", "header", "row"), [
+    ("households", HOUSEHOLDS, [person_id(1), "居民1", ADDRESS, ""]),
+    ("drug_purchases", DRUGS, purchase("P1", 1, 20)),
+])
+def test_given_a_sqlite_load_then_its_connection_gets_back_its_cache_and_sorter_threads(engine, tmp_path, feed, header,
+                                                                                        row) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's per-connection settings")
+    engine.pool.dispose()  # one connection, used by the load and then by the check
+    # Given a load that changes the page cache and the sorter threads of its connection for the load
+    assert load_file(engine, feed, write_csv(tmp_path, "a.csv", header, [row])).status == "applied"
+    # Then the connection goes back to the pool with SQLite's defaults
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+        assert conn.exec_driver_sql("PRAGMA threads").scalar() == 0
