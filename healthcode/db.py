@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
@@ -51,9 +52,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # No pre-ping: it is one more round trip for every request. After a database restart the first request on a
     # stale connection fails, and SQLAlchemy then replaces every pooled connection of that process at once.
     # The pool is larger than the request gate (settings.db_request_concurrency): jobs and sign-ins use it too.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, **kwargs)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
 
 
+POOL_RECYCLE_SECONDS = 3600  # PostgreSQL connections older than this are replaced (kept hot ones too)
 SQLITE_BUSY_TIMEOUT_MS = 30000
 NO_WAIT = "no-wait"  # execution option sqlite_immediate=NO_WAIT: BEGIN IMMEDIATE, or WriterBusy at once
 
@@ -213,12 +215,25 @@ def _on_kept_connection(app: Any, work: Callable[[Session], T]) -> T:
         # neither; after other errors a fresh one costs little.
         connection.close()
         raise
-    kept.append(connection)
+    if time.monotonic() - connection.info[KEPT_SINCE] < _kept_seconds(app.state.engine):
+        kept.append(connection)
+    else:
+        connection.close()  # back to the pool, which replaces it at its next checkout when it is that old
     return result
+
+
+KEPT_SINCE = "healthcode_kept_since"
+
+
+def _kept_seconds(engine: Engine) -> float:
+    """How long a hot connection is kept: on PostgreSQL as long as the pool keeps any connection (a long-lived
+    server process ends up with fresh backends, as the pool's do); on SQLite for the process's life."""
+    return POOL_RECYCLE_SECONDS if engine.dialect.name == "postgresql" else float("inf")
 
 
 def _new_hot_connection(engine: Engine) -> Any:
     connection = engine.connect()
+    connection.info[KEPT_SINCE] = time.monotonic()
     return connection.execution_options(sqlite_immediate=NO_WAIT) if engine.dialect.name == "sqlite" else connection
 
 

@@ -177,3 +177,19 @@ def test_hot_work_commits_what_it_adds_and_a_failure_rolls_all_of_it_back(engine
 
     with engine.connect() as other:  # what another connection sees
         assert other.execute(text("SELECT id_number FROM persons")).scalars().all() == [id_number(2)]
+
+
+@pytest.mark.parametrize("recycle", [3600, 0])
+def test_a_kept_hot_connection_goes_back_to_the_pool_when_the_pool_would_recycle_it(
+        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, recycle: int) -> None:
+    monkeypatch.setattr(db, "POOL_RECYCLE_SECONDS", recycle)
+    app = create_app(settings, engine)
+    try:
+        # When a hot transaction has run
+        assert run(db.in_transaction(app, lambda session: session.execute(text("SELECT 1")).scalar_one())) == 1
+        # Then its connection is kept for the next one, unless it has been kept as long as the pool keeps any
+        # (PostgreSQL; SQLite's stay for the process's life)
+        expected = 0 if recycle == 0 and engine.dialect.name == "postgresql" else 1
+        assert len(app.state.hot_connections) == expected
+    finally:
+        db.close_hot_connections(app)
