@@ -177,6 +177,15 @@ def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_
     assert db.scalars(select(Scan)).all() == []
     key = "hc.scanner.' + JSON.parse(document.getElementById('scanner-config').textContent).scanner_id + '.offline"
     assert phone.evaluate(f"JSON.parse(localStorage.getItem('{key}')).length") == 1
+    phone.get_by_test_id("to-feedback").tap()
+    phone.select_option("#pass_reason", "工作")
+    phone.select_option("#temperature_result", "normal")
+    phone.fill("#temperature", "63.5")  # refused at once: queued, the server would refuse the record and it be lost
+    phone.get_by_test_id("submit-feedback").tap()
+    expect(phone.locator("#feedback-error")).to_have_text("体温应在 34.0–43.0℃ 之间")
+    phone.fill("#temperature", "36.5")
+    phone.get_by_test_id("submit-feedback").tap()
+    phone.get_by_test_id("number").wait_for()
 
     phone.unroute("**/api/**")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
@@ -186,6 +195,7 @@ def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_
     db.rollback()
     scans = db.scalars(select(Scan)).all()
     assert len(scans) == 1 and scans[0].color == "green"
+    assert (scans[0].pass_reason, scans[0].temperature) == ("工作", 36.5)
     assert phone.locator("#net-status").is_hidden()
 
 

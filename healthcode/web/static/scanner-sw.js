@@ -5,6 +5,7 @@
 "use strict";
 var CACHE = "hc-scanner-v1";
 var SHELL = /*SHELL*/[];
+var writes = Promise.resolve();  // the copies being written, one after another
 
 self.addEventListener("install", function (event) {
   // The page that registers the worker is signed in: its copy (and the scripts') are taken now, with its cookies.
@@ -25,7 +26,10 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST" && url.pathname === "/scanner/logout") {
-    event.respondWith(caches.delete(CACHE).then(function () { return fetch(request); }));
+    // After the copies being written (the page just shown): a write finishing later would bring the cache back.
+    event.respondWith(writes.then(function () { return caches.delete(CACHE); }).then(function () {
+      return fetch(request);
+    }));
     return;
   }
   if (request.method !== "GET" || url.pathname.indexOf("/api/") === 0) return;
@@ -33,7 +37,9 @@ self.addEventListener("fetch", function (event) {
   event.respondWith(fetch(request).then(function (response) {
     if (response.ok && !response.redirected && !url.search) {  // not the ?edit=1 form, not a redirect to login
       var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+      writes = writes.then(function () { return caches.open(CACHE); }).then(function (cache) {
+        return cache.put(url.pathname, copy);
+      }).catch(function () {});
     }
     return response;
   }, function () {
