@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.errors import NotFound
 from healthcode.orgs import reports_repository as repo
+from healthcode.orgs.console_models import ReportBuild
 from healthcode.orgs.console_repository import org_tree
 
 # Today's aggregates are rebuilt when older than this, on view; past days once (and by `healthcode reports build`).
@@ -38,13 +39,19 @@ def build_daily_reports(session: Session, day: date) -> int:
 
 
 def ensure_built(session: Session, day: date) -> None:
-    """Builds the day (and the day before, completed overnight) unless already built: run on console views."""
+    """Builds the day (and the day before, completed overnight) unless already built: run on console views. Two
+    views at once build it once: the second waits for the first's turn and then finds the day built."""
     now = clock.now()
     for d in (day - timedelta(days=1), day):
-        build = repo.build_of(session, d)
-        complete_after = datetime.combine(d + timedelta(days=1), datetime.min.time())
-        if build is None or (build.built_at < complete_after and now - build.built_at > TODAY_FRESHNESS):
-            build_daily_reports(session, d)
+        if _stale(repo.build_of(session, d), d, now):
+            repo.lock_builds(session)
+            if _stale(repo.build_of(session, d, fresh=True), d, now):
+                build_daily_reports(session, d)
+
+
+def _stale(build: ReportBuild | None, day: date, now: datetime) -> bool:
+    complete_after = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    return build is None or (build.built_at < complete_after and now - build.built_at > TODAY_FRESHNESS)
 
 
 def subtree(session: Session, org_id: int) -> dict[int, list[int]]:

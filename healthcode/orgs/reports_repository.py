@@ -36,8 +36,19 @@ def rebuild_day(session: Session, day: date) -> int:
     return session.scalar(select(func.count()).select_from(DailyStat).where(DailyStat.day == day)) or 0
 
 
-def build_of(session: Session, day: date) -> ReportBuild | None:
-    return session.get(ReportBuild, day)
+def build_of(session: Session, day: date, *, fresh: bool = False) -> ReportBuild | None:
+    """The day's build record; `fresh` reads it again from the database, not from the session."""
+    return session.get(ReportBuild, day, populate_existing=fresh)
+
+
+BUILD_LOCK = 0x68635F7270  # PostgreSQL advisory lock key of the report builds ("hc_rp")
+
+
+def lock_builds(session: Session) -> None:
+    """PostgreSQL: waits until no other transaction is building reports, and holds that turn until this one ends.
+    (SQLite's transactions take the write lock at their start: one at a time already.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(BUILD_LOCK)))
 
 
 def mark_built(session: Session, day: date, at: datetime, rows: int) -> None:

@@ -148,3 +148,50 @@ def test_cli_builds_a_day(db, cli_engine, freeze):
     assert "2020-02-24" in result.output
     db.expire_all()
     assert sum(db.scalars(select(DailyStat.scans))) == 4
+
+
+def test_given_two_first_views_of_the_day_at_once_then_the_reports_are_built_once_without_error(
+        engine, db, freeze, monkeypatch):
+    import threading
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    freeze(NOW)
+    a = unit(db, 1, "甲单位")
+    add_scans(db, a, 4)
+    db.commit()
+    builds: list[date] = []
+    real_build = reports.build_daily_reports
+    monkeypatch.setattr(reports, "build_daily_reports", lambda session, day: builds.append(day) or real_build(
+        session, day))
+    # Given a first view of the day that has built the reports and not yet committed
+    first = Session(engine)
+    first.connection(execution_options={"sqlite_immediate": True})  # as a request's transaction (db.get_session)
+    reports.ensure_built(first, DAY)
+    # When a second view comes meanwhile
+    failed: list[BaseException] = []
+
+    def second_view() -> None:
+        with Session(engine) as second, second.begin():
+            second.connection(execution_options={"sqlite_immediate": True})
+            try:
+                reports.ensure_built(second, DAY)
+            except BaseException as exc:  # noqa: BLE001 (reported below)
+                failed.append(exc)
+                raise
+
+    other = threading.Thread(target=second_view)
+    other.start()
+    if engine.dialect.name == "postgresql":  # the second waits for the first (SQLite: for its write lock at BEGIN)
+        waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        with engine.connect() as watch:
+            while other.is_alive() and not watch.execute(waiting).scalar():
+                watch.rollback()
+    first.commit()
+    first.close()
+    other.join(timeout=30)
+    # Then the second found them built: no error, no second build, one set of aggregates
+    assert failed == [] and not other.is_alive()
+    assert builds == [DAY - timedelta(days=1), DAY]
+    assert db.scalar(select(DailyStat.scans).where(DailyStat.day == DAY).limit(1)) is not None
