@@ -32,6 +32,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.hot_connections = []  # connections kept open for the hot routes (db.in_transaction)
+    app.state.identity_provider = {}  # the identity platform's discovery document and keys (identity.provider)
     # SQLite: every request transaction, one at a time; PostgreSQL: only the hot routes' (see db.db_turn).
     sqlite = engine.dialect.name == "sqlite"
     app.state.db_gate = asyncio.Lock() if sqlite else None

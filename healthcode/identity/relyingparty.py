@@ -28,7 +28,7 @@ from healthcode import clock
 from healthcode.config import Settings
 from healthcode.db import DbSession, db_turn
 from healthcode.errors import DomainError, Unauthorised
-from healthcode.identity import repository, service
+from healthcode.identity import provider, repository, service
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
 from healthcode.residents.models import Person
 from healthcode.web.templating import templates
@@ -75,25 +75,13 @@ def _client(request: Request, issuer: str) -> AsyncOAuth2Client:
     )
 
 
-async def _metadata(client: AsyncOAuth2Client, issuer: str) -> dict[str, Any]:
-    try:
-        response = await client.request("GET", f"{issuer}/.well-known/openid-configuration", withhold_token=True)
-        response.raise_for_status()
-        metadata: dict[str, Any] = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise SignInFailed("暂时无法连接身份认证平台，请稍后再试", status_code=503) from exc
-    if metadata.get("issuer", "").rstrip("/") != issuer:
-        raise SignInFailed("身份认证平台配置不一致（issuer），无法登录", status_code=503)
-    return metadata
-
-
 @router.get("/login", name="citizen_login")
 async def login(request: Request, next: str = "") -> Response:
     """Sends the resident to the identity platform, remembering state, nonce and the PKCE verifier, and where to
     return afterwards (`next`, a path of this site: the enterprise console's 个人实名认证登录 uses it)."""
     issuer = issuer_for(request)
     async with _client(request, issuer) as client:
-        metadata = await _metadata(client, issuer)
+        metadata = await provider.metadata(request, client, issuer, SignInFailed)
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
         url, _ = client.create_authorization_url(
             metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier,
@@ -132,18 +120,17 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     settings = _settings(request)
     issuer = pending["issuer"]
     async with _client(request, issuer) as client:
-        metadata = await _metadata(client, issuer)
+        metadata = await provider.metadata(request, client, issuer, SignInFailed)
         try:
             token = await client.fetch_token(metadata["token_endpoint"], code=code, code_verifier=pending["verifier"],
                                              grant_type="authorization_code")
-            keys = await client.request("GET", metadata["jwks_uri"], withhold_token=True)
-            keys.raise_for_status()
-        except (OAuthError, httpx.HTTPError) as exc:
+            if "id_token" not in token:
+                raise SignInFailed("身份认证平台未返回身份凭证，请重新登录")
+            keys = await provider.keys(request, client, metadata["jwks_uri"], token["id_token"])
+        except (OAuthError, httpx.HTTPError, ValueError) as exc:
             raise SignInFailed("身份认证平台拒绝了本次登录，请重新登录") from exc
-    if "id_token" not in token:
-        raise SignInFailed("身份认证平台未返回身份凭证，请重新登录")
     claims = verify_id_token(
-        token["id_token"], keys.json(), issuer=issuer, client_id=settings.oidc_client_id, nonce=pending["nonce"],
+        token["id_token"], keys, issuer=issuer, client_id=settings.oidc_client_id, nonce=pending["nonce"],
         access_token=token.get("access_token"),
         algorithms=metadata.get("id_token_signing_alg_values_supported") or ["RS256"],
     )

@@ -123,3 +123,48 @@ def test_an_id_token_with_a_bad_signature_or_nonce_is_refused(client: Any, db: A
                               (token["id_token"], {"client_id": "another-client"})):
         with pytest.raises(SignInFailed):
             verify_id_token(id_token, jwks, **{**good, **changes})
+
+
+def _provider_reads(client: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the GETs the relying party sends the identity platform from now on."""
+    import httpx
+
+    seen: list[str] = []
+    real = httpx.AsyncClient.request
+
+    async def request(self: Any, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+        if method == "GET":
+            seen.append(urlsplit(str(url)).path)
+        return await real(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.AsyncClient, "request", request)
+    return seen
+
+
+def test_given_two_sign_ins_then_the_platform_s_discovery_and_keys_are_read_once(
+    client: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_account(db)
+    make_account(db, LI, "李芳")
+    reads = _provider_reads(client, monkeypatch)
+    assert sign_in(client).status_code == 200
+    client.post("/citizen/logout")
+    assert sign_in(client, LI).status_code == 200
+    assert reads == ["/dev-idp/.well-known/openid-configuration", "/dev-idp/jwks.json"]
+
+
+def test_given_kept_keys_without_the_token_s_key_then_the_keys_are_read_again(
+    client: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_account(db)
+    assert sign_in(client).status_code == 200
+    client.post("/citizen/logout")
+    # Given the platform has rotated its key since the relying party read them
+    kept = client.app.state.identity_provider
+    for key, (at, value) in list(kept.items()):
+        if key[0] == "keys":
+            kept[key] = (at, {"keys": [dict(k, kid="retired") for k in value["keys"]]})
+    reads = _provider_reads(client, monkeypatch)
+    # When the next resident signs in, then the new keys are read and the sign-in succeeds
+    assert sign_in(client).status_code == 200
+    assert reads == ["/dev-idp/jwks.json"]
