@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.residents import family_repository as repository
-from healthcode.residents.family_models import FamilyLink
+from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 from healthcode.residents.models import Person
 
@@ -92,3 +92,8 @@ def remove_member(session: Session, owner: Person, member_id: int) -> None:
         raise NotFound("没有找到这位家人")
     session.delete(found[0])
     session.flush()
+
+
+def record_view(session: Session, owner: Person, member_person: Person, what: str, now: datetime) -> None:
+    """Logs that `owner` was shown `member_person`'s code or reasons (SPEC section 10)."""
+    repository.add_view(session, FamilyView(owner_id=owner.id, member_id=member_person.id, what=what, at=now))

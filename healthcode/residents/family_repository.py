@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthcode.feeds.models import HouseholdRecord
-from healthcode.residents.family_models import FamilyLink
+from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
 
 
@@ -48,3 +48,7 @@ def household_name(session: Session, id_number: str) -> str | None:
 def household_county(session: Session, id_number: str) -> str | None:
     record = _household(session, id_number)
     return record.county_code if record else None
+
+
+def add_view(session: Session, view: FamilyView) -> None:
+    session.add(view)

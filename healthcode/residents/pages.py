@@ -70,6 +70,7 @@ def reasons_page(request: Request, db: DbSession, person: MaybeResident, member:
     if member is not None:
         found = family.member(db, person, member)
         holder, relation = found.person, found.relation
+        family.record_view(db, person, holder, "reasons", clock.now())
     view = portal.reasons(db, holder, clock.now())
     return _page(request, "citizen/reasons.html", {"view": view, "holder": holder, "relation": relation,
                                                    "today": clock.today()})

@@ -104,6 +104,7 @@ def member_code(session: Session, applicant: Person, member_id: int, now: dateti
     if member.initial_region_code is None:
         # The applicant's own initial region stays untouched: it is fixed by the applicant's first code only.
         member.initial_region_code = applicant.initial_region_code or household_region(session, applicant)
+    family.record_view(session, applicant, member, "code", now)
     return _issue(session, member, now)
 
 

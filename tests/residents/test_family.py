@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from stdnum.cn.ric import calc_check_digit
 
-from healthcode.residents.family_models import FamilyLink
+from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
 from tests.identity.flow import LI, ZHANG, make_account, sign_in
 from tests.residents.citizen import fever_visit, household, qr_text_of
@@ -130,3 +130,24 @@ def test_before_the_applicants_first_code_a_relative_gets_the_applicants_househo
     db.rollback()
     regions = dict(db.execute(select(Person.id_number, Person.initial_region_code)).all())
     assert regions == {CHILD: "350622", ZHANG: None}
+
+
+def test_every_showing_of_a_relatives_code_or_reasons_is_logged_and_a_refused_one_is_not(client: Any, db: Any) -> None:
+    signed_in(client, db)
+    client.post("/citizen/code", data={"region_code": "350203"})
+    add(client, "张小宝", CHILD)  # shows the child's code page
+    child = db.scalar(select(Person).where(Person.id_number == CHILD))
+    client.get(f"/api/v1/me/code?member={child.id}")  # the page's refresh
+    client.get(f"/citizen/reasons?member={child.id}")
+    client.get("/api/v1/me/code")  # the resident's own code: not a view of someone else's data
+    db.rollback()
+    views = db.execute(select(FamilyView.owner_id, FamilyView.member_id, FamilyView.what).order_by(FamilyView.id)).all()
+    me = db.scalar(select(Person.id).where(Person.id_number == ZHANG))
+    assert [tuple(v) for v in views] == [(me, child.id, "code"), (me, child.id, "code"), (me, child.id, "reasons")]
+    # A stranger's attempt shows nothing and logs nothing
+    client.post("/citizen/logout")
+    make_account(db, LI, "李四")
+    sign_in(client, LI)
+    assert client.get(f"/api/v1/me/code?member={child.id}").status_code == 404
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(FamilyView)) == 3
