@@ -9,6 +9,7 @@ million household addresses resolve in seconds (a general address parser such as
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,12 +99,17 @@ def short_name(code: str) -> str:
     return city.name + division.name
 
 
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
 def normalize(text: str) -> str:
-    """Folds full-width forms to half-width (NFKC) and removes white space."""
+    """Folds full-width forms to half-width (NFKC), Latin letters to upper case (`abc花园` is `ABC花园`, as building
+    letters are usually written; ASCII only, as SQL's upper() does in SQLite and under PostgreSQL's "C" collation)
+    and removes white space."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     # str.split() splits on exactly the characters `\s` matches (str.isspace), and is several times faster.
-    return "".join(text.split())
+    return "".join(text.split()).translate(_ASCII_UPPER)
 
 
 @lru_cache(maxsize=1)

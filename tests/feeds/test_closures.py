@@ -49,6 +49,12 @@ def test_given_full_width_forms_and_spaces_then_still_matches(db):
     assert {r.community for r in closures_for(db, B, TODAY)} == {"ABC 花园"}
 
 
+def test_given_latin_letters_in_another_case_then_still_matches(db):
+    f.household(db, A, "福建省福州市鼓楼区Sm城市广场c座1201")
+    f.closure(db, "SM城市广场", "福州市鼓楼区sm城市广场", "2020-02-20")
+    assert residents(db) == {A}
+
+
 def test_given_other_community_in_same_county_then_no_match(db):
     f.household(db, A, "福建省福州市鼓楼区金山小区5号楼")
     f.closure(db, "软件园社区", "鼓楼区软件园社区", "2020-02-20")
