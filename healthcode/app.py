@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from healthcode.config import Settings, get_settings
 from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.errors import DomainError
+from healthcode.web.origin import SameOriginOnly
 from healthcode.web.templating import WEB, templates
 
 
@@ -57,6 +58,7 @@ def create_app(
     _mount_console(app)
     _mount_scanner(app, settings)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+    app.add_middleware(SameOriginOnly, allowed=settings.allowed_origins)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     return app

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
     # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
     internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]
+    # Origins (https://host[:port]) allowed to post with the session cookie besides the request's own host: for a
+    # proxy that does not pass the public host on (web/origin.py).
+    allowed_origins: list[str] = []
     # USCCs of the health authority (疫情防控指挥部): their admins also get the region level, fever-drug and feed pages.
     authority_usccs: list[str] = []
 
