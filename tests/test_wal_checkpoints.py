@@ -1,4 +1,5 @@
-"""The SQLite write-ahead log is checkpointed outside the requests (db.wal_checkpoints)."""
+"""SQLite's files: the write-ahead log is checkpointed outside the requests (db.wal_checkpoints); a new file gets 8 KiB
+pages."""
 
 from __future__ import annotations
 
@@ -33,3 +34,18 @@ def test_the_server_starts_and_stops_its_checkpointer(tmp_path: Path) -> None:
     with TestClient(app) as client:
         assert client.get("/").status_code == 200
     engine.dispose()
+
+
+def test_a_new_database_gets_8_kib_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
+    import sqlite3
+
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as raw:  # made before, with SQLite's default page size
+        raw.execute("CREATE TABLE t (x TEXT)")
+    for path, size in ((tmp_path / "new.sqlite3", 8192), (old, 4096)):
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS u (x TEXT)"))
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == size
+        engine.dispose()
