@@ -55,7 +55,7 @@ def _service_page(request: Request, db: DbSession, scanner: Scanner, *, editing:
     return pages.page(request, "scanner/service.html", {
         "scanner": scanner, "org": org, "points": points, "current": current, "editing": editing or current is None,
         "counties": fujian_counties(), "default_region": default_region, "error": error, "form": form or {},
-        "pass_reasons": list(request.app.state.settings.pass_reasons),
+        "pass_reasons": list(request.app.state.settings.pass_reasons), "temperature_range": service.TEMPERATURE_RANGE,
     }, status_code)
 
 

@@ -29,6 +29,7 @@ from healthcode.rules import service as rules
 
 WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
 RECENT_SHOWN = 5
+TEMPERATURE_RANGE = (34.0, 43.0)  # ℃ a recorded temperature may have (the scanner page checks it too, offline)
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
 
@@ -194,8 +195,9 @@ def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: s
     result = TEMPERATURE_RESULTS.get((temperature_result or "").strip())
     if result is None:
         raise Invalid("体温结果应为 normal（体温正常）或 abnormal（体温异常）", code="invalid_temperature_result")
-    if temperature is not None and not 34.0 <= temperature <= 43.0:
-        raise Invalid("体温应在 34.0–43.0℃ 之间", code="invalid_temperature")
+    low, high = TEMPERATURE_RANGE
+    if temperature is not None and not low <= temperature <= high:
+        raise Invalid(f"体温应在 {low:.1f}–{high:.1f}℃ 之间", code="invalid_temperature")
     record.pass_reason, record.temperature_result, record.feedback_at = reason, result, now
     record.temperature = round(temperature, 1) if temperature is not None else None
     return record

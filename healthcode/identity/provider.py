@@ -15,14 +15,13 @@ import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import Request
 
-from healthcode.errors import DomainError
+from healthcode.identity.service import SignInFailed
 
 KEPT_SECONDS = 3600.0
 
 
-async def metadata(request: Request, client: AsyncOAuth2Client, issuer: str,
-                   failure: type[DomainError]) -> dict[str, Any]:
-    """The issuer's discovery document; `failure` (a 503) when it cannot be read or names another issuer."""
+async def metadata(request: Request, client: AsyncOAuth2Client, issuer: str) -> dict[str, Any]:
+    """The issuer's discovery document (SignInFailed, a 503, when it cannot be read or names another issuer)."""
 
     async def fetch() -> dict[str, Any]:
         try:
@@ -30,9 +29,9 @@ async def metadata(request: Request, client: AsyncOAuth2Client, issuer: str,
             response.raise_for_status()
             found: dict[str, Any] = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise failure("暂时无法连接身份认证平台，请稍后再试", status_code=503) from exc
+            raise SignInFailed("暂时无法连接身份认证平台，请稍后再试", status_code=503) from exc
         if found.get("issuer", "").rstrip("/") != issuer:
-            raise failure("身份认证平台配置不一致（issuer），无法登录", status_code=503)
+            raise SignInFailed("身份认证平台配置不一致（issuer），无法登录", status_code=503)
         return found
 
     return await _kept(request, ("metadata", issuer), fetch)  # type: ignore[no-any-return]

@@ -27,9 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from healthcode import clock
 from healthcode.config import Settings
 from healthcode.db import DbSession, db_turn
-from healthcode.errors import DomainError, Unauthorised
+from healthcode.errors import Unauthorised
 from healthcode.identity import provider, repository, service
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
+from healthcode.identity.service import SignInFailed
 from healthcode.residents.models import Person
 from healthcode.web.templating import templates
 
@@ -38,11 +39,6 @@ _PENDING = "oidc_pending"
 SCOPE = "openid profile"
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)
-
-
-class SignInFailed(DomainError):
-    status_code = 401
-    code = "sign_in_failed"
 
 
 def _settings(request: Request) -> Settings:
@@ -81,7 +77,7 @@ async def login(request: Request, next: str = "") -> Response:
     return afterwards (`next`, a path of this site: the enterprise console's 个人实名认证登录 uses it)."""
     issuer = issuer_for(request)
     async with _client(request, issuer) as client:
-        metadata = await provider.metadata(request, client, issuer, SignInFailed)
+        metadata = await provider.metadata(request, client, issuer)
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
         url, _ = client.create_authorization_url(
             metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier,
@@ -120,7 +116,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     settings = _settings(request)
     issuer = pending["issuer"]
     async with _client(request, issuer) as client:
-        metadata = await provider.metadata(request, client, issuer, SignInFailed)
+        metadata = await provider.metadata(request, client, issuer)
         try:
             token = await client.fetch_token(metadata["token_endpoint"], code=code, code_verifier=pending["verifier"],
                                              grant_type="authorization_code")

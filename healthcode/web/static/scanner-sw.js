@@ -37,8 +37,12 @@ self.addEventListener("fetch", function (event) {
   event.respondWith(fetch(request).then(function (response) {
     if (response.ok && !response.redirected && !url.search) {  // not the ?edit=1 form, not a redirect to login
       var copy = response.clone();
-      writes = writes.then(function () { return caches.open(CACHE); }).then(function (cache) {
-        return cache.put(url.pathname, copy);
+      // Only the signed-in page (SHELL[0]) starts a copy: after signing out, the sign-in page's scripts and styles
+      // must not bring the cache back.
+      writes = writes.then(function () {
+        return url.pathname === SHELL[0] || caches.has(CACHE);
+      }).then(function (keep) {
+        if (keep) return caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); });
       }).catch(function () {});
     }
     return response;

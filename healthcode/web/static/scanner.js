@@ -385,8 +385,9 @@
     if (!temp) { error($("feedback-error"), "请选择体温结果"); return; }
     if (degrees && !/^\d{2}(\.\d)?$/.test(degrees)) { error($("feedback-error"), "体温请填写如 36.5 的数值"); return; }
     // The server's range: checked here too, or an offline record with it would be refused at upload, and lost.
-    if (degrees && (Number(degrees) < 34 || Number(degrees) > 43)) {
-      error($("feedback-error"), "体温应在 34.0–43.0℃ 之间"); return;
+    var low = config.temperature_range[0], high = config.temperature_range[1];
+    if (degrees && (Number(degrees) < low || Number(degrees) > high)) {
+      error($("feedback-error"), "体温应在 " + low.toFixed(1) + "–" + high.toFixed(1) + "℃ 之间"); return;
     }
     var body = { pass_reason: reason, temperature_result: temp, temperature: degrees ? Number(degrees) : null };
     var last = state.last;
