@@ -176,17 +176,28 @@ def org_add(
     kind: Annotated[str, typer.Option("--kind", help="government 或 enterprise")],
     region: Annotated[str | None, typer.Option("--region", help="行政区划代码")] = None,
     parent: Annotated[str | None, typer.Option("--parent", help="上级单位统一社会信用代码")] = None,
+    retrieve_on_page: Annotated[bool, typer.Option(
+        "--retrieve-on-page", help="不发放密码：机关事业单位在政务信息网“账号获取”页面自行获取一次")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """新增单位及其管理员账号。"""
     from healthcode.orgs.service import add_org
 
+    if retrieve_on_page and kind != "government":
+        _fail("只有机关事业单位（government）可以在政务信息网获取账号")
     try:
         with transaction(_engine()) as session:
-            created = add_org(session, name=name, uscc=uscc, kind=kind, region_code=region, parent_uscc=parent)
+            created = add_org(session, name=name, uscc=uscc, kind=kind, region_code=region, parent_uscc=parent,
+                              delivered=not retrieve_on_page)
     except DomainError as exc:
         _fail(exc.message)
-    if as_json:
+    if retrieve_on_page:  # the password was shown to nobody: the unit fetches its account on the page
+        if as_json:
+            _print_json({**created.as_json(), "password": None})
+        else:
+            typer.echo(f"已创建单位 {name}，管理员账号 {created.username}，"
+                       "密码未发放：请该单位在政务信息网“账号获取”页面获取")
+    elif as_json:
         _print_json(created.as_json())
     else:
         typer.echo(f"已创建单位 {name}，管理员账号 {created.username}，初始密码 {created.password}（仅显示一次）")

@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
     # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
     internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]
+    # Throttles (count, seconds: at most count in any such window), shared by every process through the database
+    # (accounts/throttle.py; docs/decisions.md "Account retrieval and throttling" says why these numbers).
+    throttle_login_failures: tuple[int, int] = (30, 900)  # failed sign-ins per client address
+    throttle_sms: tuple[int, int] = (10, 3600)  # SMS verification codes asked for per client address
+    throttle_registration: tuple[int, int] = (10, 3600)  # registration submissions per client address
+    throttle_retrieval: tuple[int, int] = (5, 3600)  # 账号获取 attempts per client address
+    login_lockout: tuple[int, int] = (5, 900)  # failed sign-ins per username (known or not) before it locks
+    dev_idp_lockout: tuple[int, int] = (5, 900)  # the development identity provider's lockout per ID number
     # Origins (https://host[:port]) allowed to post with the session cookie besides the request's own host: for a
     # proxy that does not pass the public host on (web/origin.py).
     allowed_origins: list[str] = []
@@ -62,6 +70,14 @@ class Settings(BaseSettings):
                 raise ValueError("生产环境必须设置 HEALTHCODE_OIDC_ISSUER 和 HEALTHCODE_OIDC_CLIENT_SECRET")
         if not 0 < self.code_ttl_seconds <= 300:
             raise ValueError("健康码有效期必须在 1 到 300 秒之间")
+        return self
+
+    @model_validator(mode="after")
+    def _throttles_positive(self) -> Settings:
+        for name in ("throttle_login_failures", "throttle_sms", "throttle_registration", "throttle_retrieval",
+                     "login_lockout", "dev_idp_lockout"):
+            if min(getattr(self, name)) < 1:
+                raise ValueError(f"HEALTHCODE_{name.upper()} 的次数和秒数都必须大于0")
         return self
 
     @property

@@ -12,6 +12,7 @@ from healthcode.accounts import service
 from healthcode.accounts.deps import CurrentAccount, kept_error
 from healthcode.accounts.errors import AccountLocked, LoginFailed
 from healthcode.db import DbSession
+from healthcode.errors import RateLimited
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -20,9 +21,11 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 def token(request: Request, session: DbSession, username: Annotated[str, Form()],
           password: Annotated[str, Form()]) -> Any:
     """`username` is a scanner's phone number or an admin's username."""
+    settings = request.app.state.settings
     try:
-        issued = service.login(session, username, password, clock.now(), request.app.state.settings.secret_key)
-    except (LoginFailed, AccountLocked) as exc:
+        issued = service.login(session, username, password, clock.now(), settings.secret_key, settings=settings,
+                               address=request.client.host if request.client else None)
+    except (LoginFailed, AccountLocked, RateLimited) as exc:
         return kept_error(exc)
     return JSONResponse(issued.as_json(), headers={"Cache-Control": "no-store"})
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from healthcode.accounts import passwords, repository, tokens
+from healthcode.accounts import passwords, repository, throttle, tokens
 from healthcode.accounts.errors import AccountLocked, LoginFailed
 from healthcode.accounts.models import Account
+from healthcode.accounts.throttle import Limit, limit_of
+from healthcode.config import Settings
 from healthcode.errors import Conflict, Invalid
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+LOCKOUT_LIMIT = Limit(5, 15 * 60)  # without settings (the CLI, tests of the service): 5 failures in 15 minutes
+LOGIN_FAILURES = "login_user"  # the throttle's action of failed sign-ins per username
 
 
 @dataclass(frozen=True)
@@ -42,25 +44,31 @@ def create_account(session: Session, *, kind: str, username: str, password: str,
     return account
 
 
-def login(session: Session, username: str, password: str, now: datetime, secret_key: str) -> IssuedToken:
-    """A token for the right password. Failures are counted on the account (the caller must keep them even though
-    it answers with an error); the fifth in a row locks the account for 15 minutes."""
-    account = repository.by_username(session, username.strip())
+def login(session: Session, username: str, password: str, now: datetime, secret_key: str, *,
+          settings: Settings | None = None, address: str | None = None) -> IssuedToken:
+    """A token for the right password. Refusals read the same whether or not the username exists: failures are
+    counted per username in the throttle (the caller must keep them even though it answers with an error), and the
+    fifth within 15 minutes locks that username, known or not. With `settings`, failures are also counted per client
+    address, and an address over its limit is refused (429) before any password is checked."""
+    lockout = limit_of(settings, "login_lockout") if settings is not None else LOCKOUT_LIMIT
+    if settings is not None:
+        throttle.check_address(session, settings, throttle.LOGIN, address, now)
+    name = username.strip()
+    until = throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now)
+    if until is not None:
+        raise AccountLocked(_locked_message(until))
+    account = repository.by_username(session, name)
     if account is None:
         passwords.verify_nobody(password)
-        raise LoginFailed("用户名或密码错误")
-    if account.locked_until is not None and account.locked_until > now:
-        raise AccountLocked(_locked_message(account.locked_until))
-    if not passwords.verify(account.password_hash, password):
-        account.failed_logins = (account.failed_logins or 0) + 1
-        if account.failed_logins >= MAX_FAILURES:
-            account.failed_logins = 0
-            account.locked_until = now + LOCKOUT
-            raise AccountLocked(_locked_message(account.locked_until))
-        left = MAX_FAILURES - account.failed_logins
-        raise LoginFailed(f"用户名或密码错误，再错{left}次账号将被锁定15分钟")
-    account.failed_logins = 0
-    account.locked_until = None
+    if account is None or not passwords.verify(account.password_hash, password):
+        if settings is not None:
+            throttle.record_address(session, settings, throttle.LOGIN, address, now)
+        left = throttle.record(session, LOGIN_FAILURES, name, lockout, now)
+        if left == 0:
+            raise AccountLocked(_locked_message(throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now)
+                                                or now + lockout.window))
+        raise LoginFailed(f"用户名或密码错误，再错{left}次账号将被锁定{lockout.seconds // 60}分钟")
+    throttle.clear(session, LOGIN_FAILURES, name)
     account.last_login_at = now
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
@@ -92,6 +100,11 @@ def set_password(account: Account, new_password: str, now: datetime, *, must_cha
 
 def revoke_tokens(account: Account) -> None:
     account.token_version = (account.token_version or 0) + 1
+
+
+def clear_failures(session: Session, username: str) -> None:
+    """Ends a username's lockout (an operator reset its password)."""
+    throttle.clear(session, LOGIN_FAILURES, username)
 
 
 def _locked_message(until: datetime) -> str:

@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.accounts import service as accounts
-from healthcode.accounts import tokens
+from healthcode.accounts import throttle, tokens
 from healthcode.accounts.errors import AccountLocked, LoginFailed
 from healthcode.accounts.models import KIND_SCANNER
 from healthcode.checkpoints import registration, repository
 from healthcode.checkpoints.models import AUTHORISED, REVOKED, Scanner
 from healthcode.db import DbSession
-from healthcode.errors import DomainError
+from healthcode.errors import DomainError, RateLimited
 from healthcode.messages import repository as messages
 from healthcode.web.templating import templates
 
@@ -80,9 +80,11 @@ def login(request: Request, db: DbSession, phone: Annotated[str, Form()] = "",
     """法人用户 login with phone + password. Failures are counted (the page answers, so the count commits)."""
     settings = request.app.state.settings
     try:
-        issued = accounts.login(db, phone.strip(), password, clock.now(), settings.secret_key)
-    except (LoginFailed, AccountLocked) as exc:
-        message = "手机号码或登录密码错误" + exc.message.removeprefix("用户名或密码错误")
+        issued = accounts.login(db, phone.strip(), password, clock.now(), settings.secret_key, settings=settings,
+                                address=_client(request))
+    except (LoginFailed, AccountLocked, RateLimited) as exc:
+        message = (exc.message.replace("用户名或密码错误", "手机号码或登录密码错误", 1)
+                   if isinstance(exc, LoginFailed) else exc.message)
         return _login_page(request, error=message, phone=phone, status_code=exc.status_code)
     claims = tokens.read(settings.secret_key, issued.access_token)
     found = repository.scanner_for_account(db, claims.account_id) if claims.kind == KIND_SCANNER else None
@@ -94,6 +96,10 @@ def login(request: Request, db: DbSession, phone: Annotated[str, Form()] = "",
         return _login_page(request, error=REVOKED_MESSAGE, phone=phone, status_code=403)
     request.session[SESSION_ACCOUNT], request.session[SESSION_VERSION] = claims.account_id, claims.version
     return RedirectResponse(request.url_for("scanner_home"), status_code=303)
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 @router.post("/logout", name="scanner_logout")
@@ -137,6 +143,7 @@ def send_sms(request: Request, db: DbSession, phone: Annotated[str, Form()] = ""
     """获取验证码: JSON for the page's script ({"message", "wait"} or {"error", "message"})."""
     settings = request.app.state.settings
     try:
+        throttle.hit_address(db, settings, throttle.SMS, _client(request), clock.now())
         wait = registration.send_code(db, phone, secret_key=settings.secret_key, now=clock.now(),
                                       log_text=settings.env != "prod")
     except DomainError as exc:
@@ -149,6 +156,7 @@ async def register(request: Request, db: DbSession) -> Response:
     data = await request.form()
     form = {k: str(data.get(k) or "") for k in FIELDS}
     try:
+        throttle.hit_address(db, request.app.state.settings, throttle.REGISTER, _client(request), clock.now())
         scanner = registration.register(db, registration.Form(**form),
                                         secret_key=request.app.state.settings.secret_key, now=clock.now())
     except DomainError as exc:  # a wrong SMS code's try is counted and kept: the page answers, the request commits

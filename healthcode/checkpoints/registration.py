@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from healthcode.checkpoints import repository, service, sms_codes
+from healthcode.checkpoints import service, sms_codes
 from healthcode.checkpoints.models import Scanner
 from healthcode.errors import Invalid
 from healthcode.orgs import errors as org_errors
@@ -31,10 +31,10 @@ class Form:
 
 
 def send_code(session: Session, phone: str, *, secret_key: str, now: datetime, log_text: bool) -> int:
-    """Sends the registration code to a valid phone number that is not yet a scanner's."""
+    """Sends the registration code to a valid phone number. Whether the number is already a scanner's is told only
+    after its code is entered (by `register`): the sending answers alike for every number, so that it cannot be
+    used to learn who is registered."""
     number = service._phone(phone)
-    if repository.scanner_by_phone(session, number) is not None:
-        raise Invalid(f"手机号 {number} 已注册为扫码员，请直接登录", code="scanner_exists")
     return sms_codes.send(session, number, PURPOSE, secret_key=secret_key, now=now, log_text=log_text)
 
 

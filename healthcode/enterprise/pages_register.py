@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from healthcode import clock
+from healthcode.accounts import throttle
 from healthcode.db import DbSession
 from healthcode.enterprise import registration
 from healthcode.errors import DomainError
@@ -32,6 +33,8 @@ def submit(request: Request, db: DbSession, name: Annotated[str, Form()] = "", u
               "operator_name": operator_name, "operator_id_number": operator_id_number,
               "operator_phone": operator_phone}
     try:
+        throttle.hit_address(db, request.app.state.settings, throttle.REGISTER,
+                             request.client.host if request.client else None, clock.now())
         with db.begin_nested():
             done = registration.register(db, registration.Registration(
                 **values, password=password, confirm_password=confirm_password), clock.now())

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.db import DbSession
 from healthcode.errors import Conflict, Invalid, NotFound
-from healthcode.identity import repository
+from healthcode.identity import devlockout, repository
 from healthcode.identity.models import DevIdpAccount, DevIdpCode
 from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 from healthcode.web.templating import templates
@@ -354,8 +354,12 @@ def authorize_submit(
     except InvalidIdNumber as exc:
         return _login_page(request, "password", str(exc), status_code=400)
     account = repository.account_by_id_number(db, number)
-    if account is None or not check_password(account, password):
-        return _login_page(request, "password", "身份证号或密码错误", status_code=400)
+    # An unknown number spends the time of a check too, so that it answers as slowly.
+    right = check_password(account, password) if account else not _hasher.hash(password)
+    refused = devlockout.refused(db, request.app.state.settings, number, right)
+    if refused is not None or account is None:
+        message, status = refused or ("身份证号或密码错误", 400)
+        return _login_page(request, "password", message, status_code=status)
     request.session["dev_idp_pending"] = {"account_id": account.id, "at": time.time()}
     return _login_page(request, "face", account=account)
 

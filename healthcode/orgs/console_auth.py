@@ -157,7 +157,8 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
     try:
         if not username.strip() or not password:
             raise Invalid("请输入用户名和密码")
-        accounts.login(session, username, password, clock.now(), settings.secret_key)
+        accounts.login(session, username, password, clock.now(), settings.secret_key, settings=settings,
+                       address=request.client.host if request.client else None)
         found = repository.admin_for_account(session, _account_id(session, username))
         if found is None:
             raise Forbidden("该账号不是单位管理员账号，扫码员请使用闽政通 APP 登录")

@@ -31,17 +31,36 @@ class DataAccess(Base):
 
 
 class AccountRetrieval(Base):
-    """A government unit fetched its account on the self-service page; a second fetch waits for the superior
-    unit's reset (reset_at set)."""
+    """One attempt on the 账号获取 page, answered or not: the unit it named (None when no unit has the USCC), the
+    USCC as entered, the client address and the outcome (RETRIEVAL_OUTCOMES). Shown to the unit's admin and to its
+    superior unit's admin."""
 
     __tablename__ = "account_retrievals"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), server_default="")
     at: Mapped[datetime] = mapped_column(DateTime)
     client_ip: Mapped[str] = mapped_column(String(64))
-    reset_by: Mapped[str | None] = mapped_column(String(64))
-    reset_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16), server_default="issued")
+
+
+RETRIEVAL_OUTCOMES = {"issued": "已发放密码", "refused": "已拒绝（账号已发放或已使用）", "mismatch": "名称与代码不匹配",
+                      "not_government": "非机关事业单位", "invalid": "输入有误", "rate_limited": "尝试过于频繁"}
+
+
+class AccountReset(Base):
+    """A unit's admin password reset in the console by its superior unit's admin or by the health authority: who,
+    from which unit and address, when."""
+
+    __tablename__ = "account_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    by_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    by_username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    client_ip: Mapped[str] = mapped_column(String(64))
 
 
 class DailyStat(Base):

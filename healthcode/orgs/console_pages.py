@@ -1,5 +1,5 @@
-"""Pages of the government console besides the records: 首页, 授权管理, 下级单位 (reset of a subordinate's account
-retrieval) and the 政务信息网 账号获取 page (no login; internal networks only)."""
+"""Pages of the government console besides the records: 首页, 授权管理, 下级单位 (a subordinate's password reset, the
+retrieval and reset logs) and the 政务信息网 账号获取 page (no login; internal networks only)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from healthcode import clock
 from healthcode.db import DbSession
 from healthcode.errors import DomainError
 from healthcode.orgs import authorisation, records, reports, retrieval
-from healthcode.orgs.console_auth import ConsoleAdmin, console_page
+from healthcode.orgs.console_auth import ConsoleAdmin, ConsoleUser, console_page
 from healthcode.orgs.console_repository import ScanFilter
 from healthcode.orgs.models import KINDS
 
@@ -48,16 +48,26 @@ def decide(request: Request, scanner_id: int, action: str, admin: ConsoleAdmin, 
 
 @router.get("/units", name="gov_units")
 def units(request: Request, admin: ConsoleAdmin, session: DbSession) -> Response:
-    return console_page(request, admin, "gov/units.html",
-                        {"active": "units", "units": retrieval.subordinates(session, admin.org_id)})
+    return _units_page(request, admin, session)
 
 
-@router.post("/units/{org_id}/reset-retrieval", name="gov_unit_reset")
-def reset_retrieval(request: Request, org_id: int, admin: ConsoleAdmin, session: DbSession) -> Response:
-    retrieval.reset(session, admin.org_id, org_id, admin.username, clock.now())
+def _units_page(request: Request, admin: ConsoleUser, session: DbSession, status_code: int = 200,
+                **extra: object) -> Response:
     return console_page(request, admin, "gov/units.html",
                         {"active": "units", "units": retrieval.subordinates(session, admin.org_id),
-                         "flash": "已重置，该单位可重新获取账号"})
+                         **retrieval.logs(session, admin.org_id), **extra}, status_code=status_code)
+
+
+@router.post("/units/reset-password", name="gov_unit_reset")
+def reset_password(request: Request, admin: ConsoleAdmin, session: DbSession,
+                   uscc: Annotated[str, Form()] = "") -> Response:
+    """重置密码 of a subordinate unit's admin (the health authority: of any unit). The new password is shown once,
+    on this answer only (never cached), and the reset is logged."""
+    try:
+        created = retrieval.reset(session, admin, uscc, _client(request) or "", clock.now())
+    except DomainError as exc:
+        return _units_page(request, admin, session, status_code=exc.status_code, error=exc.message)
+    return _units_page(request, admin, session, reset=created)
 
 
 @router.get("/retrieval", name="gov_retrieval")
@@ -70,9 +80,10 @@ def retrieval_form(request: Request) -> Response:
 def retrieve(request: Request, session: DbSession, name: Annotated[str, Form()] = "",
              uscc: Annotated[str, Form()] = "") -> Response:
     host = _client(request)
-    retrieval.require_internal(host, request.app.state.settings.internal_networks)
+    settings = request.app.state.settings
+    retrieval.require_internal(host, settings.internal_networks)
     try:
-        created = retrieval.retrieve(session, name=name, uscc=uscc, client_ip=host or "", now=clock.now())
+        created = retrieval.retrieve(session, settings, name=name, uscc=uscc, client_ip=host or "", now=clock.now())
     except DomainError as exc:
         return console_page(request, None, "gov/retrieval.html", {"name": name, "uscc": uscc, "error": exc.message},
                             status_code=exc.status_code)

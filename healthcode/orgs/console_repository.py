@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, exists, func, select, update
+from sqlalchemy import Row, Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from healthcode.accounts.models import Account
 from healthcode.checkpoints.models import Scan, Scanner, ScanPoint
 from healthcode.feeds.models import HouseholdRecord
-from healthcode.orgs.console_models import AccountRetrieval, DataAccess
-from healthcode.orgs.models import Org
+from healthcode.orgs.console_models import AccountReset, AccountRetrieval, DataAccess
+from healthcode.orgs.models import Org, OrgAdmin
 from healthcode.residents.models import Person
 
 
@@ -128,32 +129,42 @@ def accesses_of_org(session: Session, org_id: int, limit: int = 200) -> list[Dat
                                 .order_by(DataAccess.at.desc(), DataAccess.id.desc()).limit(limit)))
 
 
-def open_retrieval(session: Session, org_id: int) -> AccountRetrieval | None:
-    return session.scalars(select(AccountRetrieval).where(AccountRetrieval.org_id == org_id,
-                                                          AccountRetrieval.reset_at.is_(None))).first()
-
-
 def add_retrieval(session: Session, entry: AccountRetrieval) -> None:
     session.add(entry)
     session.flush()
 
 
-def reset_retrievals(session: Session, org_id: int, operator: str, at: datetime) -> int:
-    result = session.execute(update(AccountRetrieval).where(AccountRetrieval.org_id == org_id,
-                                                            AccountRetrieval.reset_at.is_(None))
-                             .values(reset_by=operator, reset_at=at))
-    return result.rowcount or 0  # type: ignore[attr-defined]
-
-
-def latest_retrievals(session: Session, org_ids: Sequence[int]) -> dict[int, AccountRetrieval]:
+def retrievals_of(session: Session, org_ids: Sequence[int], limit: int = 200) -> list[tuple[AccountRetrieval, str]]:
+    """The newest retrieval attempts naming one of the units, with the unit's name."""
     if not org_ids:
-        return {}
-    rows = session.scalars(select(AccountRetrieval).where(AccountRetrieval.org_id.in_(org_ids))
-                           .order_by(AccountRetrieval.org_id, AccountRetrieval.at.desc(), AccountRetrieval.id.desc()))
-    latest: dict[int, AccountRetrieval] = {}
-    for row in rows:
-        latest.setdefault(row.org_id, row)
-    return latest
+        return []
+    rows = session.execute(select(AccountRetrieval, Org.name).join(Org, Org.id == AccountRetrieval.org_id)
+                           .where(AccountRetrieval.org_id.in_(org_ids))
+                           .order_by(AccountRetrieval.at.desc(), AccountRetrieval.id.desc()).limit(limit))
+    return [(r[0], r[1]) for r in rows]
+
+
+def add_reset(session: Session, entry: AccountReset) -> None:
+    session.add(entry)
+    session.flush()
+
+
+def resets_of(session: Session, org_ids: Sequence[int], limit: int = 200) -> list[tuple[AccountReset, str]]:
+    """The newest password resets of one of the units, with the unit's name."""
+    if not org_ids:
+        return []
+    rows = session.execute(select(AccountReset, Org.name).join(Org, Org.id == AccountReset.org_id)
+                           .where(AccountReset.org_id.in_(org_ids))
+                           .order_by(AccountReset.at.desc(), AccountReset.id.desc()).limit(limit))
+    return [(r[0], r[1]) for r in rows]
+
+
+def units_with_accounts(session: Session, parent_id: int) -> list[tuple[Org, Account | None]]:
+    """The direct subordinates of a unit, by name, each with its admin account (for its sign-in state)."""
+    rows = session.execute(select(Org, Account).outerjoin(OrgAdmin, OrgAdmin.org_id == Org.id)
+                           .outerjoin(Account, Account.id == OrgAdmin.account_id)
+                           .where(Org.parent_id == parent_id).order_by(Org.name, Org.id))
+    return [(r[0], r[1]) for r in rows]
 
 
 def org_tree(session: Session) -> list[tuple[int, int | None, str, str]]:

@@ -1,21 +1,32 @@
-"""账号获取 on the 政务信息网: a government unit enters its name and USCC and gets its 法人 username and a new password
-(shown once, to be changed at first login). Only from the internal networks; once, until the superior unit resets it."""
+"""账号获取 on the 政务信息网 and the recovery of a unit's account.
+
+Retrieval never takes over an account: it issues a password (shown once, to be changed at first login) only to a
+government unit whose password was never delivered to anyone and that has never signed in. Any other unit is told how
+to recover: its superior unit's admin, or the health authority, resets the password in the console (下级单位), which
+is logged. Every attempt is logged with its address and outcome, limited per address, and listed to the unit's admin
+and its superior unit's admin."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
+from healthcode.accounts import throttle
+from healthcode.config import Settings
+from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from healthcode.orgs import console_repository as repo
 from healthcode.orgs import repository as orgs
 from healthcode.orgs import service as org_service
-from healthcode.orgs.console_models import AccountRetrieval
-from healthcode.orgs.console_repository import org_tree
+from healthcode.orgs.console_models import RETRIEVAL_OUTCOMES, AccountReset, AccountRetrieval
+from healthcode.orgs.models import Org
 from healthcode.orgs.service import Created
+
+RECOVER = ("本单位账号已发放或已登录使用，不能在此重新获取。如密码遗失，请联系上级单位管理员或卫生健康主管部门"
+           "在管理端为本单位重置密码（重置将被记录），首次登录须修改密码。")
 
 
 def client_allowed(host: str | None, networks: Iterable[str]) -> bool:
@@ -34,41 +45,93 @@ def require_internal(host: str | None, networks: Iterable[str]) -> None:
         raise Forbidden("账号获取仅限在福建省政务信息网（政务外网）内访问", code="network_refused")
 
 
-def retrieve(session: Session, *, name: str, uscc: str, client_ip: str, now: datetime) -> Created:
-    """The unit's username and a new random password. Refuses an unknown name/USCC pair, a unit that is not a
-    government unit, and a second retrieval before the superior unit's reset."""
-    if not (name or "").strip() or not (uscc or "").strip():
-        raise Invalid("请输入单位名称和统一社会信用代码", code="invalid_request")
-    code = org_service.normalise_uscc(uscc)
-    org = orgs.org_by_uscc(session, code)
-    if org is None or org.name != name.strip():
-        raise NotFound("单位名称与统一社会信用代码不匹配，请核对后重试", code="org_not_found")
-    if org.kind != "government":
-        raise Forbidden("企业和社区（村）等机构请登录福建省社会用户实名认证和授权平台注册", code="not_government")
-    if repo.open_retrieval(session, org.id) is not None:
-        raise Conflict("本单位账号已获取过。如密码遗失，请联系上级单位在管理端重置后再获取", code="already_retrieved")
-    created = org_service.retrieve_account(session, name=name, uscc=code, now=now)
-    repo.add_retrieval(session, AccountRetrieval(org_id=org.id, at=now, client_ip=client_ip[:64]))
+def retrieve(session: Session, settings: Settings, *, name: str, uscc: str, client_ip: str,
+             now: datetime) -> Created:
+    """The unit's username and a new random password, for a government unit never signed in whose password was
+    never delivered; otherwise a refusal. Every attempt is logged (the caller answers refusals rather than raising
+    them, so the log and the address's count commit)."""
+    entry = AccountRetrieval(org_id=None, uscc=(uscc or "").strip()[:18], at=now, client_ip=client_ip[:64],
+                             outcome="invalid")
+    try:
+        throttle.check_address(session, settings, throttle.RETRIEVAL, client_ip, now)
+    except DomainError:
+        entry.outcome = "rate_limited"
+        repo.add_retrieval(session, entry)
+        raise
+    throttle.record_address(session, settings, throttle.RETRIEVAL, client_ip, now)
+    try:
+        created = _answer(session, entry, name, uscc, now)
+    finally:
+        repo.add_retrieval(session, entry)
     return created
 
 
+def _answer(session: Session, entry: AccountRetrieval, name: str, uscc: str, now: datetime) -> Created:
+    if not (name or "").strip() or not (uscc or "").strip():
+        raise Invalid("请输入单位名称和统一社会信用代码", code="invalid_request")
+    code = org_service.normalise_uscc(uscc)
+    entry.uscc = code
+    org = orgs.org_by_uscc(session, code)
+    entry.org_id = org.id if org is not None else None
+    entry.outcome = "mismatch"
+    if org is None or org.name != name.strip():
+        raise NotFound("单位名称与统一社会信用代码不匹配，请核对后重试", code="org_not_found")
+    if org.kind != "government":
+        entry.outcome = "not_government"
+        raise Forbidden("企业和社区（村）等机构请登录福建省社会用户实名认证和授权平台注册", code="not_government")
+    account = orgs.admin_account_of(session, org.id)
+    if account is None or account.password_delivered or account.last_login_at is not None:
+        entry.outcome = "refused"
+        raise Conflict(RECOVER, code="already_delivered")
+    entry.outcome = "issued"
+    return org_service.new_admin_password(session, org.id, now)
+
+
 def subordinates(session: Session, org_id: int) -> list[dict[str, object]]:
-    """The unit's direct subordinates with their retrieval state, for the superior's 下级单位 page."""
-    children = [(oid, name, uscc) for oid, parent, name, uscc in org_tree(session) if parent == org_id]
-    latest = repo.latest_retrievals(session, [c[0] for c in children])
+    """The unit's direct subordinates with the state of their admin account, for the 下级单位 page."""
     result = []
-    for oid, name, uscc in sorted(children, key=lambda c: c[1]):
-        last = latest.get(oid)
-        result.append({"id": oid, "name": name, "uscc": uscc, "retrieved_at": last.at if last else None,
-                       "open": last is not None and last.reset_at is None,
-                       "reset_at": last.reset_at if last else None, "reset_by": last.reset_by if last else None})
+    for org, account in repo.units_with_accounts(session, org_id):
+        if account is None:
+            state = "无管理员账号"
+        elif account.last_login_at is not None:
+            state = "已登录使用"
+        elif account.password_delivered:
+            state = "密码已发放，尚未登录"
+        else:
+            state = "待单位自行获取"
+        result.append({"id": org.id, "name": org.name, "uscc": org.uscc, "state": state,
+                       "has_admin": account is not None})
     return result
 
 
-def reset(session: Session, superior_org_id: int, child_org_id: int, operator: str, now: datetime) -> None:
-    """The superior unit allows its subordinate one more retrieval."""
-    child = orgs.org_by_id(session, child_org_id)
-    if child is None or child.parent_id != superior_org_id:
+def reset(session: Session, admin: Any, target_uscc: str, client_ip: str, now: datetime) -> Created:
+    """A new password for a unit's admin, set by its superior unit's admin or by the health authority (`admin` is
+    the signed-in ConsoleUser), shown once to them and logged; the unit must change it at first login."""
+    child = _reset_target(session, admin, target_uscc)
+    created = org_service.new_admin_password(session, child.id, now)
+    repo.add_reset(session, AccountReset(org_id=child.id, by_org_id=admin.org_id, by_username=admin.username[:64],
+                                         at=now, client_ip=client_ip[:64]))
+    return created
+
+
+def _reset_target(session: Session, admin: Any, target_uscc: str) -> Org:
+    if not (target_uscc or "").strip():
+        raise Invalid("请输入要重置密码的单位的统一社会信用代码", code="invalid_request")
+    child = orgs.org_by_uscc(session, org_service.normalise_uscc(target_uscc))
+    if child is not None and child.id == admin.org_id:
+        raise Forbidden("不能重置本单位的密码，请在“修改密码”中修改", code="own_unit")
+    if child is None or not (child.parent_id == admin.org_id or admin.is_authority):
         raise NotFound("该单位不是本单位的下级单位", code="org_not_found")
-    if repo.reset_retrievals(session, child.id, operator, now) == 0:
-        raise Conflict("该单位尚未获取账号，无需重置", code="nothing_to_reset")
+    return child
+
+
+def logs(session: Session, org_id: int) -> dict[str, list[dict[str, object]]]:
+    """The retrieval attempts and password resets of the unit itself and of its direct subordinates, newest
+    first: what the unit's admin (and, for a subordinate, its superior's admin) may see."""
+    ids = [org_id, *(org.id for org, _ in repo.units_with_accounts(session, org_id))]
+    retrievals = [{"unit": unit, "at": r.at, "client_ip": r.client_ip, "uscc": r.uscc,
+                   "outcome": RETRIEVAL_OUTCOMES.get(r.outcome, r.outcome)}
+                  for r, unit in repo.retrievals_of(session, ids)]
+    resets = [{"unit": unit, "at": r.at, "client_ip": r.client_ip, "by": r.by_username}
+              for r, unit in repo.resets_of(session, ids)]
+    return {"retrievals": retrievals, "resets": resets}

@@ -56,9 +56,11 @@ def normalise_uscc(value: str) -> str:
 
 
 def add_org(session: Session, *, name: str, uscc: str, kind: str, region_code: str | None = None,
-            parent_uscc: str | None = None, now: datetime | None = None) -> Created:
+            parent_uscc: str | None = None, now: datetime | None = None, delivered: bool = True) -> Created:
     """Creates an organisation and its admin account (username: the USCC) with a random password that works at
-    once. Refuses a bad or already registered USCC, an unknown kind or region, an unknown parent."""
+    once. `delivered=False`: the password is shown to nobody, and the unit fetches its account once on the
+    账号获取 page (government units). Refuses a bad or already registered USCC, an unknown kind or region, an
+    unknown parent."""
     at = now or clock.now()
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -83,24 +85,23 @@ def add_org(session: Session, *, name: str, uscc: str, kind: str, region_code: s
     session.flush()
     password = passwords.random_password()
     account = accounts.create_account(session, kind=KIND_ORG_ADMIN, username=code, password=password, now=at)
+    account.password_delivered = delivered
     session.add(OrgAdmin(org_id=org.id, account_id=account.id, created_at=at))
     session.flush()
     return Created(org.id, code, password)
 
 
-def retrieve_account(session: Session, *, name: str, uscc: str, now: datetime | None = None) -> Created:
-    """The self-service retrieval of a government unit's account (name + USCC): a new random password that must be
-    changed at first login."""
-    code = normalise_uscc(uscc)
-    org = repository.org_by_uscc(session, code)
-    if org is None or org.name != (name or "").strip():
-        raise errors.unknown_org(code)
-    account = repository.admin_account_of(session, org.id)
+def new_admin_password(session: Session, org_id: int, now: datetime) -> Created:
+    """A new random password for the unit's admin (the retrieval page, a superior's reset), shown once to whoever
+    asked: it is then delivered, must be changed at first login, and ends the account's tokens and lockout."""
+    account = repository.admin_account_of(session, org_id)
     if account is None:
-        raise errors.unknown_org(code)
+        raise Invalid("该单位没有管理员账号", code="no_admin")
     password = passwords.random_password()
-    accounts.set_password(account, password, now or clock.now(), must_change=True)
-    return Created(org.id, account.username, password)
+    accounts.set_password(account, password, now, must_change=True)
+    account.password_delivered = True
+    accounts.clear_failures(session, account.username)
+    return Created(org_id, account.username, password)
 
 
 def admin_context(session: Session, account_id: int, token_version: int) -> AdminContext | None:

@@ -39,9 +39,9 @@ def id_number(n: int, area: str = "350102") -> str:
 
 
 def org(db: Session, n: int = 1, *, name: str | None = None, kind: str = "government",
-        parent_uscc: str | None = None) -> Created:
+        parent_uscc: str | None = None, delivered: bool = True) -> Created:
     created = add_org(db, name=name or f"测试单位{n}", uscc=uscc(n), kind=kind, region_code=None,
-                      parent_uscc=parent_uscc, now=NOW)
+                      parent_uscc=parent_uscc, now=NOW, delivered=delivered)
     db.commit()
     return created
 

@@ -33,9 +33,10 @@ class Unit:
 
 
 def unit(db: Session, n: int, name: str, *, parent: Unit | None = None, scanner_name: str = "李强",
-         person_name: str = "王小五", kind: str = "government") -> Unit:
+         person_name: str = "王小五", kind: str = "government", delivered: bool = True) -> Unit:
     """A unit with two points, one authorised scanner and one pending, and one resident seen there."""
-    created = org(db, n, name=name, kind=kind, parent_uscc=parent.created.username if parent else None)
+    created = org(db, n, name=name, kind=kind, parent_uscc=parent.created.username if parent else None,
+                  delivered=delivered)
     u = Unit(created, name)
     for i, point in enumerate(("东大街西角", "西大街西角")):
         row = ScanPoint(org_id=created.org_id, community=f"{name}社区", name=point, address="福州市鼓楼区软件大道89号",

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from healthcode.orgs.service import retrieve_account
-from tests.checkpoints.factories import NOW, add_point, issue, org, person, scan, scanner, token, uscc
+from healthcode.orgs.service import new_admin_password
+from tests.checkpoints.factories import NOW, add_point, issue, org, person, scan, scanner, token
 
 
 @pytest.fixture
@@ -102,8 +102,8 @@ def test_scanner_token_cannot_read_the_records(client, two_orgs):
 
 def test_retrieved_password_must_be_changed_before_reading_the_records(db, client, freeze):
     freeze(NOW)
-    org(db, 3, name="丙单位")
-    retrieved = retrieve_account(db, name="丙单位", uscc=uscc(3), now=NOW)
+    created = org(db, 3, name="丙单位")
+    retrieved = new_admin_password(db, created.org_id, NOW)
     db.commit()
     headers = token(client, retrieved.username, retrieved.password)
 

@@ -1,0 +1,95 @@
+"""Throttling shared by every server process: attempts are rows of `throttle_hits` (action, hashed key, time) in the
+request's own transaction, counted over a sliding window and pruned as they age out. Per client address for sign-ins,
+SMS codes, registrations and account retrieval; per username for the sign-in lockout (known or not alike)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from healthcode.accounts import repository
+from healthcode.config import Settings
+from healthcode.errors import RateLimited
+
+# Actions counted per client address, with the setting that limits each and the Chinese refusal.
+LOGIN = "login"
+SMS = "sms"
+REGISTER = "register"
+RETRIEVAL = "retrieval"
+_PER_ADDRESS = {
+    LOGIN: ("throttle_login_failures", "登录失败次数过多"),
+    SMS: ("throttle_sms", "获取验证码过于频繁"),
+    REGISTER: ("throttle_registration", "注册提交过于频繁"),
+    RETRIEVAL: ("throttle_retrieval", "账号获取尝试过于频繁"),
+}
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` hits in any `seconds`."""
+
+    count: int
+    seconds: int
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.seconds)
+
+
+def limit_of(settings: Settings, name: str) -> Limit:
+    count, seconds = getattr(settings, name)
+    return Limit(int(count), int(seconds))
+
+
+def blocked_until(session: Session, action: str, value: str, limit: Limit, now: datetime) -> datetime | None:
+    """When (action, value) may be tried again, or None when it may be now. Holds the key's turn (PostgreSQL) until
+    the transaction ends, so a `record` that follows counts without a race."""
+    key = _key(action, value)
+    repository.lock_throttle_key(session, int.from_bytes(bytes.fromhex(key[:8]), "big", signed=True))
+    hits = repository.throttle_hits_since(session, action, key, now - limit.window)
+    if len(hits) < limit.count:
+        return None
+    return hits[limit.count - 1] + limit.window  # the oldest hit that keeps the count at the limit leaves then
+
+
+def record(session: Session, action: str, value: str, limit: Limit, now: datetime) -> int:
+    """Counts one hit and returns how many more the window allows; hits of the action older than it go."""
+    repository.prune_throttle_hits(session, action, now - limit.window)
+    repository.add_throttle_hit(session, action, _key(action, value), now)
+    return max(limit.count - len(repository.throttle_hits_since(session, action, _key(action, value),
+                                                                now - limit.window)), 0)
+
+
+def clear(session: Session, action: str, value: str) -> None:
+    repository.clear_throttle_hits(session, action, _key(action, value))
+
+
+def check_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
+    """Refuses (429 rate_limited) a client address that used up the action's limit."""
+    name, what = _PER_ADDRESS[action]
+    until = blocked_until(session, action, _address(address), limit_of(settings, name), now)
+    if until is not None:
+        raise RateLimited(f"{what}，请于{until:%H:%M}后再试", code="rate_limited")
+
+
+def record_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
+    record(session, action, _address(address), limit_of(settings, _PER_ADDRESS[action][0]), now)
+
+
+def hit_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
+    """`check_address`, then the attempt counted: for actions where every attempt counts (SMS, registration,
+    retrieval). The count must commit: the caller answers errors rather than raising them after this."""
+    check_address(session, settings, action, address, now)
+    record_address(session, settings, action, address, now)
+
+
+def _address(address: str | None) -> str:
+    return address or "unknown"
+
+
+def _key(action: str, value: str) -> str:
+    # Hashed: a username is a phone number, and the table needs only equality.
+    return hashlib.sha256(f"{action}\x00{value}".encode()).hexdigest()

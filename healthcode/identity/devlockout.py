@@ -1,0 +1,36 @@
+"""The development identity provider's lockout, as the real platforms do it: after `dev_idp_lockout` wrong passwords
+for one ID number within its window the number is locked for a while, whether or not it has an account (the answers
+never tell which). The counts are rows of the shared throttle, so every process and the next request see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from healthcode import clock
+from healthcode.accounts import throttle
+from healthcode.accounts.throttle import limit_of
+from healthcode.config import Settings
+
+FAILURES = "dev_idp_user"  # the throttle's action of wrong passwords per ID number
+
+
+def refused(session: Session, settings: Settings, id_number: str, right: bool) -> tuple[str, int] | None:
+    """None when the password was right and the number is not locked; else (message, status) to answer with. The
+    caller must answer (not raise) so that the count commits."""
+    limit, now = limit_of(settings, "dev_idp_lockout"), clock.now()
+    until = throttle.blocked_until(session, FAILURES, id_number, limit, now)
+    if until is not None:
+        return _locked(until), 429
+    if right:
+        throttle.clear(session, FAILURES, id_number)
+        return None
+    left = throttle.record(session, FAILURES, id_number, limit, now)
+    if left == 0:
+        return _locked(throttle.blocked_until(session, FAILURES, id_number, limit, now) or now + limit.window), 429
+    return f"身份证号或密码错误，还可尝试{left}次，连续错误{limit.count}次账号将被锁定", 400
+
+
+def _locked(until: datetime) -> str:
+    return f"密码错误次数过多，账号已被锁定，请于{until:%H:%M}后再试"
