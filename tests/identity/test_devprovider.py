@@ -19,7 +19,7 @@ from healthcode.config import Settings
 from healthcode.errors import Conflict, Invalid
 from healthcode.identity.devprovider import add_dev_account
 from healthcode.identity.models import DevIdpCode
-from tests.identity.flow import ZHANG, make_account
+from tests.identity.flow import LI, ZHANG, make_account
 
 CLIENT = ("healthcode-platform", "dev-only-oidc-secret")
 REDIRECT = "http://testserver/citizen/login/callback"
@@ -124,6 +124,34 @@ def test_given_a_wrong_password_then_the_login_page_says_so_and_no_face_step_fol
     assert page.status_code == 400 and "身份证号或密码错误" in page.text
     face = client.post(url, data={"step": "face"}, follow_redirects=False)
     assert face.status_code == 400 and "请先输入身份证号和密码" in face.text
+
+
+@pytest.mark.parametrize("number", [ZHANG, LI])  # LI has no account here: it locks the same way
+def test_given_five_wrong_passwords_then_the_number_is_locked_for_a_while_like_the_real_platforms(
+    client: Any, db: Any, freeze: Any, number: str
+) -> None:
+    freeze("2020-02-24 09:00")
+    make_account(db)
+    url = "/dev-idp/authorize?" + urlencode({
+        "response_type": "code", "client_id": CLIENT[0], "redirect_uri": REDIRECT, "scope": "openid profile",
+        "state": "s", "nonce": "n", "code_challenge": s256(VERIFIER), "code_challenge_method": "S256"})
+
+    def attempt(password: str) -> Any:
+        return client.post(url, data={"step": "password", "id_number": number, "password": password})
+
+    wrong = [attempt("wrong-one") for _ in range(5)]
+    right_while_locked = attempt("Passw0rd")
+    freeze("2020-02-24 09:15")
+    after = attempt("Passw0rd")
+
+    assert [r.status_code for r in wrong] == [400, 400, 400, 400, 429]
+    assert "还可尝试1次" in wrong[3].text
+    assert right_while_locked.status_code == 429 and "账号已被锁定，请于09:15后再试" in right_while_locked.text
+    assert 'data-testid="face"' not in right_while_locked.text
+    if number == ZHANG:  # the lock has passed: the right password leads to the face step
+        assert after.status_code == 200 and 'data-testid="face"' in after.text
+    else:
+        assert after.status_code == 400
 
 
 def test_dev_accounts_refuse_bad_input_and_duplicates(db: Any) -> None:
