@@ -49,6 +49,30 @@ def test_org_add_without_json_prints_the_password_once_in_chinese():
     assert "管理员账号" in result.stdout and "仅显示一次" in result.stdout
 
 
+def test_org_add_retrieve_on_page_delivers_no_password_and_the_unit_retrieves_it_once(db, client, monkeypatch):
+    # Given a government unit added without a delivered password
+    result = org_add("--retrieve-on-page", "--json")
+    monkeypatch.setattr("healthcode.orgs.console_pages._client", lambda request: "10.1.2.3")
+    data = json.loads(result.stdout)
+
+    # When the unit fetches its account on the retrieval page, twice
+    first = client.post("/gov/retrieval", data={"name": "福建省经济信息中心", "uscc": data["username"]})
+    second = client.post("/gov/retrieval", data={"name": "福建省经济信息中心", "uscc": data["username"]})
+
+    # Then only the first gets a password
+    assert result.exit_code == 0 and data["password"] is None and set(data) == {"org_id", "username", "password"}
+    assert first.status_code == 200 and 'id="retrieved-password"' in first.text
+    assert second.status_code == 409 and 'id="retrieved-password"' not in second.text
+
+
+def test_org_add_retrieve_on_page_is_for_government_units_only(db):
+    result = runner.invoke(cli.app, ["org", "add", "--name", "某企业", "--uscc", uscc(2), "--kind", "enterprise",
+                                     "--retrieve-on-page"])
+
+    assert result.exit_code == 1 and "机关事业单位" in result.output
+    assert db.scalars(select(Org)).all() == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--uscc", "12350100MB000000X"], "统一社会信用代码"),  # wrong check character
     (["--uscc", "123"], "18位"),
