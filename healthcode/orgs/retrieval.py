@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFoun
 from healthcode.orgs import console_repository as repo
 from healthcode.orgs import repository as orgs
 from healthcode.orgs import service as org_service
+from healthcode.orgs.console_auth import ConsoleUser
 from healthcode.orgs.console_models import RETRIEVAL_OUTCOMES, AccountReset, AccountRetrieval
 from healthcode.orgs.models import Org
 from healthcode.orgs.service import Created
@@ -55,7 +55,7 @@ def retrieve(session: Session, settings: Settings, *, name: str, uscc: str, clie
     try:
         throttle.check_address(session, settings, throttle.RETRIEVAL, client_ip, now)
     except DomainError:
-        entry.outcome = "rate_limited"
+        entry.outcome, entry.org_id = "rate_limited", _org_id_of(session, uscc)
         repo.add_retrieval(session, entry)
         raise
     throttle.record_address(session, settings, throttle.RETRIEVAL, client_ip, now)
@@ -64,6 +64,14 @@ def retrieve(session: Session, settings: Settings, *, name: str, uscc: str, clie
     finally:
         repo.add_retrieval(session, entry)
     return created
+
+
+def _org_id_of(session: Session, uscc: str) -> int | None:
+    try:
+        org = orgs.org_by_uscc(session, org_service.normalise_uscc(uscc))
+    except DomainError:
+        return None
+    return org.id if org is not None else None
 
 
 def _answer(session: Session, entry: AccountRetrieval, name: str, uscc: str, now: datetime) -> Created:
@@ -104,9 +112,9 @@ def subordinates(session: Session, org_id: int) -> list[dict[str, object]]:
     return result
 
 
-def reset(session: Session, admin: Any, target_uscc: str, client_ip: str, now: datetime) -> Created:
-    """A new password for a unit's admin, set by its superior unit's admin or by the health authority (`admin` is
-    the signed-in ConsoleUser), shown once to them and logged; the unit must change it at first login."""
+def reset(session: Session, admin: ConsoleUser, target_uscc: str, client_ip: str, now: datetime) -> Created:
+    """A new password for a unit's admin, set by its superior unit's admin or by the health authority, shown once
+    to them and logged; the unit must change it at first login."""
     child = _reset_target(session, admin, target_uscc)
     created = org_service.new_admin_password(session, child.id, now)
     repo.add_reset(session, AccountReset(org_id=child.id, by_org_id=admin.org_id, by_username=admin.username[:64],
@@ -114,7 +122,7 @@ def reset(session: Session, admin: Any, target_uscc: str, client_ip: str, now: d
     return created
 
 
-def _reset_target(session: Session, admin: Any, target_uscc: str) -> Org:
+def _reset_target(session: Session, admin: ConsoleUser, target_uscc: str) -> Org:
     if not (target_uscc or "").strip():
         raise Invalid("请输入要重置密码的单位的统一社会信用代码", code="invalid_request")
     child = orgs.org_by_uscc(session, org_service.normalise_uscc(target_uscc))
