@@ -50,7 +50,6 @@ def _entry(r: Any) -> Access:
     if r.kind == "family":
         relation = f"（{r.b}）" if r.b else ""
         return Access(r.at, "family", "家人代为出示", mask_name(r.unit) + relation, FAMILY_WHAT.get(r.a, r.a))
-    if r.unit_kind == "enterprise":
-        what = "导出" if r.kind == "export" else "查看"
-        return Access(r.at, "report", "企业查看健康上报", r.unit, f"{what}：{r.a}")
+    if r.unit_kind == "enterprise":  # the purpose says what: 查看健康上报详情, 批量导出员工健康上报数据 …
+        return Access(r.at, "report", "企业查看健康上报", r.unit, r.a)
     return Access(r.at, "view", "单位查看", r.unit, f"查看目的：{r.a}")

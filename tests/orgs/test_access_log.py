@@ -79,7 +79,7 @@ def test_the_resident_sees_each_kind_of_access_newest_first_and_nobody_else_does
     entries = _entries(page.text)
     assert len(entries) == 7, entries
     assert entries[0].startswith("家人代为出示 · 张*明（兄弟姐妹）") and "出示了您的健康码" in entries[0]
-    assert entries[1].startswith("企业查看健康上报 · 测试企业5") and "导出：批量导出员工健康上报数据" in entries[1]
+    assert entries[1].startswith("企业查看健康上报 · 测试企业5") and "批量导出员工健康上报数据" in entries[1]
     assert entries[2].startswith("企业查看健康上报 · 测试企业5") and "查看健康上报详情" in entries[2]
     assert entries[3].startswith("单位查看 · 甲单位") and "查看目的：查看扫码记录详情" in entries[3]
     assert entries[4].startswith("单位查看 · 甲单位") and "查看目的：密切接触者追踪" in entries[4]
