@@ -34,9 +34,16 @@ class OpenRequest:
     requested_at: datetime
 
 
+OPEN_SHOWN = 200  # the newest requests the 员工管理 page lists (an import may create 50,000)
+
+
 def open_requests(session: Session, org_id: int) -> list[OpenRequest]:
     return [OpenRequest(r.id, mask_name(r.name), mask_id_number(r.id_number), r.state, STATE_LABELS[r.state],
-                        r.requested_at) for r in repository.open_requests(session, org_id)]
+                        r.requested_at) for r in repository.open_requests(session, org_id, OPEN_SHOWN)]
+
+
+def count_open(session: Session, org_id: int) -> int:
+    return repository.count_open(session, org_id)
 
 
 def withdraw(session: Session, org_id: int, request_id: int, now: datetime) -> None:

@@ -24,7 +24,7 @@ def request_by_id(session: Session, request_id: int) -> EmploymentRequest | None
     return session.get(EmploymentRequest, request_id)
 
 
-def open_requests(session: Session, org_id: int, limit: int = 500) -> list[EmploymentRequest]:
+def open_requests(session: Session, org_id: int, limit: int) -> list[EmploymentRequest]:
     """The enterprise's requests not (or no longer) confirmed by the resident, newest first (withdrawn ones gone)."""
     return list(session.scalars(
         select(EmploymentRequest)
@@ -32,9 +32,9 @@ def open_requests(session: Session, org_id: int, limit: int = 500) -> list[Emplo
         .order_by(EmploymentRequest.requested_at.desc(), EmploymentRequest.id.desc()).limit(limit)))
 
 
-def count_pending(session: Session, org_id: int) -> int:
+def count_open(session: Session, org_id: int) -> int:
     return session.scalar(select(func.count()).where(
-        EmploymentRequest.org_id == org_id, EmploymentRequest.state == "pending")) or 0
+        EmploymentRequest.org_id == org_id, EmploymentRequest.state.in_(("pending", "refused", "ended")))) or 0
 
 
 def requests_of_person(session: Session, id_number: str) -> list[tuple[EmploymentRequest, Org]]:

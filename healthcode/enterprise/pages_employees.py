@@ -35,7 +35,8 @@ def _employees_page(request: Request, db: DbSession, admin: ConsoleUser, *, stat
     return page(request, admin, "ent/employees.html", {
         "active": "employees", "profile": service.profile_view(db, admin.org_id), "table": table, "query": query,
         "operators": operators.operators(db, admin.org_id), "error": error,
-        "requests": consent.open_requests(db, admin.org_id), **extra,
+        "requests": consent.open_requests(db, admin.org_id), "requests_total": consent.count_open(db, admin.org_id),
+        **extra,
     }, status_code=status_code)
 
 

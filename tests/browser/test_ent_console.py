@@ -99,6 +99,7 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
     page.get_by_test_id("import-submit").click()
     page.get_by_text("导入成功，已向 12 名员工发送确认请求").wait_for()
     assert page.get_by_test_id("requests").inner_text().count("待确认") == 12
+    page.get_by_test_id("requests").screenshot(path=str(artifacts / "ent-employee-requests.png"))
     _everyone_accepts(db)
 
     # 提醒上报: the dialog says 提醒成功.
