@@ -58,3 +58,32 @@ def test_on_a_phone_a_resident_accepts_an_employers_request_and_reads_his_access
     entry = phone.locator("[data-kind=report]")
     assert "企业查看健康上报" in entry.inner_text() and "福州某某科技有限公司" in entry.inner_text()
     phone.screenshot(path=str(SHOTS / "citizen-access-log.png"), full_page=True)
+
+
+def test_on_a_phone_a_relative_confirms_a_family_link_from_his_own_sign_in(phone: Any, db: Any) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    # Given 李四 asked to show 张小明's code (a pending link: knowing his name and ID number is not enough)
+    from healthcode.residents import family
+    from tests.identity.flow import LI
+
+    make_account(db)
+    applicant = Person(id_number=LI, name="李四", created_at=datetime(2020, 2, 1))
+    db.add(applicant)
+    db.flush()
+    family.add_member(db, applicant, name="张小明", id_number=ZHANG, relation="兄弟姐妹", now=datetime.now())
+    db.commit()
+    # When 张小明 signs in and opens 为家人申领
+    sign_in(phone)
+    phone.goto("/citizen/family")
+    applicants = phone.get_by_test_id("applicants")
+    assert "*四" in applicants.inner_text() and "待您确认" in applicants.inner_text()
+    phone.screenshot(path=str(SHOTS / "citizen-family-request.png"), full_page=True)
+    phone.get_by_test_id("family-accept").tap()
+    # Then the link is confirmed, and he may end it again
+    phone.get_by_test_id("done").wait_for()
+    assert "已确认" in phone.get_by_test_id("applicants").inner_text()
+    phone.get_by_test_id("family-end").wait_for()
+    db.rollback()
+    from healthcode.residents.family_models import FamilyLink
+
+    assert db.scalar(select(FamilyLink.confirmed_at)) is not None
