@@ -117,10 +117,10 @@ def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
     authority's region-level and feed pages. Uses the session cookie installed by `_mount_citizen`."""
     from healthcode.feeds import pages as feed_pages
-    from healthcode.orgs import console_auth, console_pages, records_pages, reports_pages
+    from healthcode.orgs import access_pages, console_auth, console_pages, records_pages, reports_pages
     from healthcode.regions import pages as region_pages
 
-    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages):
+    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, access_pages):
         app.include_router(module.router)
 
 
@@ -139,6 +139,7 @@ def _mount_enterprise(app: FastAPI) -> None:
     """企业用户电脑端 (/ent), enterprise registration, and the residents' health reports and inbox (/citizen)."""
     from healthcode.enterprise import (
         ca_login,
+        citizen_employers,
         citizen_pages,
         pages,
         pages_employees,
@@ -148,7 +149,7 @@ def _mount_enterprise(app: FastAPI) -> None:
     )
 
     for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
-                   routes.router, pages_realname.router):
+                   citizen_employers.router, routes.router, pages_realname.router):
         app.include_router(router)
 
 

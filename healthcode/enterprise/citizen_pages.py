@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.db import DbSession
-from healthcode.enterprise import reports
+from healthcode.enterprise import consent, reports
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
@@ -48,11 +48,12 @@ def _form_page(request: Request, db: DbSession, person: Person, *, form: dict[st
                 "location_code": last.location_code if last else (person.initial_region_code or home or ""),
                 "contact_risk": bool(current and current.contact_risk),
                 "report_type": current.report_type if current else REPORT_TYPES[0],
-                "employer_uscc": (last.employer_uscc or "") if last else ""}
+                "employer_uscc": reports.prefill_employer(db, person, last)}
     return _page(request, "citizen/report.html", {
         "person": person, "current": current, "form": form, "error": error, "saved": saved, "regions": choices,
         "symptoms": SYMPTOMS, "no_symptom": NO_SYMPTOM, "report_types": REPORT_TYPES, "today": now.date(),
         "unread": messages.unread_count(db, person.id_number),
+        "pending_employers": consent.pending_count(db, person),
     }, status_code=status_code)
 
 

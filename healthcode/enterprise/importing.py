@@ -1,5 +1,6 @@
 """批量导入 of employees from an Excel (.xlsx) or CSV file: every row is checked first, and one bad row (missing name,
-bad ID check character, bad phone, duplicate) rejects the whole file with a report naming every bad row."""
+bad ID check character, bad phone, duplicate) rejects the whole file with a report naming every bad row. An import
+creates pending employment requests only (each resident confirms in the citizen portal)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
 from sqlalchemy.orm import Session
 
-from healthcode.enterprise import repository, service
+from healthcode.enterprise import consent_repository, repository, service
 from healthcode.errors import DomainError, Invalid
 from healthcode.feeds.parsing import BadLine, Row, open_feed_file
 
@@ -60,7 +61,7 @@ def import_upload(session: Session, org_id: int, filename: str, content: bytes, 
 def import_file(session: Session, org_id: int, path: Path, now: datetime) -> ImportReport:
     """Imports the file's employees into the enterprise, or nothing at all when any row is bad."""
     service.enterprise_of(session, org_id)
-    existing = repository.existing_id_numbers(session, org_id)
+    existing = repository.existing_id_numbers(session, org_id) | consent_repository.taken_id_numbers(session, org_id)
     seen: dict[str, int] = {}
     rows: list[dict[str, object]] = []
     bad: list[BadRow] = []
@@ -80,7 +81,7 @@ def import_file(session: Session, org_id: int, path: Path, now: datetime) -> Imp
             if row is not None:
                 number = str(row["id_number"])
                 if number in existing:
-                    errors.append(BadRow(line, LABELS["id_number"], "该员工已在本企业员工名单中"))
+                    errors.append(BadRow(line, LABELS["id_number"], "该员工已在本企业员工名单或待确认名单中"))
                 elif number in seen:
                     errors.append(BadRow(line, LABELS["id_number"], f"与第 {seen[number]} 行身份证号重复"))
                 else:
@@ -88,7 +89,8 @@ def import_file(session: Session, org_id: int, path: Path, now: datetime) -> Imp
             if errors:
                 bad += [BadRow(line, e.column, e.reason) for e in errors]
             elif row is not None:
-                rows.append({**row, "org_id": org_id, "created_at": now, "report_count": 0})
+                rows.append({**row, "org_id": org_id, "state": "pending", "requested_by": "enterprise",
+                             "requested_at": now})
     real = repository.registered_names(session, list(seen))
     for row in rows:
         number = str(row["id_number"])
@@ -99,8 +101,9 @@ def import_file(session: Session, org_id: int, path: Path, now: datetime) -> Imp
         return ImportReport("rejected", total, bad)
     if not rows:
         raise Invalid("文件中没有员工数据", code="empty_file")
-    repository.insert_employees(session, rows)
-    service.attach_reports(session, org_id, [str(r["id_number"]) for r in rows])
+    # Requests only: each person confirms in the citizen portal before the enterprise sees anything of theirs.
+    consent_repository.drop_withdrawn(session, org_id, list(seen))
+    consent_repository.insert_requests(session, rows)
     return ImportReport("imported", len(rows))
 
 

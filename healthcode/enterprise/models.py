@@ -56,6 +56,34 @@ class Employee(Base):
     last_reminded_on: Mapped[date | None] = mapped_column(Date)
 
 
+EMPLOYMENT_STATES = ("pending", "confirmed", "refused", "ended", "withdrawn")
+
+
+class EmploymentRequest(Base):
+    """The consent behind an employee row: an enterprise asks (新增 / 批量导入) or the resident names the enterprise on
+    a report (同步员工信息), and the resident confirms or refuses in the citizen portal. An `employees` row exists only
+    while the link is confirmed, so every enterprise-side read through that table sees confirmed employees only.
+    States: pending, confirmed, refused (by the resident), ended (by the resident, after confirming), withdrawn
+    (by the enterprise: deleted)."""
+
+    __tablename__ = "employment_requests"
+    __table_args__ = (
+        UniqueConstraint("org_id", "id_number", name="uq_employment_requests_org_id_number"),
+        Index("ix_employment_requests_id_number", "id_number"),
+        Index("ix_employment_requests_org_state", "org_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))  # as the enterprise typed it (or the resident's real name)
+    id_number: Mapped[str] = mapped_column(bytewise(18))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12))
+    requested_by: Mapped[str] = mapped_column(String(12))  # enterprise / resident
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class HealthReport(Base):
     """A resident's health report of one day; a second report the same day corrects the first (the latest wins)."""
 

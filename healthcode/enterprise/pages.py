@@ -94,6 +94,8 @@ def reports_table(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 def reports_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
     f = dashboard.report_filter(**_report_query(request))
     _audit(db, admin, "export", "批量导出员工健康上报数据", detail=str(request.query_params))
+    service.log_export_people(db, account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                              purpose="批量导出员工健康上报数据", now=clock.now(), reports=f)
     return exports.report_export(db, admin.org_id, f, clock.today())
 
 
@@ -124,6 +126,8 @@ def health(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 def health_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
     f = dashboard.employee_filter(clock.today(), **_employee_query(request))
     _audit(db, admin, "export", "批量导出员工健康管理数据", detail=str(request.query_params))
+    service.log_export_people(db, account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                              purpose="批量导出员工健康管理数据", now=clock.now(), employees=f)
     return exports.employee_export(db, admin.org_id, f)
 
 

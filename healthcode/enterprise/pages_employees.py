@@ -10,10 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.db import DbSession
-from healthcode.enterprise import dashboard, importing, operators, service
+from healthcode.enterprise import consent, dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
 from healthcode.orgs.console_auth import ConsoleUser
+from healthcode.residents.masking import mask_name
 from healthcode.web.exports import xlsx_response
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
@@ -33,7 +34,9 @@ def _employees_page(request: Request, db: DbSession, admin: ConsoleUser, *, stat
     table = dashboard.employees(db, admin.org_id, f, int(page_no) if page_no.isdigit() else 1)
     return page(request, admin, "ent/employees.html", {
         "active": "employees", "profile": service.profile_view(db, admin.org_id), "table": table, "query": query,
-        "operators": operators.operators(db, admin.org_id), "error": error, **extra,
+        "operators": operators.operators(db, admin.org_id), "error": error,
+        "requests": consent.open_requests(db, admin.org_id), "requests_total": consent.count_open(db, admin.org_id),
+        **extra,
     }, status_code=status_code)
 
 
@@ -52,7 +55,7 @@ def add(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, F
     except DomainError as exc:
         return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message,
                                form={"name": name, "id_number": id_number, "phone": phone}, open_dialog="add")
-    flash(request, f"已新增员工 {employee.name}")
+    flash(request, f"已向员工 {mask_name(employee.name)} 发送确认请求，本人确认后将出现在员工名单中")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
 
 
@@ -75,7 +78,7 @@ def delete(request: Request, db: DbSession, admin: EntAdmin,
     """删除信息 and 批量删除 (after the page's confirmation dialog)."""
     try:
         with db.begin_nested():
-            count = service.delete_employees(db, admin.org_id, employee_ids or [])
+            count = service.delete_employees(db, admin.org_id, employee_ids or [], clock.now())
     except DomainError as exc:
         return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
     flash(request, f"已删除 {count} 名员工")
@@ -96,7 +99,19 @@ async def import_employees(request: Request, db: DbSession, admin: EntAdmin,
         return _employees_page(request, db, admin, status_code=422, import_report=report,
                                error=f"导入失败：文件中有 {len({b.line for b in report.bad_rows})} 行数据有误，"
                                      "整个文件未导入，请修改后重新导入")
-    flash(request, f"导入成功，共导入 {report.rows} 名员工")
+    flash(request, f"导入成功，已向 {report.rows} 名员工发送确认请求，本人确认后将出现在员工名单中")
+    return RedirectResponse(request.url_for("ent_employees"), status_code=303)
+
+
+@router.post("/employee-requests/{request_id}/withdraw", name="ent_request_withdraw")
+def withdraw(request: Request, db: DbSession, admin: EntAdmin, request_id: int) -> Response:
+    """撤回 a request the resident has not confirmed."""
+    try:
+        with db.begin_nested():
+            consent.withdraw(db, admin.org_id, request_id, clock.now())
+    except DomainError as exc:
+        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    flash(request, "已撤回员工确认请求")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
 
 
@@ -107,7 +122,8 @@ def template(admin: EntAdmin) -> Response:
 
 @router.post("/sync", name="ent_sync")
 def sync(request: Request, db: DbSession, admin: EntAdmin) -> Response:
-    """同步员工信息: pulls the reports of the employees (and of residents who named the enterprise as employer)."""
+    """同步员工信息: links the residents who named the enterprise as employer on their own reports, and pulls the
+    reports of the (confirmed) employees."""
     result = service.sync_employees(db, admin.org_id, clock.now())
     flash(request, f"同步完成：新增关联员工 {result.added} 名，已同步 {result.employees} 名员工的健康上报数据")
     return RedirectResponse(request.url_for("ent_home"), status_code=303)

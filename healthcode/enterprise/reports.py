@@ -78,6 +78,7 @@ def submit(session: Session, person: Person, data: ReportInput, now: datetime) -
         for employee in employers:
             employee.last_reported_at = now
         session.flush()
+        _confirm_employer(session, person, employer, now)
         return Submitted(report, True)
     report = HealthReport(id_number=person.id_number, report_date=now.date(), corrections=0, **values)
     session.add(report)
@@ -85,7 +86,17 @@ def submit(session: Session, person: Person, data: ReportInput, now: datetime) -
         _count_new_report(employee, report)
         repository.shift_day_stats(session, employee.org_id, {report.report_date: 1})
     session.flush()
+    _confirm_employer(session, person, employer, now)
     return Submitted(report, False)
+
+
+def _confirm_employer(session: Session, person: Person, employer: str | None, now: datetime) -> None:
+    """Naming an employer on one's own report is consent for that employer (after the report is counted, so that
+    the new employee's summary includes it)."""
+    if employer:
+        from healthcode.enterprise import consent
+
+        consent.confirm_named(session, person, employer, now)
 
 
 def _count_new_report(employee: Employee, report: HealthReport) -> None:
@@ -109,11 +120,22 @@ def own_history(session: Session, person: Person, *, page: int, page_size: int =
 def for_employer(session: Session, org_id: int, id_number: str, *, limit: int = 30) -> list[dict[str, str]]:
     """The person's latest health reports as a unit console shows them, for a unit the person is an employee of; none
     for any other unit (reports are seen only by the resident and the employers the resident belongs to)."""
-    if repository.employee_by_id_number(session, org_id, id_number) is None:
+    if repository.employee_by_id_number(session, org_id, id_number) is None:  # confirmed employees only
         return []
     return [{"at": f"{r.reported_at:%Y-%m-%d %H:%M:%S}", "type": r.report_type,
              "result": "异常" if is_abnormal(r) else "正常"}
             for r in repository.reports_of_person(session, id_number, limit=limit)]
+
+
+def prefill_employer(session: Session, person: Person, last: HealthReport | None) -> str:
+    """The employer USCC the form proposes: the last report's, unless the resident refused or ended that link after
+    it (a prefilled USCC submitted again would silently re-confirm the employer he just left)."""
+    if last is None or not last.employer_uscc:
+        return ""
+    from healthcode.enterprise import consent_repository
+
+    declined = consent_repository.declined_since(session, person.id_number, [last.employer_uscc], last.reported_at)
+    return "" if declined else last.employer_uscc
 
 
 def is_abnormal(report: HealthReport) -> bool:

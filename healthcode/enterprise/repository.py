@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -249,17 +249,6 @@ def org_report(session: Session, org_id: int, report_id: int) -> tuple[HealthRep
     return (row[0], row[1], row[2]) if row else None
 
 
-def claimed_unlisted(session: Session, org_id: int, uscc: str) -> list[tuple[str, str]]:
-    """Residents who named this enterprise as employer on a report but are not (yet) its employees: (id, name)."""
-    listed = select(Employee.id_number).where(Employee.org_id == org_id)
-    rows = session.execute(
-        select(HealthReport.id_number, func.max(HealthReport.name))
-        .where(HealthReport.employer_uscc == uscc, HealthReport.id_number.not_in(listed))
-        .group_by(HealthReport.id_number)
-    ).all()
-    return [(r[0], r[1]) for r in rows]
-
-
 # ---- summaries kept on employees and per day ---------------------------------------------------------------------
 def person_summaries(session: Session, id_numbers: Sequence[str]) -> dict[str, tuple[int, date, date, datetime]]:
     """Per ID number: (report count, first day, last day, last report time). The aggregate reads the (id_number,
@@ -345,3 +334,24 @@ def reporters_until(session: Session, org_id: int, day: date) -> int:
 
 def reports_until(session: Session, org_id: int, day: date) -> int:
     return day_stat_sum(session, org_id, None, day)
+
+
+# ---- access log of exports -----------------------------------------------------------------------------------------
+def _log_people(session: Session, id_numbers: Select[Any], entry: dict[str, Any]) -> None:
+    """One access-log row per registered person among `id_numbers` (INSERT ... SELECT: no rows through Python), so
+    that each resident sees in his own access log that the enterprise exported his data."""
+    from healthcode.orgs.console_models import DataAccess
+    from healthcode.residents.models import Person
+
+    keys = ("account_id", "username", "org_id", "subject", "purpose", "at")
+    rows = select(*(literal(entry[k]).label(k) for k in keys), Person.id.label("person_id")).where(
+        Person.id_number.in_(id_numbers))
+    session.execute(insert(DataAccess).from_select([*keys, "person_id"], rows))
+
+
+def log_report_export(session: Session, org_id: int, f: ReportFilter, entry: dict[str, Any]) -> None:
+    _log_people(session, _org_reports(org_id, f).with_only_columns(Employee.id_number).distinct(), entry)
+
+
+def log_employee_export(session: Session, org_id: int, f: EmployeeFilter, entry: dict[str, Any]) -> None:
+    _log_people(session, _employee_query(org_id, f).with_only_columns(Employee.id_number), entry)

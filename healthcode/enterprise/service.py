@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from healthcode.enterprise import errors, repository
+from healthcode.enterprise import consent_repository, errors, repository
 from healthcode.enterprise.errors import invalid
-from healthcode.enterprise.models import Employee, EnterpriseProfile
+from healthcode.enterprise.models import Employee, EmploymentRequest, EnterpriseProfile
+from healthcode.enterprise.repository import EmployeeFilter, ReportFilter
 from healthcode.messages import service as messages
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
@@ -66,18 +67,25 @@ class EmployeeInput:
     phone: str = ""
 
 
-def add_employee(session: Session, org_id: int, data: EmployeeInput, now: datetime) -> Employee:
+def add_employee(session: Session, org_id: int, data: EmployeeInput, now: datetime) -> EmploymentRequest:
+    """新增: asks the resident to confirm this employer (a pending request), nothing more. The enterprise sees the
+    person's reports only once the resident accepts in the citizen portal (or names the enterprise on a report)."""
     name, number = clean_name(data.name), clean_id_number(data.id_number, now.date())
     phone = clean_phone(data.phone)
     if repository.employee_by_id_number(session, org_id, number) is not None:
         raise errors.duplicate_employee(number)
+    existing = consent_repository.request_of(session, org_id, number)
+    if existing is not None and existing.state != "withdrawn":
+        raise errors.request_exists(number)
     check_real_name(session, number, name)
-    employee = Employee(org_id=org_id, name=name, id_number=number, phone=phone, created_at=now, report_count=0)
-    session.add(employee)
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    request = EmploymentRequest(org_id=org_id, name=name, id_number=number, phone=phone, state="pending",
+                                requested_by="enterprise", requested_at=now)
+    session.add(request)
     session.flush()
-    attach_reports(session, org_id, [number])
-    session.refresh(employee)
-    return employee
+    return request
 
 
 def update_employee(session: Session, org_id: int, employee_id: int, data: EmployeeInput, now: datetime) -> Employee:
@@ -85,15 +93,8 @@ def update_employee(session: Session, org_id: int, employee_id: int, data: Emplo
     name, number = clean_name(data.name), clean_id_number(data.id_number, now.date())
     phone = clean_phone(data.phone)
     if number != employee.id_number:
-        if repository.employee_by_id_number(session, org_id, number) is not None:
-            raise errors.duplicate_employee(number)
-        check_real_name(session, number, name)
-        # Another person now: the old person's reports leave the enterprise's counts, the new one's join them.
-        detach_reports(session, org_id, [employee])
-        employee.id_number = number
-        session.flush()
-        attach_reports(session, org_id, [number])
-        session.refresh(employee)
+        # Another person: that person's consent is needed, so it is a new request (delete, then 新增), not an edit.
+        raise invalid("身份证号不能修改；如需更换人员，请删除该员工后重新新增（需本人确认）", "id_number_fixed")
     employee.name, employee.phone = name, phone
     session.flush()
     return employee
@@ -117,7 +118,7 @@ def get_employee(session: Session, org_id: int, employee_id: int) -> Employee:
     return employee
 
 
-def delete_employees(session: Session, org_id: int, employee_ids: Sequence[int]) -> int:
+def delete_employees(session: Session, org_id: int, employee_ids: Sequence[int], now: datetime) -> int:
     """Deletes the enterprise's own employees among the ids; an id of another enterprise refuses the whole request."""
     ids = sorted(set(employee_ids))
     if not ids:
@@ -127,6 +128,7 @@ def delete_employees(session: Session, org_id: int, employee_ids: Sequence[int])
         raise errors.employee_not_found()
     detach_reports(session, org_id, found, reset=False)  # the rows go: no need to clear their summaries
     repository.delete_employees(session, org_id, ids)
+    consent_repository.mark(session, org_id, [e.id_number for e in found], "withdrawn", now)
     return len(ids)
 
 
@@ -161,13 +163,18 @@ class SyncResult:
 
 
 def sync_employees(session: Session, org_id: int, now: datetime) -> SyncResult:
-    """同步员工信息: adds the residents who named this enterprise as employer on a report, then rebuilds every
-    employee's report summary and the day counts from the reports themselves."""
+    """同步员工信息: links the residents who named this enterprise (its USCC) on a report of their own (their naming
+    is their consent; nobody else is pulled in), then rebuilds every employee's report summary and the day counts."""
     org = enterprise_of(session, org_id)
-    claimed = repository.claimed_unlisted(session, org_id, org.uscc)
+    claimed = consent_repository.self_named(session, org_id, org.uscc)
+    numbers = [number for number, _name, _at in claimed]
+    consent_repository.drop_any(session, org_id, numbers)
+    consent_repository.insert_requests(session, [
+        {"org_id": org_id, "name": name, "id_number": number, "phone": None, "state": "confirmed",
+         "requested_by": "resident", "requested_at": at, "decided_at": at} for number, name, at in claimed])
     repository.insert_employees(session, [
         {"org_id": org_id, "name": name, "id_number": number, "phone": None, "created_at": now, "report_count": 0}
-        for number, name in claimed
+        for number, name, _at in claimed
     ])
     repository.clear_day_stats(session, org_id)
     numbers = repository.reset_summaries(session, org_id)
@@ -177,7 +184,7 @@ def sync_employees(session: Session, org_id: int, now: datetime) -> SyncResult:
 
 def claimed_count(session: Session, org_id: int) -> int:
     org = enterprise_of(session, org_id)
-    return len(repository.claimed_unlisted(session, org_id, org.uscc))
+    return len(consent_repository.self_named(session, org_id, org.uscc))
 
 
 # ---- reminders ---------------------------------------------------------------------------------------------------
@@ -269,3 +276,17 @@ def log_access(session: Session, *, account_id: int, username: str, org_id: int,
     console_repository.add_access(session, DataAccess(
         account_id=account_id, username=username, org_id=org_id, subject=subject, person_id=person_id,
         purpose=purpose, detail=(detail or "")[:300] or None, at=now))
+
+
+def log_export_people(session: Session, *, account_id: int, username: str, org_id: int, purpose: str, now: datetime,
+                      reports: ReportFilter | None = None, employees: EmployeeFilter | None = None) -> None:
+    """Each resident in an export gets a row of his own in the access log (企业查看健康上报 on his access page)."""
+    entry = {"account_id": account_id, "username": username, "org_id": org_id, "subject": "export",
+             "purpose": purpose, "at": now}
+    if reports is not None:
+        if reports.date_from is None and reports.date_to is None:  # the export's default: up to yesterday (截止到昨日)
+            reports = ReportFilter(reports.name, reports.id_number, None, now.date() - timedelta(days=1),
+                                   reports.report_type)
+        repository.log_report_export(session, org_id, reports, entry)
+    if employees is not None:
+        repository.log_employee_export(session, org_id, employees, entry)

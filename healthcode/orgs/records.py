@@ -93,6 +93,13 @@ def detail(session: Session, org_id: int, scan_id: int) -> dict[str, Any]:
     return record_view(row)
 
 
+def log_record_view(session: Session, admin: ConsoleUser, record: dict[str, Any]) -> None:
+    """查看详情 of one scan shows the resident's (masked) identity and pass: logged like every view of a person."""
+    repo.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                        subject="record", person_id=record["person_id"], purpose="查看扫码记录详情",
+                                        detail=f"scan {record['id']}", at=clock.now()))
+
+
 def points(session: Session, org_id: int) -> list[dict[str, Any]]:
     return [{"id": p.id, "label": f"{p.community} {p.name}"} for p in repo.points_of_org(session, org_id)]
 

@@ -43,6 +43,7 @@ def records_export(admin: ConsoleAdmin, session: DbSession, start: str = "", end
 @router.get("/records/{scan_id}", name="gov_record_detail")
 def record_detail(request: Request, scan_id: int, admin: ConsoleAdmin, session: DbSession) -> Response:
     record = records.detail(session, admin.org_id, scan_id)
+    records.log_record_view(session, admin, record)
     return console_page(request, admin, "gov/record_detail.html", {"active": "records", "r": record})
 
 

@@ -2,23 +2,30 @@
 
 Fujian's rule: an orange-code holder cannot apply for others. A family member's code is shown by the applicant, and
 their initial region, when not yet known, becomes the applicant's.
+
+Knowing a name and an ID number is not enough: a link shows the relative's code only while it is active, that is
+when the relative confirmed it from his own sign-in, or when guardianship holds from official data (the relative is
+under 14 or 70 and over, and lives in the applicant's household in the current 户籍 snapshot). A relative who
+refused or ended a link is never shown through it. See docs/decisions.md ("Consent").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.residents import family_repository as repository
 from healthcode.residents.family_models import FamilyLink, FamilyView
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
+from healthcode.residents.ids import InvalidIdNumber, id_facts, normalize_id_number
 from healthcode.residents.models import Person
 
 MAX_MEMBERS = 5
 RELATIONS = ("子女", "父母", "配偶", "祖父母/外祖父母", "孙子女/外孙子女", "兄弟姐妹", "其他亲属")
+MINOR_BELOW, ELDERLY_FROM = 14, 70  # ages at which a guardian may show a relative's code without his confirmation
+STATE_LABELS = {"active": "已关联", "pending": "待对方确认", "refused": "对方已拒绝"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,35 @@ class Member:
     person: Person
     relation: str
     added_at: datetime
+    state: str = "active"  # active / pending / refused
+    link_id: int = 0
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def age_on(id_number: str, day: date) -> int:
+    birth = id_facts(id_number).birth_date
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def guardianship(session: Session, applicant: Person, relative: Person, now: datetime) -> bool:
+    """The applicant may show the relative's code without his confirmation: the relative is under 14 or 70 and over
+    (age from the ID number and the platform clock), and both live at the same address in the current households
+    snapshot (户籍: same county, same normalised address)."""
+    age = age_on(relative.id_number, now.date())
+    if MINOR_BELOW <= age < ELDERLY_FROM:
+        return False
+    return repository.same_household(session, applicant.id_number, relative.id_number)
+
+
+def link_state(session: Session, link: FamilyLink, applicant: Person, relative: Person, now: datetime) -> str:
+    if link.refused_at is not None:
+        return "refused"
+    if link.confirmed_at is not None or guardianship(session, applicant, relative, now):
+        return "active"
+    return "pending"
 
 
 class OrangeCannotApply(Forbidden):
@@ -55,7 +91,7 @@ def add_member(session: Session, owner: Person, *, name: str, id_number: str, re
         raise Invalid("不能把自己添加为家人")
     ensure_may_apply_for_others(session, owner, now)
     links = repository.links_of(session, owner.id)
-    if len(links) >= MAX_MEMBERS:
+    if sum(1 for link in links if link.refused_at is None) >= MAX_MEMBERS:
         raise Conflict(f"最多可为{MAX_MEMBERS}位家人申领健康码")
     person = repository.person_by_id_number(session, number)
     known_name = person.name if person is not None else repository.household_name(session, number)
@@ -70,27 +106,69 @@ def add_member(session: Session, owner: Person, *, name: str, id_number: str, re
     link = FamilyLink(owner_id=owner.id, member_id=person.id, relation=relation, created_at=now)
     session.add(link)
     session.flush()
-    return Member(person, relation, now)
+    return Member(person, relation, now, link_state(session, link, owner, person, now), link.id)
 
 
-def members(session: Session, owner: Person) -> list[Member]:
-    return [Member(person, link.relation, link.created_at) for link, person in repository.members_of(session, owner.id)]
+def members(session: Session, owner: Person, now: datetime) -> list[Member]:
+    return [Member(person, link.relation, link.created_at, link_state(session, link, owner, person, now), link.id)
+            for link, person in repository.members_of(session, owner.id)]
 
 
-def member(session: Session, owner: Person, member_id: int) -> Member:
-    """One of the applicant's family members; NotFound for anyone else (no peeking at strangers' codes)."""
+def member(session: Session, owner: Person, member_id: int, now: datetime) -> Member:
+    """One of the applicant's family members whose link is active; NotFound for anyone else, and for a link the
+    relative has not confirmed (no peeking at strangers' codes: knowing a name and an ID number is not enough)."""
     found = repository.member_of(session, owner.id, member_id)
-    if found is None:
-        raise NotFound("没有找到这位家人")
+    if found is None or link_state(session, found[0], owner, found[1], now) != "active":
+        raise NotFound("没有找到这位家人，或对方尚未确认关联")
     link, person = found
-    return Member(person, link.relation, link.created_at)
+    return Member(person, link.relation, link.created_at, "active", link.id)
 
 
 def remove_member(session: Session, owner: Person, member_id: int) -> None:
+    """The applicant drops a link; a link the relative refused stays (so that it cannot be asked for again)."""
     found = repository.member_of(session, owner.id, member_id)
-    if found is None:
+    if found is None or found[0].refused_at is not None:
         raise NotFound("没有找到这位家人")
     session.delete(found[0])
+    session.flush()
+
+
+# ---- the relative's side: links that name him ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Applicant:
+    link_id: int
+    name_masked: str
+    id_number_masked: str
+    relation: str
+    requested_at: datetime
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return {"active": "已确认", "pending": "待您确认", "refused": "已拒绝"}[self.state]
+
+
+def applicants(session: Session, relative: Person) -> list[Applicant]:
+    """Who asked to show the signed-in resident's code (masked), and whether he confirmed: he can confirm, refuse
+    or end each. A link active by guardianship alone shows as pending here: his confirmation is still asked."""
+    from healthcode.residents.masking import mask_id_number, mask_name
+
+    return [Applicant(link.id, mask_name(owner.name), mask_id_number(owner.id_number), link.relation,
+                      link.created_at, "refused" if link.refused_at else "active" if link.confirmed_at else "pending")
+            for link, owner in repository.applicants_of(session, relative.id)]
+
+
+def decide(session: Session, relative: Person, link_id: int, action: str, now: datetime) -> None:
+    """accept: the link is active; refuse (or end): never active again, guardianship or not, until he accepts."""
+    link = repository.link_naming(session, link_id, relative.id)
+    if link is None:
+        raise NotFound("没有找到该家人关联请求")
+    if action == "accept":
+        link.confirmed_at, link.refused_at = now, None
+    elif action in ("refuse", "end"):
+        link.confirmed_at, link.refused_at = None, now
+    else:
+        raise Invalid("操作无效")
     session.flush()
 
 

@@ -12,6 +12,10 @@ from healthcode.db import Base
 
 
 class FamilyLink(Base):
+    """An applicant's request to show a relative's code. It shows only while active: the relative confirmed it from
+    his own sign-in (confirmed_at), or guardianship holds from official data now (family.guardianship); never once the
+    relative refused or ended it (refused_at)."""
+
     __tablename__ = "family_links"
     __table_args__ = (UniqueConstraint("owner_id", "member_id"),)
 
@@ -20,6 +24,8 @@ class FamilyLink(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class FamilyView(Base):

@@ -50,5 +50,26 @@ def household_county(session: Session, id_number: str) -> str | None:
     return record.county_code if record else None
 
 
+def applicants_of(session: Session, member_id: int) -> list[tuple[FamilyLink, Person]]:
+    """The links naming this resident as the relative, with the applicant of each, newest first."""
+    rows = session.execute(
+        select(FamilyLink, Person).join(Person, Person.id == FamilyLink.owner_id)
+        .where(FamilyLink.member_id == member_id).order_by(FamilyLink.created_at.desc(), FamilyLink.id.desc())
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def link_naming(session: Session, link_id: int, member_id: int) -> FamilyLink | None:
+    return session.scalars(
+        select(FamilyLink).where(FamilyLink.id == link_id, FamilyLink.member_id == member_id)).first()
+
+
+def same_household(session: Session, first: str, second: str) -> bool:
+    """Both ID numbers are at the same address (county and normalised address) in the current households snapshot."""
+    a, b = _household(session, first), _household(session, second)
+    return (a is not None and b is not None and a.county_code is not None and a.address_norm != ""
+            and (a.county_code, a.address_norm) == (b.county_code, b.address_norm))
+
+
 def add_view(session: Session, view: FamilyView) -> None:
     session.add(view)

@@ -20,6 +20,9 @@ from healthcode.web.templating import templates
 router = APIRouter(prefix="/citizen", include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/me", tags=["citizen"])
 NO_STORE = {"Cache-Control": "no-store"}
+FAMILY_DONE = {"requested": "已发送关联请求：需对方本人登录“八闽健康码”确认后，才能为其亮码"
+                            "（14岁以下或70岁以上、与您同一户籍地址的家人除外）",
+               "accept": "已确认，对方可以为您出示健康码", "refuse": "已拒绝该关联请求", "end": "已解除关联"}
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -68,7 +71,7 @@ def reasons_page(request: Request, db: DbSession, person: MaybeResident, member:
         return _to_home(request)
     holder, relation = person, None
     if member is not None:
-        found = family.member(db, person, member)
+        found = family.member(db, person, member, clock.now())
         holder, relation = found.person, found.relation
         family.record_view(db, person, holder, "reasons", clock.now())
     view = portal.reasons(db, holder, clock.now())
@@ -77,17 +80,19 @@ def reasons_page(request: Request, db: DbSession, person: MaybeResident, member:
 
 
 @router.get("/family", name="citizen_family")
-def family_page(request: Request, db: DbSession, person: MaybeResident) -> Response:
+def family_page(request: Request, db: DbSession, person: MaybeResident, done: str = "") -> Response:
     if person is None:
         return _to_home(request)
-    return _family_page(request, db, person)
+    return _family_page(request, db, person, done=FAMILY_DONE.get(done))
 
 
 def _family_page(request: Request, db: DbSession, person: Any, error: str | None = None,
-                 form: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                 form: dict[str, str] | None = None, status_code: int = 200, done: str | None = None) -> Response:
+    members = family.members(db, person, clock.now())
     return _page(request, "citizen/family.html", {
-        "person": person, "members": family.members(db, person), "relations": family.RELATIONS,
-        "max_members": family.MAX_MEMBERS, "error": error, "form": form or {},
+        "person": person, "members": members, "relations": family.RELATIONS, "max_members": family.MAX_MEMBERS,
+        "slots": sum(1 for m in members if m.state != "refused"), "applicants": family.applicants(db, person),
+        "error": error, "form": form or {}, "done": done,
     }, status_code=status_code)
 
 
@@ -104,6 +109,9 @@ def family_add(
     except DomainError as exc:
         form = {"name": name, "id_number": id_number, "relation": relation}
         return _family_page(request, db, person, exc.message, form, status_code=exc.status_code)
+    if added.state != "active":  # the relative confirms from his own sign-in first
+        target = request.url_for("citizen_family").include_query_params(done="requested")
+        return RedirectResponse(str(target), status_code=303)
     return RedirectResponse(request.url_for("citizen_member_code", member_id=added.person.id), status_code=303)
 
 
@@ -115,11 +123,26 @@ def family_remove(request: Request, db: DbSession, person: MaybeResident, member
     return RedirectResponse(request.url_for("citizen_family"), status_code=303)
 
 
+@router.post("/family/requests/{link_id}", name="citizen_family_decide")
+def family_decide(request: Request, db: DbSession, person: MaybeResident, link_id: int,
+                  action: Annotated[str, Form()] = "") -> Response:
+    """The relative, signed in himself, confirms, refuses or ends a link naming him (only links naming him)."""
+    if person is None:
+        return _to_home(request)
+    try:
+        with db.begin_nested():
+            family.decide(db, person, link_id, action, clock.now())
+    except DomainError as exc:
+        return _family_page(request, db, person, exc.message, status_code=exc.status_code)
+    target = request.url_for("citizen_family").include_query_params(done=action)
+    return RedirectResponse(str(target), status_code=303)
+
+
 @router.get("/family/{member_id}/code", name="citizen_member_code")
 def member_code_page(request: Request, db: DbSession, person: MaybeResident, member_id: int) -> Response:
     if person is None:
         return _to_home(request)
-    found = family.member(db, person, member_id)
+    found = family.member(db, person, member_id, clock.now())
     view = portal.member_code(db, person, member_id, clock.now())
     refresh = request.url_for("me_code").include_query_params(member=member_id)
     reasons = request.url_for("citizen_reasons").include_query_params(member=member_id)

@@ -99,7 +99,7 @@ def own_code(session: Session, person: Person, now: datetime) -> CodeView:
 
 def member_code(session: Session, applicant: Person, member_id: int, now: datetime) -> CodeView:
     """A family member's code, shown by the applicant; their initial region, when unknown, is the applicant's."""
-    member = family.member(session, applicant, member_id).person
+    member = family.member(session, applicant, member_id, now).person
     family.ensure_may_apply_for_others(session, applicant, now)
     if member.initial_region_code is None:
         # The applicant's own initial region stays untouched: it is fixed by the applicant's first code only.

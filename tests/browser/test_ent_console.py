@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 
-from healthcode.enterprise import reports
+from healthcode.enterprise import consent, reports
+from healthcode.enterprise.models import EmploymentRequest
 from healthcode.residents.models import Person
 from tests.browser.conftest import PHONE
 from tests.browser.test_citizen import sign_in as citizen_sign_in
-from tests.enterprise.factories import enterprise, id_number
+from tests.enterprise.factories import enterprise, id_number, person
 from tests.identity.flow import ZHANG, make_account
 
 pytestmark = pytest.mark.browser
@@ -53,6 +55,15 @@ def _history(db: Any) -> None:
     db.commit()
 
 
+def _everyone_accepts(db: Any) -> None:
+    """Each imported resident accepts the enterprise in his citizen portal (that flow: test_citizen_consent.py)."""
+    db.rollback()
+    for request in db.scalars(select(EmploymentRequest).where(EmploymentRequest.state == "pending")).all():
+        consent.decide(db, person(db, request.id_number, request.name), request.id, "accept",
+                       datetime(2020, 2, 24, 9))
+    db.commit()
+
+
 def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, freeze: Any, artifacts: Path,
                                        tmp_path: Path) -> None:
     freeze("2020-02-24 09:00")
@@ -86,7 +97,10 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
     page.get_by_test_id("import").click()
     page.get_by_test_id("import-file").set_input_files(str(_xlsx(tmp_path / "好.xlsx", staff)))
     page.get_by_test_id("import-submit").click()
-    page.get_by_text("导入成功，共导入 12 名员工").wait_for()
+    page.get_by_text("导入成功，已向 12 名员工发送确认请求").wait_for()
+    assert page.get_by_test_id("requests").inner_text().count("待确认") == 12
+    page.get_by_test_id("requests").screenshot(path=str(artifacts / "ent-employee-requests.png"))
+    _everyone_accepts(db)
 
     # 提醒上报: the dialog says 提醒成功.
     page.goto("/ent/health?status=unreported")

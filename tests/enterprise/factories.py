@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from healthcode.enterprise import reports
+from healthcode.enterprise import consent, reports, service
+from healthcode.enterprise.models import Employee
 from healthcode.orgs.service import Created, add_org
 from healthcode.residents.models import Person
 
@@ -32,10 +34,23 @@ def enterprise(db: Session, n: int = 1, name: str | None = None) -> Created:
 
 
 def person(db: Session, number: str, name: str = "张三") -> Person:
+    """The resident of the ID number (an existing one is reused: `employ` may have registered him already)."""
+    found = db.scalars(select(Person).where(Person.id_number == number)).first()
+    if found is not None:
+        return found
     found = Person(id_number=number, name=name, created_at=datetime(2020, 2, 1))
     db.add(found)
     db.flush()
     return found
+
+
+def employ(db: Session, org_id: int, name: str, number: str, when: datetime, phone: str = "") -> Employee:
+    """An employee as the console knows one: the enterprise adds him (a pending request) and the resident, signed in,
+    accepts it in the citizen portal."""
+    request = service.add_employee(db, org_id, service.EmployeeInput(name, number, phone), when)
+    consent.decide(db, person(db, number, name), request.id, "accept", when)
+    employee = db.scalars(select(Employee).where(Employee.org_id == org_id, Employee.id_number == number)).one()
+    return employee
 
 
 def report(db: Session, who: Person, day: date, *, hour: int = 9, temperature: str = "36.5",

@@ -11,7 +11,7 @@ from healthcode.enterprise import service
 from healthcode.enterprise.models import EnterpriseProfile, HealthReport
 from healthcode.messages import service as messages
 from healthcode.orgs.models import Org
-from tests.enterprise.factories import console_login, enterprise, id_number, uscc_code
+from tests.enterprise.factories import console_login, employ, enterprise, id_number, uscc_code
 from tests.identity.flow import LI, ZHANG, make_account, sign_in
 
 FORM = {"temperature": "36.7", "symptoms": ["无"], "location_code": "350102", "contact_risk": "0",
@@ -56,7 +56,7 @@ def test_given_a_reminder_when_the_resident_opens_the_inbox_then_it_is_there_and
         client: Any, db: Any, freeze: Any) -> None:
     freeze("2020-02-24 09:00")
     org = enterprise(db)
-    employee = service.add_employee(db, org.org_id, service.EmployeeInput("张小明", ZHANG), datetime(2020, 2, 1))
+    employee = employ(db, org.org_id, "张小明", ZHANG, datetime(2020, 2, 1))
     service.remind(db, org.org_id, [employee.id], datetime(2020, 2, 24, 9))
     messages.send(db, [LI], title="别人的消息", body="不属于张小明", now=datetime(2020, 2, 24, 9))
     db.commit()

@@ -10,10 +10,10 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from healthcode.enterprise import service
-from healthcode.enterprise.models import Employee
+from healthcode.enterprise import consent
+from healthcode.enterprise.models import Employee, EmploymentRequest
 from healthcode.messages.models import Message, SmsOutbox
-from tests.enterprise.factories import console_login, enterprise, id_number, person, report
+from tests.enterprise.factories import console_login, employ, enterprise, id_number, person, report
 
 TODAY = date(2020, 2, 24)
 
@@ -21,8 +21,7 @@ TODAY = date(2020, 2, 24)
 def _staffed(db: Any, n: int = 3) -> Any:
     org = enterprise(db)
     for i in range(n):
-        service.add_employee(db, org.org_id, service.EmployeeInput(f"员工{i}", id_number(i), f"138{i:08d}"),
-                             datetime(2020, 2, 1))
+        employ(db, org.org_id, f"员工{i}", id_number(i), datetime(2020, 2, 1), f"138{i:08d}")
     db.commit()
     return org
 
@@ -119,8 +118,8 @@ def test_history_and_detail_pages_with_back_links(client: Any, db: Any, freeze: 
 def test_exports_open_in_openpyxl_and_no_cell_starts_a_formula(client: Any, db: Any, freeze: Any) -> None:
     freeze("2020-02-24 09:00")
     org = enterprise(db)
-    service.add_employee(db, org.org_id, service.EmployeeInput("=HYPERLINK(1)", id_number(1)), datetime(2020, 2, 1))
-    service.add_employee(db, org.org_id, service.EmployeeInput("@SUM", id_number(2)), datetime(2020, 2, 1))
+    employ(db, org.org_id, "=HYPERLINK(1)", id_number(1), datetime(2020, 2, 1))
+    employ(db, org.org_id, "@SUM", id_number(2), datetime(2020, 2, 1))
     report(db, person(db, id_number(1), "=HYPERLINK(1)"), date(2020, 2, 23))
     report(db, person(db, id_number(2), "@SUM"), TODAY)  # today: not in the default export (up to yesterday)
     db.commit()
@@ -144,19 +143,27 @@ def test_employee_add_edit_delete_and_profile(client: Any, db: Any, freeze: Any)
     bad = client.post("/ent/employees", data={"name": "张三", "id_number": "350102198001010010"})
     assert bad.status_code == 422 and "身份证号校验码错误" in bad.text and "data-open-on-load" in bad.text
     added = client.post("/ent/employees", data={"name": "张三", "id_number": id_number(1), "phone": "13800138000"})
-    assert "已新增员工 张三" in added.text
+    assert "已向员工 *三 发送确认请求" in added.text and "待确认" in added.text
     duplicate = client.post("/ent/employees", data={"name": "张三", "id_number": id_number(1)})
     assert duplicate.status_code == 409
+    db.rollback()
+    assert db.scalar(select(Employee.id)) is None  # a request, not an employee
+    # once the resident accepts, the enterprise edits and deletes the employee
+    request = db.scalar(select(EmploymentRequest))
+    consent.decide(db, person(db, id_number(1), "张三"), request.id, "accept", datetime(2020, 2, 24, 9, 0))
+    db.commit()
     employee_id = db.scalar(select(Employee.id))
     edited = client.post(f"/ent/employees/{employee_id}", data={"name": "张三丰", "id_number": id_number(1)})
     assert "已修改员工 张三丰 的信息" in edited.text
+    swapped = client.post(f"/ent/employees/{employee_id}", data={"name": "李四", "id_number": id_number(2)})
+    assert swapped.status_code == 422 and "身份证号不能修改" in swapped.text
     profile = client.post("/ent/profile", data={"name": "新名称有限公司", "legal_name": "王法人",
                                                 "legal_phone": "13900139000"})
     assert "企业基本信息已保存" in profile.text and 'value="王法人"' in profile.text
     deleted = client.post("/ent/employees-delete", data={"employee_ids": [employee_id]})
     assert "已删除 1 名员工" in deleted.text
     db.rollback()
-    assert db.scalar(select(Employee.id)) is None
+    assert db.scalar(select(Employee.id)) is None and db.scalar(select(EmploymentRequest.state)) == "withdrawn"
 
 
 def test_tables_page_by_twenty_with_links_that_keep_the_query(client: Any, db: Any, freeze: Any) -> None:
@@ -184,5 +191,6 @@ def test_views_of_a_persons_reports_and_exports_are_logged(client: Any, db: Any,
     db.rollback()
     entries = db.scalars(select(DataAccess).order_by(DataAccess.id))
     logged = [(a.subject, a.purpose, a.person_id is not None) for a in entries]
+    # and the export also gets one row per resident in it (his own access log shows it)
     assert logged == [("person", "查看员工健康上报历史记录", True), ("person", "查看健康上报详情", True),
-                      ("export", "批量导出员工健康上报数据", False)]
+                      ("export", "批量导出员工健康上报数据", False), ("export", "批量导出员工健康上报数据", True)]

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from healthcode.enterprise import importing, repository, service
-from healthcode.enterprise.models import Employee
+from healthcode.enterprise import consent, importing, repository, service
+from healthcode.enterprise.models import Employee, EmploymentRequest
 from healthcode.errors import DomainError
-from tests.enterprise.factories import console_login, enterprise, id_number, person, report
+from tests.enterprise.factories import console_login, employ, enterprise, id_number, person, report
 
 NOW = datetime(2020, 2, 24, 9)
 
@@ -37,7 +37,8 @@ def bad_check_character(n: int) -> str:
 
 def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_row_is_named(db: Any) -> None:
     org = enterprise(db)
-    service.add_employee(db, org.org_id, service.EmployeeInput("老员工", id_number(9)), NOW)
+    employ(db, org.org_id, "老员工", id_number(9), NOW)
+    service.add_employee(db, org.org_id, service.EmployeeInput("新员工", id_number(8)), NOW)  # asked, not confirmed
     content = xlsx_bytes([
         ["张三", id_number(1), "13800138000"],
         ["", id_number(2), ""],                       # line 3: no name
@@ -45,22 +46,32 @@ def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_ro
         ["赵六", id_number(4), "12345"],                # line 5: bad phone
         ["张三", id_number(1), ""],                     # line 6: duplicate of line 2
         ["老员工", id_number(9), ""],                   # line 7: already an employee
+        ["新员工", id_number(8), ""],                   # line 8: already asked
     ])
     result = importing.import_upload(db, org.org_id, "员工.xlsx", content, NOW)
     assert result.status == "rejected"
     assert [(b.line, b.column) for b in result.bad_rows] == [
-        (3, "姓名"), (4, "身份证号"), (5, "手机号码"), (6, "身份证号"), (7, "身份证号")]
+        (3, "姓名"), (4, "身份证号"), (5, "手机号码"), (6, "身份证号"), (7, "身份证号"), (8, "身份证号")]
     reasons = {b.line: b.reason for b in result.bad_rows}
     assert reasons[4] == "身份证号校验码错误" and "第 2 行" in reasons[6] and "已在本企业" in reasons[7]
-    assert repository.count_employees(db, org.org_id) == 1
+    assert "待确认名单" in reasons[8]
+    assert repository.count_employees(db, org.org_id) == 1 and len(consent.open_requests(db, org.org_id)) == 1
 
 
-def test_given_a_good_csv_when_importing_then_all_rows_arrive_with_their_past_reports(db: Any, tmp_path: Path) -> None:
+def test_given_a_good_csv_when_importing_then_requests_only_and_on_acceptance_the_past_reports(
+        db: Any, tmp_path: Path) -> None:
     org = enterprise(db)
-    report(db, person(db, id_number(2), "李四"), date(2020, 2, 23))
+    li_person = person(db, id_number(2), "李四")
+    report(db, li_person, date(2020, 2, 23))
     csv = f"\ufeff姓名,身份证号,手机号码\n张三,{id_number(1)},13800138000\n李四,{id_number(2).lower()},\n"
     result = importing.import_upload(db, org.org_id, "employees.csv", csv.encode(), NOW)
     assert result.as_json() == {"status": "imported", "rows": 2, "bad_rows": []}
+    # the import creates pending requests, nothing more: no employee, no report counted
+    assert repository.count_employees(db, org.org_id) == 0 and repository.day_stat_sum(db, org.org_id, None, None) == 0
+    assert sorted((r.state, r.name_masked) for r in consent.open_requests(db, org.org_id)) == [
+        ("pending", "*三"), ("pending", "*四")]
+    request = next(r for r in consent.requests_of(db, li_person))
+    consent.decide(db, li_person, request.id, "accept", NOW)
     li = repository.employee_by_id_number(db, org.org_id, id_number(2))
     assert li is not None and li.report_count == 1 and li.last_report_date == date(2020, 2, 23)
     assert repository.day_stat_sum(db, org.org_id, None, None) == 1
@@ -90,9 +101,10 @@ def test_import_through_the_page_shows_the_report_then_accepts_the_fixed_file(cl
     assert "整个文件未导入" in page.text
     good = xlsx_bytes([["张三", id_number(1), ""], ["李四", id_number(2), ""]])
     page = client.post("/ent/employees-import", files={"file": ("员工.xlsx", good)})
-    assert "导入成功，共导入 2 名员工" in page.text
+    assert "导入成功，已向 2 名员工发送确认请求" in page.text and page.text.count("待确认</span>") == 2
     db.rollback()
-    assert db.scalar(select(func.count()).select_from(Employee)) == 2
+    assert db.scalar(select(func.count()).select_from(Employee)) == 0
+    assert db.scalar(select(func.count()).select_from(EmploymentRequest)) == 2
 
 
 def test_the_import_template_downloads_with_the_header(client: Any, db: Any) -> None:
@@ -124,5 +136,5 @@ def test_numbers_typed_as_numbers_in_excel_keep_their_digits(db: Any) -> None:
     org = enterprise(db)
     content = xlsx_bytes([["张三", id_number(1), 13800138000]])
     assert importing.import_upload(db, org.org_id, "e.xlsx", content, NOW).status == "imported"
-    employee = repository.employee_by_id_number(db, org.org_id, id_number(1))
-    assert employee is not None and employee.phone == "13800138000"
+    request = db.scalar(select(EmploymentRequest))
+    assert request.id_number == id_number(1) and request.phone == "13800138000"

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from healthcode.enterprise import operators, service
-from healthcode.enterprise.models import Employee, HealthReport
+from healthcode.enterprise.models import Employee, EmploymentRequest, HealthReport
 from healthcode.messages.models import Message
 from healthcode.orgs.service import add_org
-from tests.enterprise.factories import console_login, enterprise, id_number, operator_login, person, report
+from tests.enterprise.factories import console_login, employ, enterprise, id_number, operator_login, person, report
 
 B_NAME, B_ID = "乙方员工", id_number(50)
 OUTSIDER_NAME, OUTSIDER_ID = "路人甲乙", id_number(60)
@@ -37,9 +37,10 @@ def all_routes(app: Any) -> list[Any]:
 
 def _world(db: Any) -> dict[str, Any]:
     a, b = enterprise(db, 1), enterprise(db, 2)
-    service.add_employee(db, a.org_id, service.EmployeeInput("甲方员工", id_number(10)), datetime(2020, 2, 1))
-    b_employee = service.add_employee(db, b.org_id, service.EmployeeInput(B_NAME, B_ID, "13900000001"),
-                                      datetime(2020, 2, 1))
+    employ(db, a.org_id, "甲方员工", id_number(10), datetime(2020, 2, 1))
+    b_employee = employ(db, b.org_id, B_NAME, B_ID, datetime(2020, 2, 1), "13900000001")
+    b_request = service.add_employee(db, b.org_id, service.EmployeeInput(OUTSIDER_NAME, OUTSIDER_ID),
+                                     datetime(2020, 2, 1))  # B asked the outsider: pending
     report(db, person(db, id_number(10), "甲方员工"), date(2020, 2, 23))
     b_report = report(db, person(db, B_ID, B_NAME), date(2020, 2, 23))
     outsider = report(db, person(db, OUTSIDER_ID, OUTSIDER_NAME), date(2020, 2, 23))
@@ -47,7 +48,7 @@ def _world(db: Any) -> dict[str, Any]:
                                         datetime(2020, 2, 1))
     db.commit()
     return {"a": a, "b": b, "b_employee": b_employee.id, "b_report": b_report.id, "outsider_report": outsider.id,
-            "b_operator": b_operator.id}
+            "b_operator": b_operator.id, "b_request": b_request.id}
 
 
 def _leaks(text: str) -> list[str]:
@@ -75,7 +76,7 @@ def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(cl
         operator_login(client, db, world["a"], OPERATOR_ID, "甲方经办")
     routes = [r for r in all_routes(client.app) if getattr(r, "path", "").startswith("/ent")]
     assert len(routes) >= 15
-    ids = {"employee_id": world["b_employee"], "report_id": world["b_report"]}
+    ids = {"employee_id": world["b_employee"], "report_id": world["b_report"], "request_id": world["b_request"]}
     tried = 0
     for route in routes:
         path = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), route.path)
@@ -98,6 +99,7 @@ def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(cl
     assert db.scalar(select(func.count()).select_from(Message)) == 0
     assert db.scalar(select(func.count()).select_from(Employee).where(Employee.org_id == world["a"].org_id)) <= 2
     assert [o.name for o in operators.operators(db, world["b"].org_id)] == [B_OPERATOR_NAME]
+    assert db.get(EmploymentRequest, world["b_request"]).state == "pending"
 
 
 def test_direct_links_to_b_records_are_not_found(client: Any, db: Any, freeze: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from healthcode.enterprise import reports, repository, service
 from healthcode.errors import DomainError
-from tests.enterprise.factories import enterprise, id_number, person, report
+from tests.enterprise.factories import employ, enterprise, id_number, person, report
 
 DAY = date(2020, 2, 24)
 
@@ -43,7 +43,7 @@ def test_given_a_bad_form_when_submitting_then_it_is_refused_in_chinese_and_noth
 def test_given_a_report_today_when_reporting_again_then_it_is_corrected_not_doubled(db: Any) -> None:
     org = enterprise(db)
     resident = person(db, id_number(1))
-    service.add_employee(db, org.org_id, service.EmployeeInput("张三", id_number(1)), datetime(2020, 2, 1))
+    employ(db, org.org_id, "张三", id_number(1), datetime(2020, 2, 1))
     first = reports.submit(db, resident, _input(), datetime(2020, 2, 24, 8))
     second = reports.submit(db, resident, _input(temperature="37.8", symptoms=["发热", "干咳"]),
                             datetime(2020, 2, 24, 18))
@@ -61,23 +61,25 @@ def test_given_reports_before_hiring_when_the_employee_is_added_then_the_summari
     resident = person(db, id_number(2), "李四")
     for day in (date(2020, 2, 20), date(2020, 2, 21), date(2020, 2, 23)):
         report(db, resident, day)
-    added = service.add_employee(db, org.org_id, service.EmployeeInput("李四", id_number(2), "13800138000"),
-                                 datetime(2020, 2, 24, 9))
+    added = employ(db, org.org_id, "李四", id_number(2), datetime(2020, 2, 24, 9), "13800138000")
     assert (added.report_count, added.first_report_date, added.last_report_date) == (
         3, date(2020, 2, 20), date(2020, 2, 23))
     assert repository.day_stat_sum(db, org.org_id, None, None) == 3
-    service.delete_employees(db, org.org_id, [added.id])
+    service.delete_employees(db, org.org_id, [added.id], datetime(2020, 2, 24, 10))
     assert repository.day_stat_sum(db, org.org_id, None, None) == 0
 
 
-def test_given_an_id_number_change_when_updating_then_the_counts_follow_the_new_person(db: Any) -> None:
+def test_given_an_id_number_change_when_updating_then_it_is_refused_another_person_must_consent(db: Any) -> None:
     org = enterprise(db)
     report(db, person(db, id_number(3), "王五"), date(2020, 2, 20))
-    employee = service.add_employee(db, org.org_id, service.EmployeeInput("王五", id_number(3)), datetime(2020, 2, 21))
+    report(db, person(db, id_number(4), "王五"), date(2020, 2, 21))
+    employee = employ(db, org.org_id, "王五", id_number(3), datetime(2020, 2, 21))
     assert employee.report_count == 1
-    updated = service.update_employee(db, org.org_id, employee.id, service.EmployeeInput("王五", id_number(4)),
-                                      datetime(2020, 2, 22))
-    assert updated.report_count == 0 and repository.day_stat_sum(db, org.org_id, None, None) == 0
+    with pytest.raises(DomainError) as refused:
+        service.update_employee(db, org.org_id, employee.id, service.EmployeeInput("王五", id_number(4)),
+                                datetime(2020, 2, 22))
+    assert "身份证号不能修改" in refused.value.message
+    assert employee.id_number == id_number(3) and repository.day_stat_sum(db, org.org_id, None, None) == 1
 
 
 def test_own_history_is_newest_first(db: Any) -> None:
@@ -103,7 +105,7 @@ def test_report_pages_found_day_by_day_match_the_plain_newest_first_order(db: An
 
     org = enterprise(db)
     for i in range(5):
-        service.add_employee(db, org.org_id, service.EmployeeInput(f"员工{i}", id_number(i)), datetime(2020, 2, 1))
+        employ(db, org.org_id, f"员工{i}", id_number(i), datetime(2020, 2, 1))
         resident = person(db, id_number(i), f"员工{i}")
         for back in range(i + 1):  # 15 reports over 5 days, some days busier than others
             report(db, resident, date(2020, 2, 23 - back), hour=8 + i)

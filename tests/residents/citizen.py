@@ -29,6 +29,11 @@ def household(engine: Engine, folder: Path, id_number: str, name: str, address: 
     load_csv(engine, folder, "households", ["id_number", "name", "address"], [[id_number, name, address]])
 
 
+def households(engine: Engine, folder: Path, people: list[tuple[str, str, str]]) -> None:
+    """One households snapshot of several (ID number, name, address) rows (a snapshot replaces the previous one)."""
+    load_csv(engine, folder, "households", ["id_number", "name", "address"], [list(p) for p in people])
+
+
 def fever_visit(engine: Engine, folder: Path, id_number: str, name: str, visited_at: str) -> None:
     load_csv(engine, folder, "clinic_visits", ["record_id", "id_number", "name", "visited_at", "department"],
              [[f"v-{id_number}-{visited_at}", id_number, name, visited_at, "发热门诊"]])

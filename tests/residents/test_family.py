@@ -11,10 +11,16 @@ from stdnum.cn.ric import calc_check_digit
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
 from tests.identity.flow import LI, ZHANG, make_account, sign_in
-from tests.residents.citizen import fever_visit, household, qr_text_of
+from tests.residents.citizen import fever_visit, household, households, qr_text_of
 
 CHILD = "350102201505050038"
 GRANDMA = "350102194503030049"
+HOME = "福建省福州市鼓楼区软件园1号"
+
+
+def one_household(engine: Any, folder: Path, address: str = HOME) -> None:
+    """张小明 and his son 张小宝 (born 2015) at the same address in the 户籍 snapshot: guardianship holds."""
+    households(engine, folder, [(ZHANG, "张小明", address), (CHILD, "张小宝", address)])
 
 
 def relative(n: int) -> str:
@@ -36,7 +42,9 @@ def add(client: Any, name: str, id_number: str, relation: str = "子女") -> Any
     return client.post("/citizen/family", data={"name": name, "id_number": id_number, "relation": relation})
 
 
-def test_given_a_green_resident_when_adding_a_child_then_the_childs_code_is_shown(client: Any, db: Any) -> None:
+def test_given_a_green_resident_when_adding_a_child_then_the_childs_code_is_shown(
+        client: Any, db: Any, engine: Any, tmp_path: Path) -> None:
+    one_household(engine, tmp_path)
     signed_in(client, db)
     client.post("/citizen/code", data={"region_code": "350203"})
     page = add(client, "张小宝", CHILD)
@@ -64,6 +72,7 @@ def test_given_a_resident_who_turned_orange_then_the_relatives_code_is_refused(
     client: Any, db: Any, engine: Any, tmp_path: Path, freeze: Any
 ) -> None:
     freeze("2020-02-24 09:00")
+    one_household(engine, tmp_path)
     signed_in(client, db)
     add(client, "张小宝", CHILD)
     child = db.scalar(select(Person).where(Person.id_number == CHILD))
@@ -124,7 +133,7 @@ def test_a_relative_can_be_removed(client: Any, db: Any) -> None:
 def test_before_the_applicants_first_code_a_relative_gets_the_applicants_household_region(
     client: Any, db: Any, engine: Any, tmp_path: Path
 ) -> None:
-    household(engine, tmp_path, ZHANG, "张小明", "福建省漳州市云霄县云陵镇1号")
+    one_household(engine, tmp_path, "福建省漳州市云霄县云陵镇1号")
     signed_in(client, db)
     add(client, "张小宝", CHILD)
     db.rollback()
@@ -132,7 +141,9 @@ def test_before_the_applicants_first_code_a_relative_gets_the_applicants_househo
     assert regions == {CHILD: "350622", ZHANG: None}
 
 
-def test_every_showing_of_a_relatives_code_or_reasons_is_logged_and_a_refused_one_is_not(client: Any, db: Any) -> None:
+def test_every_showing_of_a_relatives_code_or_reasons_is_logged_and_a_refused_one_is_not(
+        client: Any, db: Any, engine: Any, tmp_path: Path) -> None:
+    one_household(engine, tmp_path)
     signed_in(client, db)
     client.post("/citizen/code", data={"region_code": "350203"})
     add(client, "张小宝", CHILD)  # shows the child's code page
