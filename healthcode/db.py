@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from annotated_types import Interval
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, MetaData, String, create_engine, event
@@ -293,6 +294,13 @@ def _checkpoint(engine: Engine) -> None:
 # Scope "function": the transaction commits when the route returns, BEFORE the response is sent. With FastAPI's
 # default ("request") a client could see a redirect or a 201 before the commit, and a failed commit after a success.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+# Every row id a request names (path, query, form or JSON body) is a positive 64-bit integer: a larger one, zero or a
+# negative one is refused with 422 before it reaches the database (PostgreSQL: bigint out of range; SQLite:
+# OverflowError; both a 500 otherwise). Page numbers likewise, small enough for any OFFSET.
+DB_ID_MAX = 2**63 - 1
+DbId = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
+PageNumber = Annotated[int, Interval(ge=1, le=2**31 - 1)]
 
 
 def migrate(engine: Engine) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.enterprise import dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
@@ -57,7 +57,7 @@ def add(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, F
 
 
 @router.post("/employees/{employee_id}", name="ent_employee_update")
-def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: int, name: Annotated[str, Form()] = "",
+def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: DbId, name: Annotated[str, Form()] = "",
            id_number: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
     try:
         with db.begin_nested():
@@ -71,7 +71,7 @@ def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: int, n
 
 @router.post("/employees-delete", name="ent_employee_delete")
 def delete(request: Request, db: DbSession, admin: EntAdmin,
-           employee_ids: Annotated[list[int] | None, Form()] = None) -> Response:
+           employee_ids: Annotated[list[DbId] | None, Form()] = None) -> Response:
     """删除信息 and 批量删除 (after the page's confirmation dialog)."""
     try:
         with db.begin_nested():
