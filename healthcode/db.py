@@ -295,12 +295,12 @@ def _checkpoint(engine: Engine) -> None:
 # default ("request") a client could see a redirect or a 201 before the commit, and a failed commit after a success.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
-# Every row id a request names (path, query, form or JSON body) is a positive 64-bit integer: a larger one, zero or a
-# negative one is refused with 422 before it reaches the database (PostgreSQL: bigint out of range; SQLite:
-# OverflowError; both a 500 otherwise). Page numbers likewise, small enough for any OFFSET.
-DB_ID_MAX = 2**63 - 1
+# Every row id a request names (path, query, form or JSON body) is a positive integer of the id columns' type (INTEGER:
+# 32 bits on PostgreSQL): a larger one, zero or a negative one is refused with 422 before it reaches the database
+# (PostgreSQL: "integer out of range", SQLite beyond 64 bits: OverflowError; both a 500 otherwise). Page numbers too.
+DB_ID_MAX = 2**31 - 1
 DbId = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
-PageNumber = Annotated[int, Interval(ge=1, le=2**31 - 1)]
+PageNumber = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
 
 
 def migrate(engine: Engine) -> None:
