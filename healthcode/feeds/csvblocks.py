@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from healthcode.errors import Invalid
-from healthcode.feeds.parsing import Row, column_name
+from healthcode.feeds.parsing import Row, column_name, unreadable
 
 READ_SIZE = 1 << 22
 NEWLINE = 10
@@ -62,7 +61,7 @@ class Rest:
                     if values:
                         yield self.line + reader.line_num - 1, dict(zip(self.header, values, strict=False))
             except (UnicodeDecodeError, csv.Error) as exc:
-                raise Invalid(f"无法读取文件 {self.path.name}：{exc}") from exc
+                raise unreadable(self.path.name, "csv", exc) from exc
 
 
 def read_header(path: Path) -> tuple[list[str], int] | None:
