@@ -15,7 +15,7 @@ from healthcode.checkpoints.ratelimit import RefusalLimits
 from healthcode.config import get_settings
 from healthcode.db import session_factory
 from healthcode.errors import RateLimited
-from tests.checkpoints.factories import NOW, add_point, org, scanner, scan, token
+from tests.checkpoints.factories import NOW, add_point, org, scan, scanner, token
 from tests.conftest import PG_URL
 
 ATTEMPTS = 30
@@ -51,8 +51,8 @@ def test_given_refusals_that_all_read_the_scanner_before_any_commits_then_the_co
     freeze(NOW)
     scanner(db, org(db).username)
     scanner_id = db.scalar(select(Scanner.id))
-    point = ScanPoint(org_id=db.get(Scanner, scanner_id).org_id, community="软件园社区", name="东门", address="软件大道",
-                      region_code="350102", created_at=NOW)
+    point = ScanPoint(org_id=db.get(Scanner, scanner_id).org_id, community="软件园社区", name="东门",
+                      address="软件大道", region_code="350102", created_at=NOW)
     db.add(point)
     db.commit()
     limits = RefusalLimits.from_settings(get_settings())
