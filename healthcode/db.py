@@ -17,6 +17,8 @@ from sqlalchemy import Engine, MetaData, String, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from healthcode.errors import Invalid
+
 T = TypeVar("T")
 
 NAMING = {
@@ -49,11 +51,25 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so a batch is one real transaction.
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _refuse_nul_text)
         return engine
     # No pre-ping: it is one more round trip for every request. After a database restart the first request on a
     # stale connection fails, and SQLAlchemy then replaces every pooled connection of that process at once.
     # The pool is larger than the request gate (settings.db_request_concurrency): jobs and sign-ins use it too.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_text)
+    return engine
+
+
+def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
+                     executemany: bool) -> None:
+    """Refuses text holding a NUL character, whatever form or API field it came from, before the database sees it:
+    PostgreSQL cannot store one (a DataError, a 500) and SQLite would store what nobody can type. One check for every
+    input instead of one per field; bytes (keys, token ids) may hold NULs and are not looked at."""
+    for row in parameters if executemany else (parameters,):
+        for value in row.values() if isinstance(row, dict) else row or ():
+            if value.__class__ is str and "\x00" in value:
+                raise Invalid("输入内容含有不可见的NUL字符（U+0000），请删除后重试", code="invalid_characters")
 
 
 POOL_RECYCLE_SECONDS = 3600  # PostgreSQL connections older than this are replaced (kept hot ones too)

@@ -109,3 +109,11 @@ def test_given_the_largest_id_then_it_is_looked_up_and_simply_not_found(client, 
     response = client.post("/api/v1/checkpoint/scans", headers=scanner_headers,
                            json={"point_id": DB_ID_MAX, "code": "123456789012"})
     assert response.status_code == 404 and response.json()["error"] == "point_not_found"
+
+
+def test_given_a_nul_in_any_text_field_then_422_before_the_database_sees_it(client, db, freeze) -> None:
+    freeze(NOW)
+    response = client.post("/api/v1/auth/token", data={"username": "13800000001\x00", "password": "x"})
+    assert_json_error(response, 422, "invalid_characters")
+    page = client.post("/gov/login", data={"username": "a\x00b", "password": "x"})  # the login page says why
+    assert page.status_code == 422 and "NUL" in page.text
