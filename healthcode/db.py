@@ -62,14 +62,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
-                     executemany: bool) -> None:
+                     _executemany: bool) -> None:
     """Refuses text holding a NUL character, whatever form or API field it came from, before the database sees it:
     PostgreSQL cannot store one (a DataError, a 500) and SQLite would store what nobody can type. One check for every
     input instead of one per field; bytes (keys, token ids) may hold NULs and are not looked at."""
-    for row in parameters if executemany else (parameters,):
-        for value in row.values() if isinstance(row, dict) else row or ():
-            if value.__class__ is str and "\x00" in value:
-                raise Invalid("输入内容含有不可见的NUL字符（U+0000），请删除后重试", code="invalid_characters")
+    # A row of values (tuple or dict), rows of an executemany, or one flat row of many (insertmanyvalues batches).
+    for item in parameters.values() if isinstance(parameters, dict) else parameters or ():
+        if item.__class__ is str:
+            _check_nul(item)
+        elif isinstance(item, (dict, list, tuple)):
+            for value in item.values() if isinstance(item, dict) else item:
+                if value.__class__ is str:
+                    _check_nul(value)
+
+
+def _check_nul(value: str) -> None:
+    if "\x00" in value:
+        raise Invalid("输入内容含有不可见的NUL字符（U+0000），请删除后重试", code="invalid_characters")
 
 
 POOL_RECYCLE_SECONDS = 3600  # PostgreSQL connections older than this are replaced (kept hot ones too)
