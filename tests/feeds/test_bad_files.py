@@ -39,6 +39,17 @@ def plain_zip() -> bytes:
     return buffer.getvalue()
 
 
+def broken_sheet(tmp_path: Path) -> bytes:
+    """A sound zip whose first sheet's XML stops half-way (rows 2 to ~100 read, then malformed XML)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook(tmp_path)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            data = source.read(member)
+            archive.writestr(member, data[:len(data) // 2] if member.filename == "xl/worksheets/sheet1.xml" else data)
+    return buffer.getvalue()
+
+
 def bomb(tmp_path: Path, megabytes: int = 64) -> bytes:
     """A real workbook whose first sheet is replaced by `megabytes` MB of zeros: a few hundred KB compressed."""
     source = zipfile.ZipFile(io.BytesIO(workbook(tmp_path)))
@@ -62,6 +73,7 @@ BAD_FILES = [
     ("fake.xlsx", b"id_number,name\n350102198001010011,\xe6\x9d\x8e\n", "不是有效的 Excel"),
     ("plain.xlsx", plain_zip(), "不是有效的 Excel"),
     ("truncated.xlsx", lambda tmp: workbook(tmp)[:3000], "不是有效的 Excel"),
+    ("broken-sheet.xlsx", broken_sheet, "不是有效的 Excel"),
     ("latin1.csv", "id_number,name,address\n350102198001010011,José,x\n".encode("latin-1"), "不是 UTF-8 编码"),
     ("empty.csv", b"", "文件为空"),
     ("empty.jsonl", b"", "文件为空"),
