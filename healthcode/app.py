@@ -7,17 +7,15 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from healthcode.config import Settings, get_settings
 from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
-from healthcode.errors import DomainError
+from healthcode.web import errors
 from healthcode.web.origin import SameOriginOnly
-from healthcode.web.templating import WEB, templates
+from healthcode.web.templating import WEB
 
 
 def create_app(
@@ -59,8 +57,7 @@ def create_app(
     _mount_scanner(app, settings)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_middleware(SameOriginOnly, allowed=settings.allowed_origins)
-    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    errors.install(app)
     return app
 
 
@@ -151,24 +148,3 @@ def _mount_enterprise(app: FastAPI) -> None:
     for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
                    citizen_employers.router, routes.router, pages_realname.router):
         app.include_router(router)
-
-
-def _wants_json(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith("/api/") or path.startswith("/.well-known/")
-
-
-async def _domain_error(request: Request, exc: DomainError) -> Response:
-    if _wants_json(request):
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
-    return templates.TemplateResponse(
-        request, "error.html", {"message": exc.message, "status": exc.status_code}, status_code=exc.status_code
-    )
-
-
-async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    fields = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "请求" for e in exc.errors())
-    message = f"请求参数有误：{fields}"
-    if _wants_json(request):
-        return JSONResponse({"error": "invalid_request", "message": message}, status_code=422)
-    return HTMLResponse(message, status_code=422)

@@ -72,6 +72,9 @@ def feed_load(
         with progress_bar(file, enabled=not as_json and sys.stderr.isatty()) as on_progress:
             report = load_file(engine, feed, file, max_bad_rows=max_bad_rows, operator="cli", on_progress=on_progress)
     except DomainError as exc:
+        if as_json:  # a per-file error (unknown feed, unreadable file) in the report's shape: line 0 is the file
+            bad = [{"line": 0, "column": "", "reason": exc.message}]
+            _print_json({"status": "rejected", "rows": 0, "bad_rows": bad, "error": exc.code})
         _fail(exc.message)
     if as_json:
         _print_json(report.as_json())

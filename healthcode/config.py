@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     scan_refusal_limit: int = 10
     scan_refusal_window_seconds: int = 300
     feed_chunk_rows: int = 20_000
+    # An uploaded XLSX (feeds, employee import) is refused before it is opened when its zip declares more than this
+    # many MB uncompressed, or a member over 1 MB compressed more than `xlsx_max_ratio` times (a "zip bomb").
+    xlsx_max_uncompressed_mb: int = 1024
+    xlsx_max_ratio: int = 200
     # Scans and code refreshes in the database at once in one server process on PostgreSQL (SQLite: one transaction
     # of any kind). More threads than cores only fight over Python's GIL: at 40 a scan cost six times its CPU at 4.
     db_request_concurrency: int = Field(default=4, ge=1, le=40)

@@ -10,11 +10,14 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from annotated_types import Interval
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, MetaData, String, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from healthcode.errors import Invalid
 
 T = TypeVar("T")
 
@@ -48,11 +51,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so a batch is one real transaction.
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _refuse_nul_text)
         return engine
     # No pre-ping: it is one more round trip for every request. After a database restart the first request on a
     # stale connection fails, and SQLAlchemy then replaces every pooled connection of that process at once.
     # The pool is larger than the request gate (settings.db_request_concurrency): jobs and sign-ins use it too.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_text)
+    return engine
+
+
+def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
+                     _executemany: bool) -> None:
+    """Refuses text holding a NUL character, whatever form or API field it came from, before the database sees it:
+    PostgreSQL cannot store one (a DataError, a 500) and SQLite would store what nobody can type. One check for every
+    input instead of one per field; bytes (keys, token ids) may hold NULs and are not looked at."""
+    # A row of values (tuple or dict), rows of an executemany, or one flat row of many (insertmanyvalues batches).
+    for item in parameters.values() if isinstance(parameters, dict) else parameters or ():
+        if item.__class__ is str:
+            _check_nul(item)
+        elif isinstance(item, (dict, list, tuple)):
+            for value in item.values() if isinstance(item, dict) else item:
+                if value.__class__ is str:
+                    _check_nul(value)
+
+
+def _check_nul(value: str) -> None:
+    if "\x00" in value:
+        raise Invalid("输入内容含有不可见的NUL字符（U+0000），请删除后重试", code="invalid_characters")
 
 
 POOL_RECYCLE_SECONDS = 3600  # PostgreSQL connections older than this are replaced (kept hot ones too)
@@ -293,6 +319,13 @@ def _checkpoint(engine: Engine) -> None:
 # Scope "function": the transaction commits when the route returns, BEFORE the response is sent. With FastAPI's
 # default ("request") a client could see a redirect or a 201 before the commit, and a failed commit after a success.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+# Every row id a request names (path, query, form or JSON body) is a positive integer of the id columns' type (INTEGER:
+# 32 bits on PostgreSQL): a larger one, zero or a negative one is refused with 422 before it reaches the database
+# (PostgreSQL: "integer out of range", SQLite beyond 64 bits: OverflowError; both a 500 otherwise). Page numbers too.
+DB_ID_MAX = 2**31 - 1
+DbId = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
+PageNumber = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
 
 
 def migrate(engine: Engine) -> None:

@@ -13,14 +13,14 @@ from pydantic import BaseModel, Field
 from healthcode import clock
 from healthcode.accounts.deps import CurrentScanner, kept_error
 from healthcode.checkpoints import offline, ratelimit
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
 
 
 class OfflineScanIn(BaseModel):
     client_scan_id: str = Field(max_length=64)
-    point_id: int
+    point_id: DbId
     code: str = Field(max_length=4096)
     scanned_at: datetime
     # The feedback given offline, if any (反馈结果), applied with the scan.

@@ -122,6 +122,12 @@ def scan(session: Session, scan_id: int) -> Scan | None:
     return session.get(Scan, scan_id)
 
 
+def lock_scanner_number_lookup(session: Session, scanner_id: int) -> datetime | None:
+    """The scanner's number-code lock, read with its row locked until the transaction ends (PostgreSQL: SELECT … FOR
+    UPDATE; SQLite runs one write transaction at a time anyway): one scanner's refusals are counted one at a time."""
+    return session.scalar(select(Scanner.number_locked_until).where(Scanner.id == scanner_id).with_for_update())
+
+
 def count_refusals(session: Session, scanner_id: int, since: datetime) -> int:
     return session.scalar(
         select(func.count()).select_from(ScanRefusal).where(ScanRefusal.scanner_id == scanner_id,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.accounts.deps import Claims, CurrentScanner, kept_error, scanning_scanner
 from healthcode.checkpoints import ratelimit, repository, service
-from healthcode.db import DbSession, in_transaction
+from healthcode.db import DbId, DbSession, in_transaction
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
 
@@ -27,7 +27,7 @@ class PointIn(BaseModel):
 
 
 class ScanIn(BaseModel):
-    point_id: int
+    point_id: DbId
     code: str = Field(max_length=4096)
 
 
@@ -79,7 +79,7 @@ async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
 
 
 @router.post("/scans/{scan_id}/feedback")
-def feedback(scan_id: int, body: FeedbackIn, scanner: CurrentScanner, session: DbSession,
+def feedback(scan_id: DbId, body: FeedbackIn, scanner: CurrentScanner, session: DbSession,
              request: Request) -> dict[str, Any]:
     record = service.feedback(session, scanner, scan_id, pass_reason=body.pass_reason,
                               temperature_result=body.temperature_result, temperature=body.temperature,

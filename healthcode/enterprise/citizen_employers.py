@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.enterprise import consent
 from healthcode.enterprise.citizen_pages import _page, _to_home
 from healthcode.errors import DomainError
@@ -37,7 +37,7 @@ def employers(request: Request, db: DbSession, person: MaybeResident, done: str 
 
 
 @router.post("/employers/{request_id}", name="citizen_employer_decide")
-def decide(request: Request, db: DbSession, person: MaybeResident, request_id: int,
+def decide(request: Request, db: DbSession, person: MaybeResident, request_id: DbId,
            action: Annotated[str, Form()] = "") -> Response:
     if person is None:
         return _to_home(request)

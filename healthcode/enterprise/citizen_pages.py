@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.enterprise import consent, reports
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS
 from healthcode.errors import DomainError
@@ -86,7 +86,7 @@ def report_submit(
 
 
 @router.get("/report/history", name="citizen_report_history")
-def report_history(request: Request, db: DbSession, person: MaybeResident, page: int = 1) -> Response:
+def report_history(request: Request, db: DbSession, person: MaybeResident, page: PageNumber = 1) -> Response:
     if person is None:
         return _to_home(request)
     page = max(1, page)
@@ -103,7 +103,7 @@ def inbox(request: Request, db: DbSession, person: MaybeResident) -> Response:
 
 
 @router.get("/inbox/{message_id}", name="citizen_message")
-def message(request: Request, db: DbSession, person: MaybeResident, message_id: int) -> Response:
+def message(request: Request, db: DbSession, person: MaybeResident, message_id: DbId) -> Response:
     if person is None:
         return _to_home(request)
     item = messages.read(db, person.id_number, message_id, clock.now())

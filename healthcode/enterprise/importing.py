@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.enterprise import consent_repository, repository, service
 from healthcode.errors import DomainError, Invalid
-from healthcode.feeds.parsing import BadLine, Row, open_feed_file
+from healthcode.feeds.parsing import BadLine, Row, check_xlsx_archive, open_feed_file, unreadable
 
 MAX_ROWS = 200_000
 COLUMNS = {
@@ -115,12 +115,13 @@ def _open(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
         with open_feed_file(path) as feed:
             yield feed.header or [], feed.rows()
         return
+    check_xlsx_archive(path)  # calamine expands the whole sheet in memory: refuse a zip bomb by its declared sizes
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = iter(sheet.iter_rows())
         header = next(rows, None)
     except (CalamineError, ZipError, XmlError, ValueError, OSError) as exc:
-        raise Invalid(f"无法读取文件：{exc}", code="invalid_file") from None
+        raise unreadable(path.name, "xlsx", exc) from None
     if header is None:
         raise Invalid("第一个工作表为空", code="invalid_file")
     names = [str(h).strip().lower() for h in header]

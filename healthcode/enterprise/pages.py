@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.enterprise import dashboard, exports, service
 from healthcode.enterprise.errors import not_enterprise
 from healthcode.enterprise.models import REPORT_TYPES
@@ -100,7 +100,7 @@ def reports_export(request: Request, db: DbSession, admin: EntAdmin) -> Response
 
 
 @router.get("/reports/{report_id}", name="ent_report_detail")
-def report_detail(request: Request, db: DbSession, admin: EntAdmin, report_id: int) -> Response:
+def report_detail(request: Request, db: DbSession, admin: EntAdmin, report_id: DbId) -> Response:
     """健康上报详情 with 【返回】 to the employee's history."""
     row = dashboard.report_detail(db, admin.org_id, report_id)
     _audit(db, admin, "person", "查看健康上报详情", id_number=row.report.id_number, detail=f"report {report_id}")
@@ -133,7 +133,7 @@ def health_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 
 @router.post("/health/remind", name="ent_remind")
 def remind(request: Request, db: DbSession, admin: EntAdmin,
-           employee_ids: Annotated[list[int] | None, Form()] = None) -> Response:
+           employee_ids: Annotated[list[DbId] | None, Form()] = None) -> Response:
     """提醒上报 (one id) and 批量提醒 (the ticked ids): answers with the 提醒成功 dialog."""
     try:
         with db.begin_nested():
@@ -149,7 +149,7 @@ def remind(request: Request, db: DbSession, admin: EntAdmin,
 
 
 @router.get("/employees/{employee_id}/history", name="ent_employee_history")
-def history(request: Request, db: DbSession, admin: EntAdmin, employee_id: int) -> Response:
+def history(request: Request, db: DbSession, admin: EntAdmin, employee_id: DbId) -> Response:
     employee, reports = dashboard.employee_history(db, admin.org_id, employee_id, _page_no(request))
     _audit(db, admin, "person", "查看员工健康上报历史记录", id_number=employee.id_number)
     return page(request, admin, "ent/history.html", {"active": "health", "employee": employee, "table": reports})

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.enterprise import consent, dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
@@ -60,7 +60,7 @@ def add(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, F
 
 
 @router.post("/employees/{employee_id}", name="ent_employee_update")
-def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: int, name: Annotated[str, Form()] = "",
+def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: DbId, name: Annotated[str, Form()] = "",
            id_number: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
     try:
         with db.begin_nested():
@@ -74,7 +74,7 @@ def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: int, n
 
 @router.post("/employees-delete", name="ent_employee_delete")
 def delete(request: Request, db: DbSession, admin: EntAdmin,
-           employee_ids: Annotated[list[int] | None, Form()] = None) -> Response:
+           employee_ids: Annotated[list[DbId] | None, Form()] = None) -> Response:
     """删除信息 and 批量删除 (after the page's confirmation dialog)."""
     try:
         with db.begin_nested():
@@ -104,7 +104,7 @@ async def import_employees(request: Request, db: DbSession, admin: EntAdmin,
 
 
 @router.post("/employee-requests/{request_id}/withdraw", name="ent_request_withdraw")
-def withdraw(request: Request, db: DbSession, admin: EntAdmin, request_id: int) -> Response:
+def withdraw(request: Request, db: DbSession, admin: EntAdmin, request_id: DbId) -> Response:
     """撤回 a request the resident has not confirmed."""
     try:
         with db.begin_nested():

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.enterprise import operators
 from healthcode.enterprise.pages import EntAdmin, flash
 from healthcode.errors import DomainError
@@ -72,7 +72,7 @@ def associate(request: Request, db: DbSession, person: MaybeResident, name: Anno
 
 
 @router.post("/realname/enter", name="ent_realname_enter")
-def enter(request: Request, db: DbSession, person: MaybeResident, org_id: Annotated[int, Form()] = 0) -> Response:
+def enter(request: Request, db: DbSession, person: MaybeResident, org_id: Annotated[DbId, Form()] = 0) -> Response:
     """The chosen enterprise (when the person is associated with several)."""
     allowed = _allowed(request, person)
     if isinstance(allowed, Response):
@@ -96,7 +96,7 @@ def add_operator(request: Request, db: DbSession, admin: EntAdmin, name: Annotat
 
 @router.post("/operators-delete", name="ent_operator_remove")
 def remove_operator(request: Request, db: DbSession, admin: EntAdmin,
-                    operator_id: Annotated[int, Form()] = 0) -> Response:
+                    operator_id: Annotated[DbId, Form()] = 0) -> Response:
     """经办人管理 【移除】."""
     try:
         with db.begin_nested():

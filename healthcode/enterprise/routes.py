@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.enterprise import reports
 from healthcode.enterprise.models import HealthReport
 from healthcode.identity.relyingparty import CurrentResident
@@ -43,7 +43,7 @@ def submit(body: ReportIn, db: DbSession, person: CurrentResident) -> dict[str, 
 
 
 @router.get("/reports")
-def history(db: DbSession, person: CurrentResident, page: int = 1) -> dict[str, Any]:
+def history(db: DbSession, person: CurrentResident, page: PageNumber = 1) -> dict[str, Any]:
     items, total = reports.own_history(db, person, page=max(1, page))
     return {"items": [report_json(r) for r in items], "total": total, "page": max(1, page)}
 
@@ -57,6 +57,6 @@ def inbox(db: DbSession, person: CurrentResident) -> dict[str, Any]:
 
 
 @router.post("/messages/{message_id}/read")
-def read(message_id: int, db: DbSession, person: CurrentResident) -> dict[str, Any]:
+def read(message_id: DbId, db: DbSession, person: CurrentResident) -> dict[str, Any]:
     item = messages.read(db, person.id_number, message_id, clock.now())
     return {"id": item.id, "read": True}

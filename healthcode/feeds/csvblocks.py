@@ -1,9 +1,10 @@
 """Reads a CSV feed file in blocks of whole lines, for the vectorised fast path (fastpath.py).
 
-A block is *clean* when it has no quote, carriage return (other than in CRLF line ends) or NUL: then each line is one
-record, its line number is known without a CSV parser, and its cells are the text between commas. The first block
-that is not clean (a quoted cell may hold a newline and run across blocks) ends the blocks: from its first byte on,
-the rest of the file is read by the csv module exactly as parsing.FeedFile reads it, with the same line numbers.
+A block is *clean* when it has no quote, carriage return (other than in CRLF line ends) or other control character
+but tabs: then each line is one record, its line number is known without a CSV parser, and its cells are the text
+between commas. The first block that is not clean (a quoted cell may hold a newline and run across blocks) ends the
+blocks: from its first byte on, the rest of the file is read by the csv module exactly as parsing.FeedFile reads it,
+with the same line numbers.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from healthcode.errors import Invalid
-from healthcode.feeds.parsing import Row, column_name
+from healthcode.feeds.parsing import Row, column_name, unreadable
 
 READ_SIZE = 1 << 22
 NEWLINE = 10
 RETURN = 13
+SPACE = 32
 BOM = b"\xef\xbb\xbf"
 
 
@@ -60,7 +61,7 @@ class Rest:
                     if values:
                         yield self.line + reader.line_num - 1, dict(zip(self.header, values, strict=False))
             except (UnicodeDecodeError, csv.Error) as exc:
-                raise Invalid(f"无法读取文件 {self.path.name}：{exc}") from exc
+                raise unreadable(self.path.name, "csv", exc) from exc
 
 
 def read_header(path: Path) -> tuple[list[str], int] | None:
@@ -118,9 +119,13 @@ def blocks(path: Path, offset: int, block_lines: int, header: list[str]) -> Iter
 def _clean(data: bytes, newlines: np.ndarray) -> tuple[str, bool] | None:
     """The block's text and whether its lines end in CRLF, if it is clean (`newlines`: the positions of the line
     feeds in `data`)."""
-    if b'"' in data or b"\x00" in data:
+    if b'"' in data:
         return None
     crlf = b"\r" in data
+    # No control character but the line ends (and tabs): a NUL or another one is refused row by row, with its line.
+    if np.count_nonzero(np.frombuffer(data, dtype=np.uint8) < SPACE) != (
+            len(newlines) + data.count(b"\r") + data.count(b"\t")):
+        return None
     if crlf:
         # Every line must end in CRLF: any other carriage return is a line end to the csv module, and a mix of line
         # ends is left to it too. As many CRs as LFs, each LF right after a CR (numpy: a third of the time of

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbSession, PageNumber
 from healthcode.feeds import board_repository as repo
 from healthcode.feeds.definitions import FEEDS
 from healthcode.orgs.console_auth import AuthorityAdmin, console_page
@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 @router.get("/fever-drugs", name="gov_fever_drugs")
 def fever_drugs(request: Request, admin: AuthorityAdmin, session: DbSession, q: str = "",
-                page: Annotated[int, Query(ge=1)] = 1) -> Response:
+                page: Annotated[PageNumber, Query()] = 1) -> Response:
     search = q.strip()[:64]
     rows, total = repo.fever_drug_codes(session, search, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, math.ceil(total / PAGE_SIZE))

@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from healthcode.config import get_settings
 from healthcode.errors import Invalid
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl"}
@@ -32,6 +35,50 @@ class BadLine:
 
 Row = dict[str, Any] | BadLine
 
+# What a damaged or disguised file raises while it is opened or read: zip and deflate errors, a missing workbook part
+# (KeyError), malformed XML (SyntaxError: ElementTree's and lxml's ParseError), openpyxl's own ValueErrors.
+FILE_ERRORS = (OSError, EOFError, UnicodeDecodeError, csv.Error, ValueError, KeyError, SyntaxError,
+               zipfile.BadZipFile, zlib.error)
+RATIO_CHECKED_BYTES = 1 << 20  # members smaller than this uncompressed are not checked for their compression ratio
+
+
+class Unreadable(ValueError):
+    """A file that cannot be read as its format, with the Chinese reason."""
+
+
+def unreadable(name: str, fmt: str, exc: BaseException) -> Invalid:
+    """The per-file error (Chinese) for an exception raised while a file was opened or read."""
+    if isinstance(exc, Unreadable):
+        reason = str(exc)
+    elif isinstance(exc, UnicodeDecodeError):
+        reason = "文件不是 UTF-8 编码，请另存为“CSV UTF-8”格式后重新提交"
+    elif fmt == "xlsx":
+        reason = "不是有效的 Excel（.xlsx）文件或文件已损坏（旧版 .xls 请另存为 .xlsx）"
+    elif isinstance(exc, csv.Error):
+        reason = "CSV 格式错误，无法逐行读取"
+    else:
+        reason = "文件无法读取"
+    return Invalid(f"无法读取文件 {name}：{reason}", code="invalid_file")
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuses an XLSX by what its zip declares, before anything is expanded: more than the configured size in all,
+    or a large member compressed suspiciously well (a "zip bomb": a sheet of gigabytes of zeros in a few MB)."""
+    settings = get_settings()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise unreadable(path.name, "xlsx", exc) from None
+    limit_mb = settings.xlsx_max_uncompressed_mb
+    if sum(m.file_size for m in members) > limit_mb * 1024 * 1024:
+        raise Invalid(f"Excel 文件 {path.name} 解压后超过 {limit_mb} MB，已拒绝：请拆分文件或改用 CSV",
+                      code="file_too_large")
+    for member in members:
+        if member.file_size > RATIO_CHECKED_BYTES and member.file_size > settings.xlsx_max_ratio * max(
+                member.compress_size, 1):
+            raise Invalid(f"Excel 文件 {path.name} 的压缩比异常（疑似压缩炸弹），已拒绝", code="file_too_large")
+
 
 class FeedFile:
     """An open feed file: `header` (None for JSON Lines), `rows()` and `bytes_read()`."""
@@ -44,17 +91,21 @@ class FeedFile:
         self._bytes_read = 0
         self._raw: Any = None
         self._rows: Iterator[tuple[int, Row]]
+        if self.size == 0:
+            raise Invalid(f"无法读取文件 {path.name}：文件为空", code="invalid_file")
+        if self.format == "xlsx":
+            check_xlsx_archive(path)
         try:
             self._rows = getattr(self, f"_open_{self.format}")()
-        except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
+        except FILE_ERRORS as exc:
             self.close()
-            raise Invalid(f"无法读取文件 {path.name}：{exc}") from exc
+            raise unreadable(path.name, self.format, exc) from exc
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         try:
             yield from self._rows
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise Invalid(f"无法读取文件 {self.path.name}：{exc}") from exc
+        except FILE_ERRORS as exc:
+            raise unreadable(self.path.name, self.format, exc) from exc
 
     def bytes_read(self) -> int:
         if self._raw is not None:
@@ -81,7 +132,7 @@ class FeedFile:
         reader = csv.reader(text)
         header = next(reader, None)
         if header is None:
-            raise ValueError("文件为空")
+            raise Unreadable("文件为空")
         self.header = [column_name(h) for h in header]
         return self._csv_rows(reader, self.header)
 
@@ -107,6 +158,9 @@ class FeedFile:
             except ValueError:
                 yield number, BadLine("JSON格式错误（每行应为一个JSON对象）")
                 continue
+            except RecursionError:  # thousands of nested brackets: the decoder recurses once per level
+                yield number, BadLine("JSON嵌套层数过多（每行应为一个JSON对象，值为文本、数字或布尔值）")
+                continue
             if not isinstance(value, dict):
                 yield number, BadLine("该行不是JSON对象")
                 continue
@@ -121,7 +175,7 @@ class FeedFile:
         header = next(rows, None)
         if header is None:
             workbook.close()
-            raise ValueError("第一个工作表为空")
+            raise Unreadable("第一个工作表为空")
         self.header = [column_name(h) for h in header]
         total = sheet.max_row or 0
         return self._xlsx_rows(workbook, rows, self.header, total)

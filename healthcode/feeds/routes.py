@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Header, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
-from healthcode.db import DbSession
+from healthcode.db import DbSession, transaction
 from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, push_record, receive_batch
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
@@ -15,12 +18,33 @@ router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
 ApiKey = Annotated[str | None, Header(alias="X-API-Key")]
 
 
-@router.post("/{feed}/batches")
+class ProviderKeyFirst(APIRoute):
+    """Checks the provider's key, and that it may write the feed, before the request body is read: FastAPI reads a
+    form body before any dependency runs, so a stranger could otherwise make the server receive a file of any size."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def key_first(request: Request) -> Response:
+            await run_in_threadpool(_may_upload, request)
+            return await handler(request)
+
+        return key_first
+
+
+def _may_upload(request: Request) -> None:
+    with transaction(request.app.state.engine) as session:
+        feed_for_provider(authenticate(session, request.headers.get("X-API-Key")), request.path_params["feed"])
+
+
 def upload_batch(request: Request, feed: str, file: Annotated[UploadFile, File()], x_api_key: ApiKey = None
                  ) -> JSONResponse:
     """上传一个批次文件（.csv / .xlsx / .jsonl）：200 已应用或重复，422 已拒绝。"""
     report = receive_batch(request.app.state.engine, x_api_key, feed, file.filename or "", file.file)
     return JSONResponse(report.as_json(), status_code=422 if report.status == "rejected" else 200)
+
+
+router.add_api_route("/{feed}/batches", upload_batch, methods=["POST"], route_class_override=ProviderKeyFirst)
 
 
 @router.post("/{feed}/records", status_code=201)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.errors import DomainError
 from healthcode.orgs import authorisation, records, reports, retrieval
 from healthcode.orgs.console_auth import ConsoleAdmin, ConsoleUser, console_page
@@ -39,7 +39,7 @@ def scanners(request: Request, admin: ConsoleAdmin, session: DbSession, status: 
 
 
 @router.post("/scanners/{scanner_id}/{action}", name="gov_scanner_decide")
-def decide(request: Request, scanner_id: int, action: str, admin: ConsoleAdmin, session: DbSession) -> Response:
+def decide(request: Request, scanner_id: DbId, action: str, admin: ConsoleAdmin, session: DbSession) -> Response:
     scanner = authorisation.decide(session, admin, scanner_id, action)
     if request.headers.get("HX-Request"):
         return console_page(request, admin, "gov/_scanner_row.html", {"s": scanner})

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.orgs import records
 from healthcode.orgs.console_auth import ConsoleAdmin, console_page
 from healthcode.orgs.console_repository import ScanFilter
 from healthcode.web.exports import xlsx_response
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
-PageNo = Annotated[int, Query(ge=1)]
+PageNo = Annotated[PageNumber, Query()]
 
 
 @router.get("/records", name="gov_records")
@@ -41,14 +41,14 @@ def records_export(admin: ConsoleAdmin, session: DbSession, start: str = "", end
 
 
 @router.get("/records/{scan_id}", name="gov_record_detail")
-def record_detail(request: Request, scan_id: int, admin: ConsoleAdmin, session: DbSession) -> Response:
+def record_detail(request: Request, scan_id: DbId, admin: ConsoleAdmin, session: DbSession) -> Response:
     record = records.detail(session, admin.org_id, scan_id)
     records.log_record_view(session, admin, record)
     return console_page(request, admin, "gov/record_detail.html", {"active": "records", "r": record})
 
 
 @router.get("/people/{person_id}", name="gov_person")
-def person_purpose(request: Request, person_id: int, admin: ConsoleAdmin, session: DbSession) -> Response:
+def person_purpose(request: Request, person_id: DbId, admin: ConsoleAdmin, session: DbSession) -> Response:
     """The small form that asks why before any of the resident's data shows."""
     person = records.person_for(session, admin.org_id, person_id)
     return console_page(request, admin, "gov/person_purpose.html",
@@ -56,14 +56,14 @@ def person_purpose(request: Request, person_id: int, admin: ConsoleAdmin, sessio
 
 
 @router.post("/people/{person_id}")
-def person_view(request: Request, person_id: int, admin: ConsoleAdmin, session: DbSession,
+def person_view(request: Request, person_id: DbId, admin: ConsoleAdmin, session: DbSession,
                 purpose: Annotated[str, Form()] = "") -> Response:
     view = records.view_person(session, admin, person_id, purpose)
     return console_page(request, admin, "gov/person.html", {"active": "records", **view})
 
 
 @router.get("/scanners/{scanner_id}/records", name="gov_scanner_records")
-def scanner_records(request: Request, scanner_id: int, admin: ConsoleAdmin, session: DbSession,
+def scanner_records(request: Request, scanner_id: DbId, admin: ConsoleAdmin, session: DbSession,
                     page: PageNo = 1) -> Response:
     scanner = records.scanner_for(session, admin.org_id, scanner_id)
     result = records.page_of(session, ScanFilter(admin.org_id, scanner_id=scanner.id), page, page_size=50)

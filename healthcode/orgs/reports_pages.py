@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from healthcode import clock
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession
 from healthcode.errors import Invalid
 from healthcode.orgs import reports
 from healthcode.orgs.console_auth import ConsoleAdmin, console_page
@@ -30,7 +30,7 @@ def _day(value: str) -> date:
 
 @router.get("/reports", name="gov_reports")
 def reports_page(request: Request, admin: ConsoleAdmin, session: DbSession, day: str = "",
-                 org: int | None = None) -> Response:
+                 org: DbId | None = None) -> Response:
     when = _day(day)
     org_id = reports.visible_org(session, admin.org_id, org)
     reports.ensure_built(session, when)
@@ -44,7 +44,7 @@ def reports_page(request: Request, admin: ConsoleAdmin, session: DbSession, day:
 
 
 @router.get("/reports/export", name="gov_reports_export")
-def reports_export(admin: ConsoleAdmin, session: DbSession, day: str = "", org: int | None = None) -> Response:
+def reports_export(admin: ConsoleAdmin, session: DbSession, day: str = "", org: DbId | None = None) -> Response:
     when = _day(day)
     org_id = reports.visible_org(session, admin.org_id, org)
     reports.ensure_built(session, when)

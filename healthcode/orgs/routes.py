@@ -11,7 +11,7 @@ from healthcode.accounts.deps import OrgAdmin
 from healthcode.checkpoints import repository as checkpoints
 from healthcode.checkpoints import service as checkpoint_service
 from healthcode.checkpoints.models import AUTHORISED, REVOKED
-from healthcode.db import DbSession
+from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.orgs import service
 
 router = APIRouter(prefix="/api/v1/org", tags=["org"])
@@ -28,8 +28,8 @@ def scans(
     session: DbSession,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
-    point_id: int | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    point_id: DbId | None = None,
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """The scans at this organisation's points, newest first: `from`/`to` are dates or date-times (inclusive)."""
@@ -43,14 +43,14 @@ def scanners(admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/scanners/{scanner_id}/authorise")
-def authorise(scanner_id: int, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
+def authorise(scanner_id: DbId, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
     scanner = checkpoint_service.set_scanner_status(session, admin.org_id, scanner_id, AUTHORISED, admin.username,
                                                     clock.now())
     return checkpoint_service.scanner_json(scanner)
 
 
 @router.post("/scanners/{scanner_id}/revoke")
-def revoke(scanner_id: int, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
+def revoke(scanner_id: DbId, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
     scanner = checkpoint_service.set_scanner_status(session, admin.org_id, scanner_id, REVOKED, admin.username,
                                                     clock.now())
     return checkpoint_service.scanner_json(scanner)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.db import DbSession, in_transaction
+from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident, code_holder_by_id, resident_by_id, signed_in_person_id
 from healthcode.residents import family, portal
@@ -66,7 +66,7 @@ def code_page(request: Request, db: DbSession, person: MaybeResident) -> Respons
 
 
 @router.get("/reasons", name="citizen_reasons")
-def reasons_page(request: Request, db: DbSession, person: MaybeResident, member: int | None = None) -> Response:
+def reasons_page(request: Request, db: DbSession, person: MaybeResident, member: DbId | None = None) -> Response:
     if person is None:
         return _to_home(request)
     holder, relation = person, None
@@ -116,7 +116,7 @@ def family_add(
 
 
 @router.post("/family/{member_id}/remove", name="citizen_family_remove")
-def family_remove(request: Request, db: DbSession, person: MaybeResident, member_id: int) -> Response:
+def family_remove(request: Request, db: DbSession, person: MaybeResident, member_id: DbId) -> Response:
     if person is None:
         return _to_home(request)
     family.remove_member(db, person, member_id)
@@ -139,7 +139,7 @@ def family_decide(request: Request, db: DbSession, person: MaybeResident, link_i
 
 
 @router.get("/family/{member_id}/code", name="citizen_member_code")
-def member_code_page(request: Request, db: DbSession, person: MaybeResident, member_id: int) -> Response:
+def member_code_page(request: Request, db: DbSession, person: MaybeResident, member_id: DbId) -> Response:
     if person is None:
         return _to_home(request)
     found = family.member(db, person, member_id, clock.now())
@@ -153,7 +153,7 @@ def member_code_page(request: Request, db: DbSession, person: MaybeResident, mem
 
 
 @api_router.get("/code", name="me_code")
-async def me_code(request: Request, member: int | None = None) -> Response:
+async def me_code(request: Request, member: DbId | None = None) -> Response:
     """A freshly issued code of the signed-in resident (or of one of their family members) for the code page: the
     page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the QR
     image is drawn after it, outside the database's turn, in the event loop (a thread hop cost more than it saved:
