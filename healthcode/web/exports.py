@@ -14,6 +14,8 @@ import xlsxwriter
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
+from healthcode.datadir import scratch_dir
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Tab and carriage return are on OWASP's list too: some spreadsheet programs strip them and then read a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,7 +36,8 @@ def write_xlsx(target: Any, sheet_title: str, header: Sequence[str], rows: Itera
     """Writes one sheet (bold header, then the rows) to a path or binary file in XlsxWriter's constant-memory mode
     (each row is flushed as it is written, so memory stays flat whatever the row count; several times faster than
     openpyxl's write-only mode). Text always goes in as text, never as a formula. Returns the number of data rows."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
+                                           "tmpdir": str(scratch_dir())})
     sheet = workbook.add_worksheet(sheet_title[:31])
     bold = workbook.add_format({"bold": True})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -62,7 +65,7 @@ def write_xlsx(target: Any, sheet_title: str, header: Sequence[str], rows: Itera
 def xlsx_response(filename: str, sheet_title: str, header: Sequence[str],
                   rows: Iterable[Sequence[Any]]) -> FileResponse:
     """A download of the rows as an .xlsx file; the temporary file is removed once it has been sent."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="healthcode-export-")
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="healthcode-export-", dir=scratch_dir())
     os.close(handle)
     try:
         write_xlsx(path, sheet_title, header, rows)
