@@ -4,6 +4,7 @@ crashed process left behind is removed when the next process starts (issue 12)."
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import logging
 import os
@@ -79,8 +80,17 @@ def prepare_scratch(data_dir: Path) -> Path:
     _sweep(root)
     if _current is not None:  # tests build apps on many data directories: the previous one's folder goes
         _release(_current)
+    else:
+        atexit.register(_release_at_exit)  # a process that ends normally leaves nothing for the next one to sweep
     _current = _claim(root)
     return _current.folder
+
+
+def _release_at_exit() -> None:
+    global _current
+    if _current is not None:
+        _release(_current)
+        _current = None
 
 
 def scratch_dir() -> Path:

@@ -91,15 +91,22 @@ def _wait_until_serving(base: str, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not start")
 
 
+SERVE = {  # `healthcode serve`, and the several-process command docs/deploy.md gives
+    "healthcode": ["-m", "healthcode.cli", "serve", "--port"],
+    "uvicorn": ["-m", "uvicorn", "--factory", "healthcode.app:create_app", "--port"],
+}
+
+
+@pytest.mark.parametrize("command", SERVE)
 def test_the_servers_access_and_error_logs_hold_no_full_id_number_name_or_phone(
-        server_env: dict[str, str], tmp_path: Path) -> None:
+        server_env: dict[str, str], tmp_path: Path, command: str) -> None:
     api_key = json.loads(_cli(server_env, "provider", "add", "国家卫健委", "--feeds", "cases", "--json"))["api_key"]
     _refuse_every_case(server_env)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        server = subprocess.Popen([sys.executable, "-m", "healthcode.cli", "serve", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, *SERVE[command], str(port)],
                                   env=server_env, cwd=tmp_path, stdout=stdout, stderr=stderr)
         try:
             _wait_until_serving(base, server)
@@ -117,3 +124,4 @@ def test_the_servers_access_and_error_logs_hold_no_full_id_number_name_or_phone(
     assert f"id_number={QUERY_ID[:2]}*****{QUERY_ID[-3:]}&phone=139****5678" in log  # the access log line
     assert full_id_numbers(log) == [] and QUERY_ID not in log and ROW_ID not in log
     assert PHONE not in log and NAME not in log
+    assert list((tmp_path / "tmp").iterdir()) == []  # the processes' temporary folders went when they stopped
