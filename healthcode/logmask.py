@@ -12,11 +12,12 @@ from typing import Any
 
 from healthcode.residents.masking import mask_id_number, mask_phone
 
-# Every value masked below has 11 or more digits in a row: a line without such a run is let through after one search.
-_RUN = re.compile(r"\d{11}")
-# Runs of digits bounded by non-digits: 15 or more (an ID number, 18 with a trailing X or 15 legacy; longer runs may
-# hold one, and bank card numbers are 16-19) keep first 2 and last 3; an 11-digit mobile number keeps 3 and 4.
-_VALUE = re.compile(r"(?<!\d)(?:\d{15,}[Xx]?|1[3-9]\d{9})(?!\d)")
+# Every value masked has 11 or more digits in a row, and the pattern finds only such runs (each whole, from its first
+# digit): a line without one costs one scan of the regex engine and no Python call. Runs of 15 or more digits (an ID
+# number, 18 characters with a trailing X or 15 legacy; longer runs may hold one, and bank card numbers are 16-19)
+# keep their first 2 and last 3; an 11-digit mobile number keeps 3 and 4; 12-14 digits (number codes, millisecond
+# timestamps) pass.
+_RUN = re.compile(r"\d{11,}[Xx]?")
 # PostgreSQL's error details quote the row or key ("Failing row contains (…)", "Key (id_number)=(…)", a COPY line):
 # names and addresses too, which no pattern finds. The line is kept up to its first quoted part.
 _DB_DETAIL = re.compile(r"((?:DETAIL|CONTEXT):[^(\"\n]*)[(\"][^\n]*")
@@ -24,16 +25,19 @@ _DB_DETAIL = re.compile(r"((?:DETAIL|CONTEXT):[^(\"\n]*)[(\"][^\n]*")
 
 def _replace(match: re.Match[str]) -> str:
     value = match.group()
-    return mask_phone(value) if len(value) == 11 else mask_id_number(value)
+    digits = len(value) if value[-1].isdigit() else len(value) - 1
+    if digits >= 15:
+        return mask_id_number(value)
+    if digits == 11 and value[0] == "1" and value[1] in "3456789":
+        return mask_phone(value[:11]) + value[11:]
+    return value
 
 
 def mask(text: str) -> str:
     """The text with ID numbers, phone numbers and database error details masked."""
     if "DETAIL:" in text or "CONTEXT:" in text:
         text = _DB_DETAIL.sub(r"\1（已隐藏）", text)
-    if _RUN.search(text) is None:
-        return text
-    return _VALUE.sub(_replace, text)
+    return _RUN.sub(_replace, text)
 
 
 class MaskingFormatter(logging.Formatter):

@@ -29,6 +29,7 @@ def test_id_numbers_and_phones_are_masked_anywhere_in_a_line() -> None:
     assert f"id_number={ID[:2]}*****{ID[-3:]}&q=11*****02x&phone=139****5678 " in masked
     assert mask(f"/citizen/family/{ID}/code") == f"/citizen/family/{ID[:2]}*****{ID[-3:]}/code"
     assert mask("legacy 350102900101001 end") == "legacy 35*****001 end"
+    assert mask(f"ref=9{ID}0&tel=13912345678x") == f"ref=93*****{ID[-2:]}0&tel=139****5678x"
 
 
 def test_shorter_numbers_and_other_digits_pass_unchanged() -> None:
