@@ -3,6 +3,7 @@ being sent) live in `<data dir>/tmp`, where what a crashed process left is remov
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import stat
@@ -89,4 +90,20 @@ def test_uploads_and_exports_use_the_tmp_folder_and_leave_nothing_there(client, 
     assert list(scratch_dir().iterdir()) == []
     export = xlsx_response("导出.xlsx", "表", ["姓名"], [["李斌"]])
     assert Path(export.path).parent == scratch_dir()
-    Path(export.path).unlink()
+
+
+def test_an_export_whose_download_broke_off_is_removed_at_once(settings: Settings) -> None:
+    export = xlsx_response("导出.xlsx", "表", ["姓名"], [["李斌"]])
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.body":
+            raise OSError("the client went away")
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": [], "http_version": "1.1",
+             "asgi": {"version": "3.0", "spec_version": "2.4"}}  # ASGI 2.4: send raises once the client left
+    with pytest.raises(OSError):
+        asyncio.run(export(scope, receive, send))
+    assert not Path(export.path).exists()
