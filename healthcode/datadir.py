@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def private_sqlite(path: Path) -> None:
     """Creates the SQLite database file 0600 before SQLite opens it (SQLite gives its -wal and -shm files the mode
     of the database file), or tightens the files an older version created with the umask's modes."""
     make_private_dir(path.parent)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))  # an empty file is an empty database
+    with suppress(FileExistsError):  # an empty file is an empty database
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         if file.exists():
             _chmod(file, PRIVATE_FILE)
