@@ -66,6 +66,7 @@ class _Scratch:
     root: Path
     folder: Path
     lock: int  # the open, locked lock file
+    pid: int  # the process whose folder it is (a forked worker takes a folder of its own)
 
 
 _current: _Scratch | None = None
@@ -75,14 +76,15 @@ def prepare_scratch(data_dir: Path) -> Path:
     """This process's temporary folder under `data_dir` (once per data directory and process)."""
     global _current
     root = (data_dir / TMP).absolute()
-    if _current is not None and _current.root == root and _current.folder.is_dir():
+    mine = _current is not None and _current.pid == os.getpid()
+    if _current is not None and mine and _current.root == root and _current.folder.is_dir():
         return _current.folder
     make_private_dir(root)
     _chmod(root, PRIVATE_DIR)
     _sweep(root)
-    if _current is not None:  # tests build apps on many data directories: the previous one's folder goes
+    if _current is not None and mine:  # tests build apps on many data directories: the previous one's folder goes
         _release(_current)
-    else:
+    if not mine:
         atexit.register(_release_at_exit)  # a process that ends normally leaves nothing for the next one to sweep
     _current = _claim(root)
     return _current.folder
@@ -90,15 +92,17 @@ def prepare_scratch(data_dir: Path) -> Path:
 
 def _release_at_exit() -> None:
     global _current
-    if _current is not None:
+    if _current is not None and _current.pid == os.getpid():
         _release(_current)
         _current = None
 
 
 def scratch_dir() -> Path:
     """Where a temporary file goes: the folder `create_app` prepared, else the configured data directory's."""
-    if _current is not None:
+    if _current is not None and _current.pid == os.getpid():
         return _current.folder
+    if _current is not None:  # a worker forked after `create_app` (gunicorn --preload): the parent's data directory
+        return prepare_scratch(_current.root.parent)
     from healthcode.config import get_settings
 
     return prepare_scratch(get_settings().data_dir)
@@ -117,7 +121,7 @@ def _claim(root: Path) -> _Scratch:
         os.close(fd)
     folder = Path(lock_path.removesuffix(LOCK))
     folder.mkdir(mode=PRIVATE_DIR)
-    return _Scratch(root, folder, fd)
+    return _Scratch(root, folder, fd, os.getpid())
 
 
 def _release(scratch: _Scratch) -> None:

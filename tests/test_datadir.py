@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import multiprocessing
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -107,3 +111,24 @@ def test_an_export_whose_download_broke_off_is_removed_at_once(settings: Setting
     with pytest.raises(OSError):
         asyncio.run(export(scope, receive, send))
     assert not Path(export.path).exists()
+
+
+def _child_folder(conn: Connection) -> None:
+    conn.send(str(scratch_dir()))
+
+
+def test_a_worker_forked_after_start_up_takes_a_folder_of_its_own(engine: Engine, settings: Settings) -> None:
+    create_app(settings, engine)
+    parent = scratch_dir()
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_child_folder, args=(sending,))
+    child.start()
+    folder = Path(receiving.recv())
+    child.join(30)
+
+    assert folder != parent and folder.parent == parent.parent
+    assert parent.is_dir() and scratch_dir() == parent
+    # The next process to start finds the exited worker's folder unlocked and removes it, and leaves this one's.
+    start = f"from pathlib import Path; from healthcode.datadir import secure; secure(Path({str(settings.data_dir)!r}))"
+    subprocess.run([sys.executable, "-c", start], check=True, timeout=60, cwd=Path(__file__).parent.parent)
+    assert not folder.exists() and parent.is_dir()
