@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from healthcode import datadir, logmask
 from healthcode.config import Settings, get_settings
 from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.web import errors
@@ -22,6 +23,8 @@ def create_app(
     settings: Settings | None = None, engine: Engine | None = None, *, run_migrations: bool = True
 ) -> FastAPI:
     settings = settings or get_settings()
+    logmask.install()
+    datadir.secure(settings.data_dir)  # 0700, and this process's temporary folder (what a crash left is removed)
     if engine is None:
         engine = make_engine(settings.sqlalchemy_url)
         if run_migrations:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from healthcode import clock
 from healthcode.config import get_settings
+from healthcode.datadir import secure
 from healthcode.db import make_engine, migrate, transaction
 from healthcode.errors import DomainError
 
@@ -32,7 +33,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
 
 def _engine() -> Engine:
-    engine = make_engine(get_settings().sqlalchemy_url)
+    settings = get_settings()
+    secure(settings.data_dir)
+    engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
     return engine
 
@@ -52,8 +55,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     from healthcode.app import create_app
+    from healthcode.logmask import log_config
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=log_config())
 
 
 @feed_app.command("load")
@@ -282,12 +286,13 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from healthcode.app import create_app
     from healthcode.demo import build_demo
+    from healthcode.logmask import log_config
 
     settings = get_settings()
     engine = make_engine(settings.sqlalchemy_url)
     accounts = build_demo(engine, settings, base_url=f"http://{host}:{port}/")
     typer.echo(accounts)
-    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info", log_config=log_config())
 
 
 if __name__ == "__main__":  # pragma: no cover

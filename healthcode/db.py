@@ -17,6 +17,7 @@ from sqlalchemy import Engine, MetaData, String, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from healthcode.datadir import private_sqlite
 from healthcode.errors import Invalid
 
 T = TypeVar("T")
@@ -43,10 +44,13 @@ def bytewise(length: int) -> String:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # SQL errors name no bound values: an exception's text (and the server log's traceback of it) would otherwise
+    # carry the ID numbers, names and phones of the statement (issue 12).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_sqlite(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so a batch is one real transaction.

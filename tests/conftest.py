@@ -129,3 +129,7 @@ def cli_engine(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(cli, "_engine", lambda: engine)
     return engine
+
+
+# The whole session's log, formatted as the server writes it, must hold no full ID number (issue 12).
+from tests.logscan import log_without_id_numbers  # noqa: E402,F401

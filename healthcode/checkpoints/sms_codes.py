@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from healthcode.db import Base
 from healthcode.errors import Invalid, RateLimited
 from healthcode.messages import sms
+from healthcode.residents.masking import mask_phone
 
 TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -58,7 +59,8 @@ def _sent_since(session: Session, phone: str, since: datetime) -> int:
 
 def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: datetime, log_text: bool = False) -> int:
     """Sends a fresh code to the phone and returns the seconds before another may be asked for. The previous
-    code of the same purpose stops working (only the latest counts)."""
+    code of the same purpose stops working (only the latest counts). `log_text`: development (ENV != prod), where
+    the code is logged and kept in the outbox for a developer to read; elsewhere it is stored nowhere in plain."""
     latest = _latest(session, phone, purpose)
     if latest is not None and now - latest.created_at < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest.created_at)).total_seconds()) + 1
@@ -69,10 +71,11 @@ def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: da
     session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(secret_key, phone, code), created_at=now,
                         expires_at=now + TTL, attempts=0))
     text = f"【八闽健康码】您的验证码为{code}，5分钟内有效。如非本人操作，请忽略本短信。"
-    sms.sender().send(session, [(phone, text)], now)
+    # Outside development (log_text False) the stored outbox row reads 验证码为******: the code is only handed over.
+    sms.sender().send(session, [(phone, text)], now, secret=None if log_text else code)
     session.flush()
     if log_text:  # development outbox only: the log is where a developer reads the code
-        log.warning("SMS to %s: %s", phone, text)
+        log.warning("SMS to %s: %s", mask_phone(phone), text)
     return int(RESEND_AFTER.total_seconds())
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
 from sqlalchemy.orm import Session
 
+from healthcode.datadir import scratch_dir
 from healthcode.enterprise import consent_repository, repository, service
 from healthcode.errors import DomainError, Invalid
 from healthcode.feeds.parsing import BadLine, Row, check_xlsx_archive, open_feed_file, unreadable
@@ -52,7 +53,7 @@ def import_upload(session: Session, org_id: int, filename: str, content: bytes, 
         raise Invalid("请上传 Excel（.xlsx）或 CSV 文件", code="invalid_file")
     if not content:
         raise Invalid("上传的文件是空的", code="invalid_file")
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=scratch_dir()) as folder:
         path = Path(folder) / f"employees{suffix}"
         path.write_bytes(content)
         return import_file(session, org_id, path, now)

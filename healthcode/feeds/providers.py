@@ -100,6 +100,7 @@ def receive_batch(engine: Any, api_key: str | None, feed_name: str, filename: st
     import tempfile
     from pathlib import Path
 
+    from healthcode.datadir import scratch_dir
     from healthcode.db import transaction
     from healthcode.feeds.loader import load_file
     from healthcode.feeds.parsing import format_of
@@ -111,7 +112,7 @@ def receive_batch(engine: Any, api_key: str | None, feed_name: str, filename: st
     name = Path(filename or "upload").name
     suffix = Path(name).suffix.lower()
     format_of(Path(name))  # refuses an unknown extension before storing anything
-    with tempfile.TemporaryDirectory(prefix="feed-upload-") as folder:
+    with tempfile.TemporaryDirectory(prefix="feed-upload-", dir=scratch_dir()) as folder:
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as target:
             shutil.copyfileobj(stream, target, 1 << 20)

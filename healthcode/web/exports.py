@@ -7,12 +7,15 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import xlsxwriter
-from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
+from starlette.types import Receive, Scope, Send
+
+from healthcode.datadir import scratch_dir
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Tab and carriage return are on OWASP's list too: some spreadsheet programs strip them and then read a formula.
@@ -34,7 +37,8 @@ def write_xlsx(target: Any, sheet_title: str, header: Sequence[str], rows: Itera
     """Writes one sheet (bold header, then the rows) to a path or binary file in XlsxWriter's constant-memory mode
     (each row is flushed as it is written, so memory stays flat whatever the row count; several times faster than
     openpyxl's write-only mode). Text always goes in as text, never as a formula. Returns the number of data rows."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
+                                           "tmpdir": str(scratch_dir())})
     sheet = workbook.add_worksheet(sheet_title[:31])
     bold = workbook.add_format({"bold": True})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -59,10 +63,22 @@ def write_xlsx(target: Any, sheet_title: str, header: Sequence[str], rows: Itera
     return count
 
 
+class _TemporaryFileResponse(FileResponse):
+    """Removes its file once sent, or once sending failed (a server on ASGI 2.4 raises in `send` when the client went
+    away mid-download; a server shutting down cancels): a background task would not run then, and the export would
+    stay in the data directory until the next start."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            Path(self.path).unlink(missing_ok=True)
+
+
 def xlsx_response(filename: str, sheet_title: str, header: Sequence[str],
                   rows: Iterable[Sequence[Any]]) -> FileResponse:
     """A download of the rows as an .xlsx file; the temporary file is removed once it has been sent."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="healthcode-export-")
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="healthcode-export-", dir=scratch_dir())
     os.close(handle)
     try:
         write_xlsx(path, sheet_title, header, rows)
@@ -71,6 +87,5 @@ def xlsx_response(filename: str, sheet_title: str, header: Sequence[str],
         raise
     # RFC 6266 / 5987: an ASCII fallback name and the Chinese name percent-encoded.
     disposition = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return FileResponse(path, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": disposition,
-                                                                   "Cache-Control": "no-store"},
-                        background=BackgroundTask(os.unlink, path))
+    return _TemporaryFileResponse(path, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": disposition,
+                                                                             "Cache-Control": "no-store"})

@@ -190,9 +190,9 @@ def test_the_authorisation_code_is_committed_before_the_redirect_leaves_the_serv
     assert seen == [1]
 
 
-def test_given_production_settings_then_the_dev_provider_is_not_there(engine: Any) -> None:
+def test_given_production_settings_then_the_dev_provider_is_not_there(engine: Any, tmp_path: Any) -> None:
     prod = Settings(env="prod", secret_key="s" * 40, oidc_issuer="https://idp.fujian.example",
-                    oidc_client_secret="real-secret")
+                    oidc_client_secret="real-secret", data_dir=tmp_path)
     with TestClient(create_app(prod, engine)) as client:
         for path in ("/dev-idp/.well-known/openid-configuration", "/dev-idp/authorize", "/dev-idp/jwks.json"):
             assert client.get(path).status_code == 404
