@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, DateTime, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base
@@ -31,3 +31,5 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # False once deactivated (service.deactivate, the one way to do it): no sign-in, no token, no session.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -14,6 +14,7 @@ from healthcode.errors import Conflict, Invalid
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
+INACTIVE = "该账号已停用，如有疑问请联系疫情防控指挥部"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def login(session: Session, username: str, password: str, now: datetime, secret_
             raise AccountLocked(_locked_message(account.locked_until))
         left = MAX_FAILURES - account.failed_logins
         raise LoginFailed(f"用户名或密码错误，再错{left}次账号将被锁定15分钟")
+    if not account.active:
+        raise LoginFailed(INACTIVE)
     account.failed_logins = 0
     account.locked_until = None
     account.last_login_at = now
@@ -88,6 +91,22 @@ def set_password(account: Account, new_password: str, now: datetime, *, must_cha
     account.must_change_password = must_change
     account.password_changed_at = now
     revoke_tokens(account)
+
+
+def set_password_hash(account: Account, password_hash: str, now: datetime) -> None:
+    """A password chosen earlier and kept only as its hash (a USCC dispute's claimant); earlier tokens stop."""
+    account.password_hash = password_hash
+    account.must_change_password = False
+    account.password_changed_at = now
+    revoke_tokens(account)
+
+
+def deactivate(session: Session, account: Account, now: datetime) -> None:
+    """The one way to deactivate an account: it can no longer sign in, and every token and session issued for it
+    ends now (sessions check `active` and the token version on every request)."""
+    account.active = False
+    revoke_tokens(account)
+    session.flush()
 
 
 def revoke_tokens(account: Account) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -59,13 +59,16 @@ def write_xlsx(target: Any, sheet_title: str, header: Sequence[str], rows: Itera
     return count
 
 
-def xlsx_response(filename: str, sheet_title: str, header: Sequence[str],
-                  rows: Iterable[Sequence[Any]]) -> FileResponse:
-    """A download of the rows as an .xlsx file; the temporary file is removed once it has been sent."""
+def xlsx_response(filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                  on_written: Callable[[int], None] | None = None) -> FileResponse:
+    """A download of the rows as an .xlsx file; the temporary file is removed once it has been sent. `on_written`
+    gets the number of data rows once the file is written, within the request (the export log)."""
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="healthcode-export-")
     os.close(handle)
     try:
-        write_xlsx(path, sheet_title, header, rows)
+        count = write_xlsx(path, sheet_title, header, rows)
+        if on_written is not None:
+            on_written(count)
     except BaseException:
         os.unlink(path)
         raise
