@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthcode.enterprise import dispute_repository as repo
 from healthcode.enterprise.dispute_models import OPEN, STATUS_LABELS, UsccDispute
 from healthcode.orgs.models import Org
-from healthcode.residents.masking import mask_id_number
+from healthcode.residents.masking import mask_id_number, mask_phone
 
 if TYPE_CHECKING:
     from healthcode.enterprise.registration import Claim
@@ -40,18 +40,17 @@ class DisputeView:
     resolution_note: str | None
 
 
-def refusal_message(uscc: str, holder_name: str) -> str:
-    return (f"该统一社会信用代码已注册（{uscc}，登记单位“{holder_name}”），不能重复注册。如有异议，本次注册申请已作为"
-            "异议提交疫情防控指挥部核实处理，处理结果将以短信通知法定代表人手机；也可拨打法人实名认证咨询电话 "
-            "0591-86303856")
+def refusal_message(uscc: str, holder_name: str, legal_phone: str) -> str:
+    return (f"该统一社会信用代码已注册（{uscc}，登记单位“{holder_name}”），不能重复注册；"
+            "如本单位此前已注册，请直接登录。如有异议（该代码被他人误注册或冒用），无需再次提交：本次注册申请已记录为异议，由疫情防控指挥部核实处理，"
+            f"结果将以短信通知法定代表人手机 {mask_phone(legal_phone)}；咨询电话 0591-86303856")
 
 
 def record(session: Session, claim: Claim, password_hash: str, holder: Org, client_ip: str,
            now: datetime) -> UsccDispute:
     """Keeps the refused registration as a dispute; the same claimant (USCC and legal representative's phone)
     trying again updates their open dispute instead of adding another."""
-    row = session.scalar(select(UsccDispute).where(UsccDispute.uscc == claim.uscc, UsccDispute.status == OPEN,
-                                                   UsccDispute.legal_phone == claim.legal_phone))
+    row = repo.open_dispute(session, claim.uscc, claim.legal_phone)
     if row is None:
         row = UsccDispute(uscc=claim.uscc, status=OPEN)
         session.add(row)
@@ -67,15 +66,7 @@ def record(session: Session, claim: Claim, password_hash: str, holder: Org, clie
 
 def listing(session: Session, status: str = "") -> list[DisputeView]:
     """The disputes newest first (open ones only when status is "open"), with the unit holding each USCC."""
-    query = select(UsccDispute, Org).join(Org, Org.id == UsccDispute.holder_org_id)
-    if status:
-        query = query.where(UsccDispute.status == status)
-    rows = session.execute(query.order_by(UsccDispute.created_at.desc(), UsccDispute.id.desc()).limit(500)).all()
     return [DisputeView(d.id, d.uscc, d.created_at, d.client_ip, d.name, d.legal_name, d.legal_phone,
                         mask_id_number(d.legal_id_number), holder.id, holder.name, holder.uscc == d.uscc, d.status,
                         STATUS_LABELS.get(d.status, d.status), d.resolved_by, d.resolved_at, d.resolution_note)
-            for d, holder in rows]
-
-
-def open_count(session: Session) -> int:
-    return len(session.scalars(select(UsccDispute.id).where(UsccDispute.status == OPEN)).all())
+            for d, holder in repo.disputes(session, status, limit=500)]

@@ -93,7 +93,7 @@ def register(session: Session, data: Registration, now: datetime, *, client_ip: 
     holder = orgs.org_by_uscc(session, claim.uscc)
     if holder is not None:
         dispute = disputes.record(session, claim, passwords.hash_password(data.password), holder, client_ip, now)
-        return Disputed(dispute.id, disputes.refusal_message(claim.uscc, holder.name))
+        return Disputed(dispute.id, disputes.refusal_message(claim.uscc, holder.name, claim.legal_phone))
     return create(session, claim, passwords.hash_password(data.password), now)
 
 
