@@ -1,7 +1,7 @@
 """The health authority resolves a USCC dispute: dismiss it, or transfer the USCC to the claimant — the holding unit's
-account is deactivated (accounts.service.deactivate) and releases the USCC, and the claimant's enterprise is created
-from the refused registration, pending verification like any self-registration. Each resolution is recorded on the
-dispute (who, when, what, the note), logged, and texted to the claimant."""
+account is deactivated (accounts.service.deactivate), its scanners are revoked, it releases the USCC, and the
+claimant's enterprise is created from the refused registration, pending verification like any self-registration.
+Each resolution is recorded on the dispute (who, when, what, the note), logged, and texted to the claimant."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode.accounts import service as accounts
+from healthcode.checkpoints import repository as checkpoint_repository
+from healthcode.checkpoints import service as checkpoints
+from healthcode.checkpoints.models import REVOKED
 from healthcode.enterprise import registration
 from healthcode.enterprise.dispute_models import DISMISSED, OPEN, TRANSFERRED, UsccDispute
 from healthcode.errors import Conflict, Invalid, NotFound
@@ -57,6 +60,9 @@ def _transfer(session: Session, dispute: UsccDispute, now: datetime) -> None:
         accounts.deactivate(session, account, now)
         account.username = f"已停用-{holder.uscc}-{account.id}"[:64]  # frees the USCC as a username
     holder.uscc = f"已转移-{holder.id}"[:18]  # never a valid USCC: the unit keeps its records, not the code
+    for scanner in checkpoint_repository.scanners_of_org(session, holder.id):  # nobody scans in its name any more
+        if scanner.status != REVOKED:
+            checkpoints.set_scanner_status(session, holder.id, scanner.id, REVOKED, "疫情防控指挥部（代码转移）", now)
     session.flush()
     claim = registration.Claim(dispute.name, dispute.uscc, dispute.legal_name, dispute.legal_phone,
                                dispute.legal_id_number, dispute.operator_name, dispute.operator_id_number,

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
 from healthcode.accounts.models import Account
+from healthcode.checkpoints.models import Scanner
 from healthcode.enterprise.dispute_models import UsccDispute
 from healthcode.messages.models import SmsOutbox
 from healthcode.orgs import repository as org_repository
 from healthcode.orgs.models import Org
 from healthcode.orgs.service import add_org
+from tests.checkpoints.factories import scanner
 from tests.enterprise.factories import console_login, enterprise, id_number, uscc_code
 
 CLAIM = {"name": "泉州真企业有限公司", "uscc": uscc_code(7), "legal_name": "林真法人", "legal_phone": "13700137000",
@@ -122,6 +124,7 @@ def test_a_transfer_deactivates_the_holder_and_creates_the_claimants_enterprise_
         client: Any, db: Session, freeze: Any, monkeypatch: Any) -> None:
     freeze("2020-02-24 09:00")
     holder = enterprise(db, 7, name="泉州抢注公司")
+    scanner(db, holder.username, 1, authorise=True)
     client.post("/ent/register", data=CLAIM)
     authority = _authority(db, client, monkeypatch)
     dispute_id = db.scalar(select(UsccDispute.id))
@@ -139,6 +142,7 @@ def test_a_transfer_deactivates_the_holder_and_creates_the_claimants_enterprise_
     assert old_org is not None and old_org.uscc != uscc_code(7)
     old_account = db.scalars(select(Account).where(Account.username.like(f"已停用-{uscc_code(7)}%"))).one()
     assert old_account.active is False
+    assert db.scalars(select(Scanner.status).where(Scanner.org_id == holder.org_id)).all() == ["revoked"]
     row = db.get(UsccDispute, dispute_id)
     assert row.status == "transferred" and row.new_org_id is not None
     new_org = db.get(Org, row.new_org_id)
