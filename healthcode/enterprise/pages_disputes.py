@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from healthcode import clock
@@ -17,6 +17,7 @@ from healthcode.errors import DomainError
 from healthcode.orgs.console_auth import AuthorityAdmin, ConsoleUser, console_page
 
 router = APIRouter(prefix="/gov/disputes", include_in_schema=False)
+DisputeId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an integer column: a larger number is a 422
 
 
 def _render(request: Request, admin: ConsoleUser, db: DbSession, status: str, *, flash: str | None = None,
@@ -34,7 +35,7 @@ def listing(request: Request, admin: AuthorityAdmin, db: DbSession, status: str 
 
 
 @router.post("/{dispute_id}", name="gov_dispute_resolve")
-def resolve(request: Request, dispute_id: int, admin: AuthorityAdmin, db: DbSession,
+def resolve(request: Request, dispute_id: DisputeId, admin: AuthorityAdmin, db: DbSession,
             action: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     try:
         with db.begin_nested():

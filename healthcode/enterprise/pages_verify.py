@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from healthcode import clock
@@ -35,6 +35,7 @@ def _signed_in_enterprise(request: Request, db: DbSession) -> ConsoleUser:
 
 
 AnyEnterprise = Annotated[ConsoleUser, Depends(_signed_in_enterprise)]
+OrgId = Annotated[int, Query(ge=0, le=2**31 - 1)]  # an integer column: a larger number is a 422, not a DB error
 
 
 @router.get("/verify", name="ent_verify")
@@ -76,7 +77,7 @@ def realname_start(request: Request, admin: AnyEnterprise) -> Response:
 
 
 @router.get("/verify/realname", name="ent_verify_realname")
-def realname_return(request: Request, db: DbSession, person: MaybeResident, org: int = 0) -> Response:
+def realname_return(request: Request, db: DbSession, person: MaybeResident, org: OrgId = 0) -> Response:
     """Back from the sign-in: the person must be the registered legal representative, at L4. Then the registration
     is verified and they enter the console as its operator."""
     if person is None:  # the real-name sign-in first, back here afterwards

@@ -146,3 +146,14 @@ def test_given_a_verified_enterprise_then_its_legal_representative_associates_th
     db.rollback()
     row = db.scalar(select(EnterpriseOperator))
     assert row is not None and (row.org_id, row.role) == (org_id, "legal")
+
+
+def test_a_huge_or_unknown_enterprise_id_on_the_return_from_sign_in_is_refused_cleanly(
+        client: Any, db: Session, freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    add_dev_account(db, OTHER, "李路人", "Passw0rd", level="L4")
+    db.commit()
+    realname_login(client, OTHER)
+    assert client.get("/ent/verify/realname", params={"org": str(10**30)}).status_code == 422
+    unknown = client.get("/ent/verify/realname", params={"org": "999"})
+    assert unknown.status_code == 404 and "企业注册信息不存在" in unknown.text

@@ -112,6 +112,10 @@ def test_only_the_health_authority_sees_and_resolves_disputes(client: Any, db: S
     assert dismissed.status_code == 200 and "已驳回该异议" in dismissed.text
     twice = client.post(f"/gov/disputes/{dispute_id}", data={"action": "transfer"})
     assert twice.status_code == 409 and "已处理" in twice.text
+    assert client.post(f"/gov/disputes/{10**30}", data={"action": "dismiss"}).status_code == 422
+    assert client.post("/gov/disputes/999", data={"action": "dismiss"}).status_code == 404
+    bad = client.post(f"/gov/disputes/{dispute_id}", data={"action": "delete"})
+    assert bad.status_code in (409, 422)
     db.rollback()
     row = db.get(UsccDispute, dispute_id)
     assert (row.status, row.resolution_note, row.resolved_at) == ("dismissed", "营业执照不符", datetime(2020, 2, 24, 9))
