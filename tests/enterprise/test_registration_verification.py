@@ -157,3 +157,42 @@ def test_a_huge_or_unknown_enterprise_id_on_the_return_from_sign_in_is_refused_c
     assert client.get("/ent/verify/realname", params={"org": str(10**30)}).status_code == 422
     unknown = client.get("/ent/verify/realname", params={"org": "999"})
     assert unknown.status_code == 404 and "企业注册信息不存在" in unknown.text
+
+
+def test_the_migration_puts_enterprises_that_registered_themselves_before_to_verification(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from healthcode import db as healthcode_db
+    from healthcode.db import make_engine, migrate
+
+    # Given a database at the revision before, with a self-registered enterprise (a profile) and a CLI-made one
+    engine = make_engine(f"sqlite:///{tmp_path / 'before.sqlite3'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(healthcode_db.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "9a4f6c2d8e13")
+        for org_id, code in ((1, uscc_code(1)), (2, uscc_code(2))):
+            connection.execute(text("INSERT INTO orgs (id, name, uscc, kind, created_at) VALUES "
+                                    "(:id, :name, :uscc, 'enterprise', '2020-02-01 08:00:00')"),
+                               {"id": org_id, "name": f"企业{org_id}", "uscc": code})
+        connection.execute(text("INSERT INTO enterprise_profiles (org_id, legal_name, legal_phone, created_at, "
+                                "updated_at) VALUES (1, '陈法人', '13900000009', '2020-02-01', '2020-02-01')"))
+        connection.execute(text("INSERT INTO accounts (id, kind, username, password_hash, must_change_password, "
+                                "token_version, failed_logins, created_at) VALUES (1, 'org_admin', :u, 'x', 0, 0, 0, "
+                                "'2020-02-01')"), {"u": uscc_code(1)})
+    # When the schema is upgraded
+    migrate(engine)
+    # Then the self-registered one waits for verification, the other does not
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, pending_verification FROM orgs")).tuples().all())
+        profiles = connection.execute(text("SELECT org_id, legal_name FROM enterprise_profiles")).tuples().all()
+        active = connection.execute(text("SELECT count(*) FROM accounts WHERE active")).scalar()
+    engine.dispose()
+    assert {k: bool(v) for k, v in rows.items()} == {1: True, 2: False}
+    assert profiles == [(1, "陈法人")]  # the upgrade keeps every row (no table rebuilt under foreign keys)
+    assert active == 1

@@ -14,6 +14,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Boolean defaults as plain literals ('1'/'0', which PostgreSQL reads as true/false): with an expression default
+    # Alembic rebuilds an SQLite table instead of ALTER TABLE ADD COLUMN, and dropping `orgs` or `accounts` with
+    # foreign keys on would cascade-delete every enterprise profile, employee and operator.
     op.create_table('export_logs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),
@@ -61,7 +64,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_uscc_disputes_uscc'), ['uscc'], unique=False)
 
     with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default='1', nullable=False))
 
     with op.batch_alter_table('enterprise_profiles', schema=None) as batch_op:
         batch_op.add_column(sa.Column('legal_id_number', sa.String(length=18).with_variant(sa.String(length=18, collation='C'), 'postgresql'), nullable=True))
@@ -69,7 +72,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('verified_via', sa.String(length=16), nullable=True))
 
     with op.batch_alter_table('orgs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('pending_verification', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('pending_verification', sa.Boolean(), server_default='0', nullable=False))
+    # Enterprises that registered themselves before (they have a profile; `org add` ones have none) were never
+    # verified: they verify now like new ones (the SMS code to the legal representative's phone they gave).
+    op.execute(sa.text("UPDATE orgs SET pending_verification = :pending WHERE kind = 'enterprise' "
+                       "AND id IN (SELECT org_id FROM enterprise_profiles)").bindparams(pending=True))
 
 
 
