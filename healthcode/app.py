@@ -117,10 +117,11 @@ def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
     authority's region-level and feed pages. Uses the session cookie installed by `_mount_citizen`."""
     from healthcode.feeds import pages as feed_pages
-    from healthcode.orgs import access_pages, console_auth, console_pages, records_pages, reports_pages
+    from healthcode.orgs import access_pages, console_auth, console_pages, export_pages, records_pages, reports_pages
     from healthcode.regions import pages as region_pages
 
-    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, access_pages):
+    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, access_pages,
+                   export_pages):
         app.include_router(module.router)
 
 
@@ -142,12 +143,19 @@ def _mount_enterprise(app: FastAPI) -> None:
         citizen_employers,
         citizen_pages,
         pages,
+        pages_disputes,
         pages_employees,
+        pages_exports,
         pages_realname,
         pages_register,
+        pages_verify,
         routes,
     )
+    from healthcode.orgs.errors import PendingVerification
 
     for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
-                   citizen_employers.router, routes.router, pages_realname.router):
+                   citizen_employers.router, routes.router, pages_realname.router, pages_verify.router,
+                   pages_disputes.router, pages_exports.router):
         app.include_router(router)
+    # A pending registration's page (more specific than DomainError's handler, so it wins for this error).
+    app.add_exception_handler(PendingVerification, pages_verify.pending_page)  # type: ignore[arg-type]

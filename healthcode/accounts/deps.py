@@ -77,7 +77,7 @@ def org_admin(session: DbSession, claims: Claims) -> AdminContext:
 
 def current_account(session: DbSession, claims: Claims) -> Account:
     account = session.get(Account, claims.account_id)
-    if account is None or account.token_version != claims.version:
+    if account is None or account.token_version != claims.version or not account.active:
         raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
     return account
 

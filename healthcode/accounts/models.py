@@ -35,6 +35,8 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # False once deactivated (service.deactivate, the one way to do it): no sign-in, no token, no session.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ThrottleHit(Base):

@@ -16,6 +16,7 @@ from healthcode.errors import Conflict, Invalid
 
 LOCKOUT_LIMIT = Limit(5, 15 * 60)  # without settings (the CLI, tests of the service): 5 failures in 15 minutes
 LOGIN_FAILURES = "login_user"  # the throttle's action of failed sign-ins per username
+INACTIVE = "该账号已停用，如有疑问请联系疫情防控指挥部"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def login(session: Session, username: str, password: str, now: datetime, secret_
                                                 or now + lockout.window))
         raise LoginFailed(f"用户名或密码错误，再错{left}次账号将被锁定{lockout.seconds // 60}分钟")
     throttle.clear(session, LOGIN_FAILURES, name)
+    if not account.active:
+        raise LoginFailed(INACTIVE)
     account.last_login_at = now
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
@@ -96,6 +99,22 @@ def set_password(account: Account, new_password: str, now: datetime, *, must_cha
     account.must_change_password = must_change
     account.password_changed_at = now
     revoke_tokens(account)
+
+
+def set_password_hash(account: Account, password_hash: str, now: datetime) -> None:
+    """A password chosen earlier and kept only as its hash (a USCC dispute's claimant); earlier tokens stop."""
+    account.password_hash = password_hash
+    account.must_change_password = False
+    account.password_changed_at = now
+    revoke_tokens(account)
+
+
+def deactivate(session: Session, account: Account, now: datetime) -> None:
+    """The one way to deactivate an account: it can no longer sign in, and every token and session issued for it
+    ends now (sessions check `active` and the token version on every request)."""
+    account.active = False
+    revoke_tokens(account)
+    session.flush()
 
 
 def revoke_tokens(account: Account) -> None:

@@ -27,6 +27,10 @@ class EnterpriseProfile(Base):
     operator_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # The legal representative's ID number (self-registration): their L4 real-name sign-in verifies the enterprise.
+    legal_id_number: Mapped[str | None] = mapped_column(bytewise(18))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    verified_via: Mapped[str | None] = mapped_column(String(16))  # sms / realname
 
 
 class Employee(Base):

@@ -12,6 +12,7 @@ from healthcode.db import Base, bytewise
 
 ROLE_REGISTERED = "registered"  # the operator named in the enterprise's registration, associated themselves
 ROLE_ADDED = "added"  # added by someone already in the enterprise console
+ROLE_LEGAL = "legal"  # the legal representative, by their L4 real-name sign-in with the registered ID number
 
 
 class EnterpriseOperator(Base):
@@ -39,7 +40,7 @@ class OperatorEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
     id_number: Mapped[str] = mapped_column(bytewise(18))  # whose association
-    action: Mapped[str] = mapped_column(String(16))  # associate / refused / add / remove / login
+    action: Mapped[str] = mapped_column(String(16))  # associate / refused / add / remove / login / verify
     by: Mapped[str] = mapped_column(String(64))  # who did it (the operator themselves, or the console user)
     at: Mapped[datetime] = mapped_column(DateTime)
     detail: Mapped[str | None] = mapped_column(String(200))

@@ -12,10 +12,12 @@ from healthcode.residents.models import Person
 
 
 def enterprises_of(session: Session, id_number: str) -> list[Org]:
-    """The enterprises a person is an operator of, by name."""
+    """The enterprises a person is an operator of, by name (not those whose account was deactivated)."""
     return list(session.scalars(
         select(Org).join(EnterpriseOperator, EnterpriseOperator.org_id == Org.id)
-        .where(EnterpriseOperator.id_number == id_number, Org.kind == "enterprise").order_by(Org.name, Org.id)
+        .join(OrgAdmin, OrgAdmin.org_id == Org.id).join(Account, Account.id == OrgAdmin.account_id)
+        .where(EnterpriseOperator.id_number == id_number, Org.kind == "enterprise", Account.active.is_(True))
+        .order_by(Org.name, Org.id)
     ))
 
 
@@ -46,7 +48,8 @@ def console_identity(session: Session, org_id: int, person_id: int) -> tuple[Per
         .join(EnterpriseOperator, EnterpriseOperator.id_number == Person.id_number)
         .join(Org, Org.id == EnterpriseOperator.org_id)
         .join(OrgAdmin, OrgAdmin.org_id == Org.id).join(Account, Account.id == OrgAdmin.account_id)
-        .where(Person.id == person_id, EnterpriseOperator.org_id == org_id, Org.kind == "enterprise")
+        .where(Person.id == person_id, EnterpriseOperator.org_id == org_id, Org.kind == "enterprise",
+               Account.active.is_(True))
         .order_by(OrgAdmin.id)
     ).first()
     return (row[0], row[1], row[2]) if row else None

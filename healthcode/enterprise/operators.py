@@ -1,6 +1,7 @@
 """经办人 rules: a person signed in by real name enters an enterprise's console only when associated with it — as the
-operator named at the enterprise's registration (who associates themselves with name + USCC) or when someone in the
-enterprise's console has added them. Every association, addition, removal, refusal and sign-in is audited."""
+operator named at the enterprise's registration (who associates themselves with name + USCC), as its legal
+representative (whose L4 sign-in with the registered ID number also verifies a pending registration), or when someone
+in the enterprise's console has added them. Every association, addition, removal, refusal and sign-in is audited."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
 from healthcode.enterprise import operator_repository as repo
-from healthcode.enterprise import repository, service
-from healthcode.enterprise.operator_models import ROLE_ADDED, ROLE_REGISTERED, EnterpriseOperator, OperatorEvent
+from healthcode.enterprise import repository, service, verification
+from healthcode.enterprise.operator_models import (
+    ROLE_ADDED,
+    ROLE_LEGAL,
+    ROLE_REGISTERED,
+    EnterpriseOperator,
+    OperatorEvent,
+)
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.identity.service import meets_level
 from healthcode.orgs import repository as orgs
@@ -21,6 +28,7 @@ from healthcode.orgs.models import Org
 from healthcode.residents.masking import mask_id_number
 from healthcode.residents.models import Person
 
+LEGAL_LEVEL = "L4"  # the legal representative's sign-in that verifies a registration, whatever the console requires
 NOT_ASSOCIATED = ("您尚未关联企业信息，无法进入企业后台：请先进行企业信息关联（须为该企业注册时登记的经办人，"
                   "或已由企业管理员在【企业员工管理】的【经办人管理】中添加）")
 
@@ -52,27 +60,57 @@ def enterprises_of(session: Session, person: Person) -> list[Org]:
 
 
 def associate(session: Session, person: Person, name: str, uscc: str, now: datetime) -> Org:
-    """企业信息关联: the enterprise named by name + USCC, if the person is its registered operator (or already
-    associated). Raises with a Chinese message otherwise; the caller records the refusal (`log_refusal`)."""
+    """企业信息关联: the enterprise named by name + USCC, if the person is its registered operator or legal
+    representative (or already associated). Raises with a Chinese message otherwise; the caller records the refusal
+    (`log_refusal`)."""
     org = _enterprise_named(session, name, uscc)
     if repo.operator(session, org.id, person.id_number) is not None:
         return org
     profile = repository.profile(session, org.id)
-    # The registration stores the operator's ID number but only the legal representative's name and phone, so the
-    # operator is the one person the platform can recognise by the real-name sign-in.
+    if profile is not None and profile.legal_id_number == person.id_number:
+        return verify_legal(session, person, org.id, now)
+    # The registration names the operator and the legal representative by ID number: the two people the platform
+    # can recognise by the real-name sign-in.
     if profile is None or profile.operator_id_number != person.id_number:
-        raise Forbidden("您不是该企业注册时登记的经办人，也未被企业管理员添加为经办人，无法关联。"
+        raise Forbidden("您不是该企业注册时登记的经办人或法定代表人，也未被企业管理员添加为经办人，无法关联。"
                         "请联系企业管理员在【企业员工管理】的【经办人管理】中添加您", code="not_operator")
-    session.add(EnterpriseOperator(org_id=org.id, id_number=person.id_number, name=person.name,
-                                   role=ROLE_REGISTERED, created_at=now, created_by=label(person.name,
-                                                                                           person.id_number)))
-    _log(session, org.id, person.id_number, "associate", label(person.name, person.id_number), now,
-         "本人关联（企业注册登记的经办人）")
+    if org.pending_verification:
+        raise Forbidden("该企业注册尚未完成验证，请先由法定代表人完成验证后再关联", code="pending_verification")
+    _add(session, org.id, person, ROLE_REGISTERED, now, "本人关联（企业注册登记的经办人）")
     return org
 
 
-def log_refusal(session: Session, person: Person, uscc: str, reason: str, now: datetime) -> None:
-    found = orgs.org_by_uscc(session, _compact(uscc))
+def verify_legal(session: Session, person: Person, org_id: int, now: datetime) -> Org:
+    """The legal representative's real-name sign-in: at L4, with the ID number given at registration. Verifies a
+    pending registration and associates them as an operator (once)."""
+    org = orgs.org_by_id(session, org_id)
+    profile = repository.profile(session, org_id)
+    if org is None or profile is None or org.kind != "enterprise":
+        raise NotFound("企业注册信息不存在", code="registration_not_found")
+    if not meets_level(person.assurance_level, LEGAL_LEVEL):
+        raise Forbidden(f"法人实名认证须达到 {LEGAL_LEVEL} 级（当前 {person.assurance_level or '未知'}），验证未通过",
+                        code="level_too_low")
+    if not profile.legal_id_number or profile.legal_id_number != person.id_number:
+        raise Forbidden("您的身份证号与该企业注册时登记的法定代表人身份证号不一致，验证未通过", code="not_legal")
+    if org.pending_verification:
+        verification.mark_verified(org, profile, verification.VIA_REALNAME, now)
+        _log(session, org.id, person.id_number, "verify", label(person.name, person.id_number), now,
+             "法定代表人实名认证（L4）完成注册验证")
+    if repo.operator(session, org.id, person.id_number) is None:
+        _add(session, org.id, person, ROLE_LEGAL, now, "本人关联（法定代表人）")
+    return org
+
+
+def _add(session: Session, org_id: int, person: Person, role: str, now: datetime, detail: str) -> None:
+    by = label(person.name, person.id_number)
+    session.add(EnterpriseOperator(org_id=org_id, id_number=person.id_number, name=person.name, role=role,
+                                   created_at=now, created_by=by))
+    _log(session, org_id, person.id_number, "associate", by, now, detail)
+
+
+def log_refusal(session: Session, person: Person, uscc: str, reason: str, now: datetime, *,
+                org_id: int | None = None) -> None:
+    found = orgs.org_by_id(session, org_id) if org_id else orgs.org_by_uscc(session, _compact(uscc))
     _log(session, found.id if found else None, person.id_number, "refused", label(person.name, person.id_number),
          now, f"{uscc.strip()[:18]} {reason}"[:200])
 

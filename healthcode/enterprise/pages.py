@@ -17,6 +17,7 @@ from healthcode.enterprise.errors import not_enterprise
 from healthcode.enterprise.models import REPORT_TYPES
 from healthcode.enterprise.reports import is_abnormal, location_name
 from healthcode.errors import DomainError
+from healthcode.orgs import export_log
 from healthcode.orgs.console_auth import ConsoleAdmin, ConsoleUser, console_page
 from healthcode.residents.masking import mask_id_number, mask_phone
 
@@ -92,11 +93,14 @@ def reports_table(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 
 @router.get("/reports/export", name="ent_reports_export")
 def reports_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
-    f = dashboard.report_filter(**_report_query(request))
-    _audit(db, admin, "export", "批量导出员工健康上报数据", detail=str(request.query_params))
+    query = _report_query(request)
+    full = export_log.wants_full(admin, "ent_reports", request.query_params.get("full"))
+    f = dashboard.report_filter(**query)
+    _audit(db, admin, "export", "批量导出员工健康上报数据", detail=export_log.filter_text(query))
     service.log_export_people(db, account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                               purpose="批量导出员工健康上报数据", now=clock.now(), reports=f)
-    return exports.report_export(db, admin.org_id, f, clock.today())
+    return exports.report_export(db, admin.org_id, f, clock.today(),
+                                 export_log.logger(db, admin, "ent_reports", query, full, clock.now()))
 
 
 @router.get("/reports/{report_id}", name="ent_report_detail")
@@ -124,11 +128,14 @@ def health(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 
 @router.get("/health/export", name="ent_health_export")
 def health_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
-    f = dashboard.employee_filter(clock.today(), **_employee_query(request))
-    _audit(db, admin, "export", "批量导出员工健康管理数据", detail=str(request.query_params))
+    query = _employee_query(request)
+    full = export_log.wants_full(admin, "ent_health", request.query_params.get("full"))
+    f = dashboard.employee_filter(clock.today(), **query)
+    _audit(db, admin, "export", "批量导出员工健康管理数据", detail=export_log.filter_text(query))
     service.log_export_people(db, account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                               purpose="批量导出员工健康管理数据", now=clock.now(), employees=f)
-    return exports.employee_export(db, admin.org_id, f)
+    return exports.employee_export(db, admin.org_id, f, full=full,
+                                   on_written=export_log.logger(db, admin, "ent_health", query, full, clock.now()))
 
 
 @router.post("/health/remind", name="ent_remind")

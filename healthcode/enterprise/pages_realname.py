@@ -37,7 +37,7 @@ def realname(request: Request, db: DbSession, person: MaybeResident, associate: 
         return allowed
     found = operators.enterprises_of(db, allowed)
     if len(found) == 1 and not associate:
-        return _enter(request, db, allowed, found[0].id)
+        return enter_console(request, db, allowed, found[0].id)
     return _page(request, allowed, found, show_form=not found or bool(associate))
 
 
@@ -68,7 +68,7 @@ def associate(request: Request, db: DbSession, person: MaybeResident, name: Anno
         operators.log_refusal(db, person, uscc, exc.message, clock.now())
         return _page(request, person, operators.enterprises_of(db, person), show_form=True, error=exc.message,
                      form={"name": name, "uscc": uscc}, status_code=exc.status_code)
-    return _enter(request, db, person, org.id)
+    return enter_console(request, db, person, org.id)
 
 
 @router.post("/realname/enter", name="ent_realname_enter")
@@ -77,7 +77,7 @@ def enter(request: Request, db: DbSession, person: MaybeResident, org_id: Annota
     allowed = _allowed(request, person)
     if isinstance(allowed, Response):
         return allowed
-    return _enter(request, db, allowed, org_id)
+    return enter_console(request, db, allowed, org_id)
 
 
 @router.post("/operators", name="ent_operator_add")
@@ -108,7 +108,7 @@ def remove_operator(request: Request, db: DbSession, admin: EntAdmin,
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
 
 
-def _enter(request: Request, db: DbSession, person: Person, org_id: int) -> Response:
+def enter_console(request: Request, db: DbSession, person: Person, org_id: int) -> Response:
     try:
         operators.enter(db, person, org_id, clock.now())
     except DomainError as exc:

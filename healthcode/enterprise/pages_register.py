@@ -1,4 +1,6 @@
-"""企业法人注册 page (/ent/register): no sign-in needed; on success the admin signs in on the console login page."""
+"""企业法人注册 page (/ent/register): no sign-in needed; on success the admin signs in on the console login page and
+lands on the verification step (pages_verify.py). A USCC already held by a unit is refused with a 409 and kept as a
+dispute for the health authority."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
 
 from healthcode import clock
 from healthcode.accounts import throttle
@@ -15,7 +18,6 @@ from healthcode.errors import DomainError
 from healthcode.orgs.console_auth import console_page
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
-FIELDS = ("name", "uscc", "legal_name", "legal_phone", "operator_name", "operator_id_number", "operator_phone")
 
 
 @router.get("/register", name="ent_register")
@@ -26,19 +28,29 @@ def form(request: Request) -> Response:
 @router.post("/register")
 def submit(request: Request, db: DbSession, name: Annotated[str, Form()] = "", uscc: Annotated[str, Form()] = "",
            legal_name: Annotated[str, Form()] = "", legal_phone: Annotated[str, Form()] = "",
+           legal_id_number: Annotated[str, Form()] = "",
            operator_name: Annotated[str, Form()] = "", operator_id_number: Annotated[str, Form()] = "",
            operator_phone: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
            confirm_password: Annotated[str, Form()] = "") -> Response:
     values = {"name": name, "uscc": uscc, "legal_name": legal_name, "legal_phone": legal_phone,
-              "operator_name": operator_name, "operator_id_number": operator_id_number,
-              "operator_phone": operator_phone}
+              "legal_id_number": legal_id_number, "operator_name": operator_name,
+              "operator_id_number": operator_id_number, "operator_phone": operator_phone}
+    data = registration.Registration(**values, password=password, confirm_password=confirm_password)
+    client_ip = request.client.host if request.client else ""
     try:
-        throttle.hit_address(db, request.app.state.settings, throttle.REGISTER,
-                             request.client.host if request.client else None, clock.now())
-        with db.begin_nested():
-            done = registration.register(db, registration.Registration(
-                **values, password=password, confirm_password=confirm_password), clock.now())
+        throttle.hit_address(db, request.app.state.settings, throttle.REGISTER, client_ip or None, clock.now())
+        try:
+            with db.begin_nested():
+                done = registration.register(db, data, clock.now(), client_ip=client_ip)
+        except IntegrityError:
+            # Another registration of the same USCC committed between the check and the insert (the database's
+            # unique constraint caught it): now the check sees it, and this attempt becomes a dispute.
+            with db.begin_nested():
+                done = registration.register(db, data, clock.now(), client_ip=client_ip)
     except DomainError as exc:
         return console_page(request, None, "ent/register.html", {"form": values, "error": exc.message},
                             status_code=exc.status_code)
+    if isinstance(done, registration.Disputed):
+        return console_page(request, None, "ent/register.html", {"form": values, "error": done.message,
+                                                                 "disputed": True}, status_code=409)
     return console_page(request, None, "ent/registered.html", {"username": done.username, "name": name.strip()})

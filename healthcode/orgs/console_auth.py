@@ -16,7 +16,7 @@ from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, Forbidden, Invalid
-from healthcode.orgs import repository
+from healthcode.orgs import errors, repository
 from healthcode.web.templating import templates
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
@@ -43,6 +43,7 @@ class ConsoleUser:
     is_authority: bool
     must_change_password: bool
     operator_id_number: str | None = None  # set when an enterprise operator signed in by real name, not the admin
+    pending_verification: bool = False  # a self-registered enterprise not yet verified: only /ent/verify answers
 
 
 class LoginRequired(HTTPException):
@@ -63,13 +64,13 @@ def signed_in(request: Request, session: DbSession) -> ConsoleUser | None:
     if not isinstance(account_id, int):
         return _operator(request, session)
     found = repository.admin_for_account(session, account_id)
-    if found is None or found[1].token_version != request.session.get(SESSION_VERSION):
+    if found is None or found[1].token_version != request.session.get(SESSION_VERSION) or not found[1].active:
         _forget(request)
         return None
     _, account, org = found
     authority = org.uscc in set(request.app.state.settings.authority_usccs)
     return ConsoleUser(account.id, account.username, org.id, org.name, org.uscc, org.kind, org.parent_id, authority,
-                       bool(account.must_change_password))
+                       bool(account.must_change_password), pending_verification=org.pending_verification)
 
 
 def _operator(request: Request, session: DbSession) -> ConsoleUser | None:
@@ -87,7 +88,8 @@ def _operator(request: Request, session: DbSession) -> ConsoleUser | None:
     person, org, account = found
     authority = org.uscc in set(request.app.state.settings.authority_usccs)
     return ConsoleUser(account.id, operators.label(person.name, person.id_number), org.id, org.name, org.uscc,
-                       org.kind, org.parent_id, authority, False, operator_id_number=person.id_number)
+                       org.kind, org.parent_id, authority, False, operator_id_number=person.id_number,
+                       pending_verification=org.pending_verification)
 
 
 def console_admin_any(request: Request, session: DbSession) -> ConsoleUser:
@@ -95,6 +97,8 @@ def console_admin_any(request: Request, session: DbSession) -> ConsoleUser:
     user = signed_in(request, session)
     if user is None:
         raise LoginRequired(request)
+    if user.pending_verification:
+        raise errors.pending_verification()
     return user
 
 
@@ -133,10 +137,11 @@ def console_page(request: Request, admin: ConsoleUser | None, template: str, con
 
 
 def home_url(request: Request, user: ConsoleUser) -> str:
-    """Where an admin lands: the enterprise console for enterprises (when mounted), else the government console."""
+    """Where an admin lands: the enterprise console for enterprises (when mounted; its verification step while the
+    registration is not verified), else the government console."""
     if user.org_kind == "enterprise":
         try:
-            return str(request.url_for("ent_home"))
+            return str(request.url_for("ent_verify" if user.pending_verification else "ent_home"))
         except NoMatchFound:
             pass
     return str(request.url_for("gov_home"))
@@ -173,6 +178,8 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
     request.session[SESSION_VERSION] = account.token_version
     user = signed_in(request, session)
     assert user is not None
+    if user.pending_verification:
+        return RedirectResponse(home_url(request, user), status_code=303)
     if user.must_change_password:
         return RedirectResponse(request.url_for("console_password"), status_code=303)
     return RedirectResponse(_safe_next(next) or home_url(request, user), status_code=303)

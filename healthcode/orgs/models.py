@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base
@@ -23,6 +23,9 @@ class Org(Base):
     # The superior unit: reports roll up along this link.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # A self-registered enterprise until its legal representative proves the registration (SMS code or real-name
+    # sign-in): its admin signs in only to the verification step (enterprise/verification.py).
+    pending_verification: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OrgAdmin(Base):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from healthcode import clock
 from healthcode.db import DbId, DbSession, PageNumber
-from healthcode.orgs import records
+from healthcode.orgs import export_log, records
 from healthcode.orgs.console_auth import ConsoleAdmin, console_page
 from healthcode.orgs.console_repository import ScanFilter
 from healthcode.web.exports import xlsx_response
@@ -25,7 +25,8 @@ def records_page(request: Request, admin: ConsoleAdmin, session: DbSession, star
     query = records.parse_query(admin.org_id, start, end, point_id, color)
     result = records.page_of(session, query.filter, page)
     context = {"active": "records", "query": query, "result": result, "colors": records.COLORS,
-               "points": records.points(session, admin.org_id)}
+               "points": records.points(session, admin.org_id),
+               "may_export_full": export_log.may_export_full(admin, "gov_records")}
     # htmx (查询, 重置, paging) swaps only the table; a plain request gets the whole page.
     template = "gov/_records_table.html" if request.headers.get("HX-Request") and \
         request.headers.get("HX-Target") == "records" else "gov/records.html"
@@ -34,10 +35,13 @@ def records_page(request: Request, admin: ConsoleAdmin, session: DbSession, star
 
 @router.get("/records/export", name="gov_records_export")
 def records_export(admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "", point_id: str = "",
-                   color: str = "") -> Response:
+                   color: str = "", full: str = "") -> Response:
+    """批量导出, masked as the table is; 导出完整信息 (full=1) shows full names to the units with the right."""
     query = records.parse_query(admin.org_id, start, end, point_id, color)
-    rows = records.export_rows(session, admin, query)
-    return xlsx_response(f"扫码记录_{clock.now():%Y%m%d%H%M}.xlsx", "扫码记录", records.HEADER, rows)
+    shown_full = export_log.wants_full(admin, "gov_records", full)
+    rows = records.export_rows(session, admin, query, full=shown_full)
+    log = export_log.logger(session, admin, "gov_records", query.params(), shown_full, clock.now())
+    return xlsx_response(f"扫码记录_{clock.now():%Y%m%d%H%M}.xlsx", "扫码记录", records.HEADER, rows, log)
 
 
 @router.get("/records/{scan_id}", name="gov_record_detail")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from healthcode import clock
 from healthcode.db import DbId, DbSession
 from healthcode.errors import Invalid
-from healthcode.orgs import reports
+from healthcode.orgs import export_log, reports
 from healthcode.orgs.console_auth import ConsoleAdmin, console_page
 from healthcode.web.exports import xlsx_response
 
@@ -50,4 +50,6 @@ def reports_export(admin: ConsoleAdmin, session: DbSession, day: str = "", org: 
     reports.ensure_built(session, when)
     name = reports.names(session).get(org_id, "")
     rows = reports.export_rows(session, org_id, name, when)
-    return xlsx_response(f"数据报表_{when:%Y%m%d}.xlsx", "数据报表", reports.EXPORT_HEADER, rows)
+    log = export_log.logger(session, admin, "gov_reports", {"day": when.isoformat(), "org": name}, False,
+                            clock.now())
+    return xlsx_response(f"数据报表_{when:%Y%m%d}.xlsx", "数据报表", reports.EXPORT_HEADER, rows, log)

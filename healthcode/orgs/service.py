@@ -110,8 +110,10 @@ def admin_context(session: Session, account_id: int, token_version: int) -> Admi
     if found is None:
         return None
     _, account, org = found
-    if account.token_version != token_version:
+    if account.token_version != token_version or not account.active:
         return None
+    if org.pending_verification:
+        raise errors.pending_verification()
     if account.must_change_password:
         raise Forbidden("首次登录请先修改密码", code="password_change_required")
     return AdminContext(account.id, account.username, org.id, org.name, org.uscc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -75,13 +75,16 @@ class _TemporaryFileResponse(FileResponse):
             Path(self.path).unlink(missing_ok=True)
 
 
-def xlsx_response(filename: str, sheet_title: str, header: Sequence[str],
-                  rows: Iterable[Sequence[Any]]) -> FileResponse:
-    """A download of the rows as an .xlsx file; the temporary file is removed once it has been sent."""
+def xlsx_response(filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                  on_written: Callable[[int], None] | None = None) -> FileResponse:
+    """A download of the rows as an .xlsx file; the temporary file is removed once it has been sent. `on_written`
+    gets the number of data rows once the file is written, within the request (the export log)."""
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="healthcode-export-", dir=scratch_dir())
     os.close(handle)
     try:
-        write_xlsx(path, sheet_title, header, rows)
+        count = write_xlsx(path, sheet_title, header, rows)
+        if on_written is not None:
+            on_written(count)
     except BaseException:
         os.unlink(path)
         raise

@@ -33,6 +33,24 @@ def enterprise(db: Session, n: int = 1, name: str | None = None) -> Created:
     return created
 
 
+def registered(db: Session, n: int, name: str, *, operator: str, legal: str, verified: bool = True,
+               password: str = "Abc12345!x") -> int:
+    """An enterprise through 企业法人注册 (legal representative `legal`, operator `operator`, by ID number); verified
+    by the legal representative's SMS code unless `verified` is False. Returns the org id."""
+    from healthcode.enterprise import registration, verification
+
+    done = registration.register(db, registration.Registration(
+        name=name, uscc=uscc_code(n), legal_name="陈法人", legal_phone="13900000009", legal_id_number=legal,
+        operator_name="王经办", operator_id_number=operator, operator_phone="13900000008", password=password,
+        confirm_password=password), datetime(2020, 2, 1, 8, 0))
+    assert isinstance(done, registration.Registered), done
+    if verified:
+        org, profile = verification.pending(db, done.org_id)
+        verification.mark_verified(org, profile, verification.VIA_SMS, datetime(2020, 2, 1, 8, 5))
+    db.commit()
+    return done.org_id
+
+
 def person(db: Session, number: str, name: str = "张三") -> Person:
     """The resident of the ID number (an existing one is reused: `employ` may have registered him already)."""
     found = db.scalars(select(Person).where(Person.id_number == number)).first()
@@ -57,6 +75,21 @@ def report(db: Session, who: Person, day: date, *, hour: int = 9, temperature: s
            symptoms: tuple[str, ...] = ("无",), report_type: str = "日常上报", employer: str = "") -> Any:
     data = reports.ReportInput(temperature, list(symptoms), "350102", False, report_type, employer)
     return reports.submit(db, who, data, datetime.combine(day, time(hour))).report
+
+
+def sms_code(db: Session, phone: str) -> str:
+    """The latest code texted to the phone (the development outbox)."""
+    import re
+
+    from sqlalchemy import select
+
+    from healthcode.messages.models import SmsOutbox
+
+    body = db.scalars(select(SmsOutbox.body).where(SmsOutbox.phone == phone).order_by(SmsOutbox.id.desc())).first()
+    db.rollback()  # end the read, so the test's session sees what the requests commit next
+    found = re.search(r"验证码为(\d{6})", body or "")
+    assert found is not None, body
+    return found.group(1)
 
 
 def days_back(start: date, n: int) -> list[date]:

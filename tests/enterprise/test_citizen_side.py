@@ -11,7 +11,7 @@ from healthcode.enterprise import service
 from healthcode.enterprise.models import EnterpriseProfile, HealthReport
 from healthcode.messages import service as messages
 from healthcode.orgs.models import Org
-from tests.enterprise.factories import console_login, employ, enterprise, id_number, uscc_code
+from tests.enterprise.factories import console_login, employ, enterprise, id_number, sms_code, uscc_code
 from tests.identity.flow import LI, ZHANG, make_account, sign_in
 
 FORM = {"temperature": "36.7", "symptoms": ["无"], "location_code": "350102", "contact_risk": "0",
@@ -74,25 +74,34 @@ def test_given_a_reminder_when_the_resident_opens_the_inbox_then_it_is_there_and
 
 
 REGISTRATION = {"name": "泉州某某制造有限公司", "uscc": uscc_code(42), "legal_name": "王法人",
-                "legal_phone": "13900139000", "operator_name": "李经办", "operator_id_number": id_number(3),
-                "operator_phone": "13800138000", "password": "Secret123", "confirm_password": "Secret123"}
+                "legal_phone": "13900139000", "legal_id_number": id_number(4), "operator_name": "李经办",
+                "operator_id_number": id_number(3), "operator_phone": "13800138000", "password": "Secret123",
+                "confirm_password": "Secret123"}
 
 
-def test_given_the_registration_form_when_valid_then_the_enterprise_can_sign_in(client: Any, db: Any) -> None:
+def test_given_the_registration_form_when_valid_then_the_enterprise_signs_in_to_verify_it(client: Any,
+                                                                                           db: Any) -> None:
     done = client.post("/ent/register", data=REGISTRATION)
     assert done.status_code == 200 and "注册成功" in done.text and REGISTRATION["uscc"] in done.text
+    assert "待验证" in done.text
     signed = client.post("/gov/login", data={"username": REGISTRATION["uscc"], "password": "Secret123"})
-    assert str(signed.url).endswith("/ent/") and "企业看板" in signed.text
+    assert str(signed.url).endswith("/ent/verify") and "139****9000" in signed.text
+    client.post("/ent/verify/sms/send")
+    verified = client.post("/ent/verify/sms", data={"code": sms_code(db, "13900139000")})
+    assert str(verified.url).endswith("/ent/") and "企业看板" in verified.text
     profile = client.get("/ent/employees")
     assert 'value="王法人"' in profile.text and "13900139000" in profile.text
     db.rollback()
-    assert db.get(EnterpriseProfile, db.scalar(select(Org.id))).operator_id_number == id_number(3)
+    stored = db.get(EnterpriseProfile, db.scalar(select(Org.id)))
+    assert stored.operator_id_number == id_number(3) and stored.legal_id_number == id_number(4)
 
 
 def test_registration_refuses_bad_details_and_creates_nothing(client: Any, db: Any) -> None:
     bad_uscc = REGISTRATION["uscc"][:17] + ("0" if REGISTRATION["uscc"][17] != "0" else "1")
     for changes, message in (({"uscc": bad_uscc}, "统一社会信用代码无效"),
                              ({"operator_id_number": "350102198001010010"}, "身份证号校验码错误"),
+                             ({"legal_id_number": ""}, "法定代表人身份证号"),
+                             ({"legal_id_number": "350102198001010010"}, "身份证号校验码错误"),
                              ({"confirm_password": "Other123"}, "两次输入的登录密码不一致"),
                              ({"password": "123", "confirm_password": "123"}, "密码须为"),
                              ({"legal_phone": "123"}, "手机号码")):
@@ -102,7 +111,7 @@ def test_registration_refuses_bad_details_and_creates_nothing(client: Any, db: A
     assert db.scalar(select(func.count()).select_from(Org)) == 0
     existing = enterprise(db, 42)
     twice = client.post("/ent/register", data=REGISTRATION)
-    assert twice.status_code == 409 and "已登记" in twice.text
+    assert twice.status_code == 409 and "该统一社会信用代码已注册" in twice.text and "如有异议" in twice.text
     console_login(client, existing)
 
 

@@ -3,30 +3,24 @@ added in 经办人管理, refusals, the choice among several enterprises, and th
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthcode.enterprise import registration
 from healthcode.enterprise.operator_models import EnterpriseOperator, OperatorEvent
 from healthcode.identity.devprovider import add_dev_account
 from healthcode.orgs.console_models import DataAccess
-from tests.enterprise.factories import console_login, enterprise, id_number, realname_login, uscc_code
+from tests.enterprise.factories import console_login, enterprise, id_number, realname_login, registered, uscc_code
 
 OPERATOR, OPERATOR_NAME = id_number(101), "王经办"
 STRANGER, STRANGER_NAME = id_number(102), "李路人"
+LEGAL = id_number(103)
 
 
 def _registered(db: Session, n: int, name: str) -> int:
-    """An enterprise registered through 企业法人注册, naming OPERATOR as its operator."""
-    done = registration.register(db, registration.Registration(
-        name=name, uscc=uscc_code(n), legal_name="陈法人", legal_phone="13900000009", operator_name=OPERATOR_NAME,
-        operator_id_number=OPERATOR, operator_phone="13900000008", password="Abc12345!x", confirm_password="Abc12345!x",
-    ), datetime(2020, 2, 1, 8, 0))
-    db.commit()
-    return done.org_id
+    """An enterprise registered through 企业法人注册 and verified, naming OPERATOR as its operator."""
+    return registered(db, n, name, operator=OPERATOR, legal=LEGAL)
 
 
 def _resident(db: Session, number: str, name: str, level: str = "L4") -> None:
@@ -77,7 +71,7 @@ def test_given_neither_operator_nor_added_when_associating_then_refused_and_audi
     realname_login(client, STRANGER)
 
     refused = client.post("/ent/realname/associate", data={"name": "福州甲公司", "uscc": uscc_code(1)})
-    assert refused.status_code == 403 and "不是该企业注册时登记的经办人" in refused.text
+    assert refused.status_code == 403 and "不是该企业注册时登记的经办人或法定代表人" in refused.text
     bad_check = client.post("/ent/realname/associate", data={"name": "福州甲公司", "uscc": uscc_code(1)[:-1] + "0"})
     assert bad_check.status_code == 422 and "校验位不正确" in bad_check.text
     wrong_name = client.post("/ent/realname/associate", data={"name": "别的公司", "uscc": uscc_code(1)})
