@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from healthcode.accounts import passwords, repository, tokens
 from healthcode.accounts.errors import AccountLocked, LoginFailed
 from healthcode.accounts.models import Account
 from healthcode.errors import Conflict, Invalid
+from healthcode.sessions import repository as web_sessions
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -91,7 +92,12 @@ def set_password(account: Account, new_password: str, now: datetime, *, must_cha
 
 
 def revoke_tokens(account: Account) -> None:
+    """Every token issued for the account stops working, and every web session it is signed in to ends (in the
+    account's own transaction: a console password change then signs its own browser in again under a new token)."""
     account.token_version = (account.token_version or 0) + 1
+    session = object_session(account)
+    assert session is not None, "an account is changed in the transaction that loaded it"
+    web_sessions.end_for_account(session, account.id)
 
 
 def _locked_message(until: datetime) -> str:
