@@ -6,20 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from healthcode.hotsql import Hot
 from healthcode.sessions.models import WebSession
 
 _table = cast(Table, WebSession.__table__)
 Db = Session | Connection
 
 
+_FIND = Hot(select(_table.c.id, _table.c.data, _table.c.last_seen_at, _table.c.expires_at)
+            .where(_table.c.token_hash == bindparam("token_hash")))
+
+
 def find(db: Db, token_hash: bytes) -> Row[int, str, datetime, datetime] | None:
-    """(id, data, last_seen_at, expires_at) of the session with this token hash, expired or not."""
-    statement = select(_table.c.id, _table.c.data, _table.c.last_seen_at, _table.c.expires_at).where(
-        _table.c.token_hash == token_hash)
-    return db.execute(statement).first()
+    """(id, data, last_seen_at, expires_at) of the session with this token hash, expired or not. In a request's
+    transaction as a hot statement (`hotsql`): the citizen code refresh reads its session so."""
+    if isinstance(db, Session):
+        return _FIND.first(db, {"token_hash": token_hash})  # type: ignore[no-any-return]
+    return db.execute(_FIND.statement, {"token_hash": token_hash}).first()  # type: ignore[call-overload]
 
 
 def add(db: Db, token_hash: bytes, data: str, principals: dict[str, int | None], now: datetime,

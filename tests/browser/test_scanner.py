@@ -19,7 +19,7 @@ from healthcode.checkpoints.models import Scan
 from healthcode.codes import qr
 from healthcode.regions import service as regions
 from healthcode.residents.models import Person
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch_csp
 from tests.checkpoints.factories import PASSWORD, id_number, issue, org, person, scanner
 
 pytestmark = pytest.mark.browser
@@ -127,7 +127,7 @@ def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"])
     try:
-        context = camera_browser.new_context(base_url=live_server, **PHONE)
+        context = watch_csp(camera_browser.new_context(base_url=live_server, **PHONE))
         context.grant_permissions(["camera"])
         page = context.new_page()
         page.set_default_timeout(20_000)
