@@ -54,7 +54,8 @@ CSP_VIOLATIONS: list[str] = []
 
 def watch_csp(context: Any) -> Any:
     """Records what the Content-Security-Policy blocks on the context's pages (Chromium says it on the console): a
-    page whose script, handler or style was refused fails its test (`_no_csp_violations`)."""
+    page whose script, handler or style was refused fails its test (`_no_csp_violations`). Tests pass functions
+    (`"() => ..."`) to `wait_for_function`: Playwright evaluates an expression with eval, which the policy forbids."""
 
     def seen(message: Any) -> None:
         if "Content Security Policy" in message.text:

@@ -150,7 +150,7 @@ def ready_for_offline(phone: Any, db: Any) -> Any:
     phone_number = scanner(db, org(db).username)
     issued = issue(db, person(db, name="李斌"), clock.now())
     log_in_and_report_point(phone, phone_number)
-    phone.wait_for_function("localStorage.getItem('hc.jwks') !== null")
+    phone.wait_for_function("() => localStorage.getItem('hc.jwks') !== null")
     return issued
 
 
@@ -189,7 +189,7 @@ def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_
 
     phone.unroute("**/api/**")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    phone.wait_for_function(f"JSON.parse(localStorage.getItem('{key}')).length === 0")
+    phone.wait_for_function(f"() => JSON.parse(localStorage.getItem('{key}')).length === 0")
     phone.evaluate("window.dispatchEvent(new Event('online'))")  # a second flush finds nothing to send
 
     db.rollback()
@@ -203,7 +203,7 @@ def test_without_network_the_scan_page_reopens_from_the_phone_and_still_verifies
         phone: Any, db: Any, artifacts: Path) -> None:
     issued = ready_for_offline(phone, db)
     # The service worker is installed once the page and its scripts are in its cache.
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.evaluate("""async () => {
         for (;;) {
             const cache = await caches.open('hc-scanner-v1');
