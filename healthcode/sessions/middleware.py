@@ -221,6 +221,7 @@ class ServerSessions:
         def work(db: Session) -> None:
             if old is not None:
                 repository.remove(db, old)
+            repository.remove_some_expired(db, now)
             repository.add(db, _hash(token), dumped, principals, now, now + idle)
 
         await in_transaction(app, work)

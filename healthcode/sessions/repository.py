@@ -62,6 +62,16 @@ def end_for_person(db: Db, person_id: int) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def remove_some_expired(db: Db, now: datetime, limit: int = 10) -> None:
+    """Deletes up to `limit` expired sessions: each new session clears ten times its own number, so sessions that
+    strangers start and abandon (the sign-in page needs one) cannot pile up between daily purges."""
+    # SKIP LOCKED (PostgreSQL; SQLite has one writer): concurrent sign-ins take different rows, never wait on each
+    # other nor deadlock.
+    oldest = (select(_table.c.id).where(_table.c.expires_at <= now).limit(limit)
+              .with_for_update(skip_locked=True).scalar_subquery())
+    db.execute(delete(_table).where(_table.c.id.in_(oldest)))
+
+
 def purge_expired(db: Db, now: datetime) -> int:
     """Deletes the sessions idle past their limit that no request came back to (those that do are deleted then)."""
     result = db.execute(delete(_table).where(_table.c.expires_at <= now))

@@ -71,3 +71,31 @@ def test_purge_deletes_the_sessions_nobody_came_back_to(client: Any, db: Any, fr
     assert "1 个已超时的登录会话" in result.output
     db.rollback()
     assert db.scalars(select(WebSession.expires_at)).all() == [NOW + timedelta(minutes=40)]
+
+
+def test_the_scanner_gets_a_shift_and_a_browser_signed_in_twice_gets_the_shorter_limit(client: Any, db: Any,
+                                                                                      freeze: Any) -> None:
+    from tests.checkpoints.factories import PASSWORD, org, scanner
+
+    freeze(NOW)
+    unit = org(db, 3)
+    phone = scanner(db, unit.username, 3)
+    login = client.post("/scanner/login", data={"phone": phone, "password": PASSWORD}, follow_redirects=False)
+    assert "Max-Age=43200" in login.headers["set-cookie"]  # 12 hours: a checkpoint shift
+    both = client.post("/gov/login", data={"username": unit.username, "password": unit.password},
+                       follow_redirects=False)
+    assert "Max-Age=1800" in both.headers["set-cookie"]  # the console's 30 minutes
+    freeze(NOW + timedelta(minutes=31))
+    assert client.post("/scanner/token").status_code == 401
+
+
+def test_each_new_session_clears_some_expired_ones(client: Any, db: Any, freeze: Any) -> None:
+    from tests.identity.flow import open_login
+
+    freeze(NOW)
+    for _ in range(12):  # strangers open the sign-in page and leave
+        open_login(stranger(client))
+    assert sessions(db) == 12
+    freeze(NOW + timedelta(minutes=16))
+    open_login(stranger(client))
+    assert sessions(db) == 3  # ten expired ones went with the new one
