@@ -6,6 +6,8 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -15,6 +17,7 @@ from healthcode import datadir, logmask
 from healthcode.config import Settings, get_settings
 from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.web import errors
+from healthcode.web.headers import SecurityHeaders
 from healthcode.web.origin import SameOriginOnly
 from healthcode.web.templating import WEB
 
@@ -54,12 +57,14 @@ def create_app(
     app.include_router(feeds_router)
     app.include_router(codes_router)
     _mount_checkpoints(app)
+    _mount_sessions(app, settings)
     _mount_citizen(app, settings)
     _mount_enterprise(app)
     _mount_console(app)
     _mount_scanner(app, settings)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_middleware(SameOriginOnly, allowed=settings.allowed_origins)
+    app.add_middleware(SecurityHeaders, hsts=settings.env == "prod")  # outermost: its refusals get them too
     errors.install(app)
     return app
 
@@ -100,22 +105,41 @@ def _mount_checkpoints(app: FastAPI) -> None:
 def _mount_citizen(app: FastAPI, settings: Settings) -> None:
     """Real-name sign-in, the citizen portal (its code API is mounted first), and (never in production) the
     development identity provider."""
-    from starlette.middleware.sessions import SessionMiddleware
-
     from healthcode.identity import devprovider, relyingparty
     from healthcode.residents import pages as citizen_pages
 
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="healthcode_session",
-                       max_age=7 * 24 * 3600, same_site="lax", https_only=settings.env == "prod")
     app.include_router(relyingparty.router)
     app.include_router(citizen_pages.router)
     if settings.env != "prod":
         app.include_router(devprovider.router)
 
 
+def _mount_sessions(app: FastAPI, settings: Settings) -> None:
+    """`request.session` for every portal, kept on the server (healthcode/sessions), with the session keys that say
+    who is signed in: their idle limits, and the columns by which a revocation finds their sessions."""
+    from healthcode.checkpoints import pages as scanner_pages
+    from healthcode.identity import relyingparty
+    from healthcode.orgs import console_auth
+    from healthcode.sessions.middleware import Config, ServerSessions, SignIn
+
+    console = SignIn(timedelta(minutes=settings.session_idle_console_minutes))
+    scanner = SignIn(timedelta(minutes=settings.session_idle_scanner_minutes))
+    citizen = timedelta(minutes=settings.session_idle_citizen_minutes)
+    sign_ins = {
+        console_auth.SESSION_ACCOUNT: replace(console, column="console_account_id"),
+        console_auth.SESSION_VERSION: console, console_auth.SESSION_OPERATOR: console,
+        scanner_pages.SESSION_ACCOUNT: replace(scanner, column="scanner_account_id"),
+        scanner_pages.SESSION_VERSION: scanner,
+        relyingparty.SESSION_KEY: SignIn(citizen, column="person_id"),
+    }
+    config = Config(cookie="healthcode_session", secure=settings.env == "prod", sign_ins=sign_ins,
+                    signed_out_idle=timedelta(minutes=settings.session_idle_signed_out_minutes))
+    app.add_middleware(ServerSessions, config=config)
+
+
 def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
-    authority's region-level and feed pages. Uses the session cookie installed by `_mount_citizen`."""
+    authority's region-level and feed pages. Uses the session installed by `_mount_sessions`."""
     from healthcode.feeds import pages as feed_pages
     from healthcode.orgs import access_pages, console_auth, console_pages, export_pages, records_pages, reports_pages
     from healthcode.regions import pages as region_pages

@@ -267,16 +267,20 @@ def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 
 
 @app.command()
 def purge() -> None:
-    """删除超过保存期限的扫码记录和已过期的健康码记录（每天运行一次）。"""
+    """删除超过保存期限的扫码记录、已过期的健康码记录和已超时的登录会话（每天运行一次）。"""
     from healthcode.checkpoints.service import purge as purge_scans
     from healthcode.codes.service import purge_expired
+    from healthcode.sessions import repository as web_sessions
 
     settings, now = get_settings(), clock.now()
     with transaction(_engine()) as session:
         scans = purge_scans(session, now, settings.scan_retention_days)
         # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.
         codes = purge_expired(session, now - timedelta(hours=1))
-    typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录")
+        # Sessions no request came back to after their idle limit (one that does is deleted then).
+        sessions = web_sessions.purge_expired(session, now)
+    typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录、"
+               f"{sessions} 个已超时的登录会话")
 
 
 @app.command()

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     # Origins (https://host[:port]) allowed to post with the session cookie besides the request's own host: for a
     # proxy that does not pass the public host on (web/origin.py).
     allowed_origins: list[str] = []
+    # Web sessions end after this long without a request (healthcode/sessions): the consoles (gov and ent), the
+    # citizen portal, the scanner's pages (a checkpoint shift, as long as the API token the page scans with), and a
+    # session nobody has signed in to yet (the sign-in's own state). A browser signed in to several portals gets the
+    # shortest.
+    session_idle_console_minutes: int = Field(default=30, ge=1)
+    session_idle_citizen_minutes: int = Field(default=12 * 60, ge=1)
+    session_idle_scanner_minutes: int = Field(default=12 * 60, ge=1)
+    session_idle_signed_out_minutes: int = Field(default=15, ge=1)
     # USCCs of the health authority (疫情防控指挥部): their admins also get the region level, fever-drug and feed pages.
     authority_usccs: list[str] = []
 

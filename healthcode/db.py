@@ -169,13 +169,20 @@ async def _db_turn(request: Request) -> AsyncIterator[None]:
         yield
 
 
+REQUEST_DB_KEY = "healthcode.db"  # the request's session in its ASGI scope: the web session reads its row on it
+
+
 def get_session(
     request: Request, _turn: Annotated[None, Depends(_db_turn, scope="function")]
 ) -> Iterator[Session]:
     """The per-request session: one transaction, committed on success and rolled back on error."""
     with request.app.state.sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
-        yield session
+        request.scope[REQUEST_DB_KEY] = session
+        try:
+            yield session
+        finally:
+            request.scope.pop(REQUEST_DB_KEY, None)
 
 
 def in_transaction(app: Any, work: Callable[[Session], T]) -> Awaitable[T]:

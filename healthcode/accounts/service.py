@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from healthcode.accounts import passwords, repository, throttle, tokens
 from healthcode.accounts.errors import AccountLocked, LoginFailed
@@ -13,6 +13,7 @@ from healthcode.accounts.models import Account
 from healthcode.accounts.throttle import Limit, limit_of
 from healthcode.config import Settings
 from healthcode.errors import Conflict, Invalid
+from healthcode.sessions import repository as web_sessions
 
 LOCKOUT_LIMIT = Limit(5, 15 * 60)  # without settings (the CLI, tests of the service): 5 failures in 15 minutes
 LOGIN_FAILURES = "login_user"  # the throttle's action of failed sign-ins per username
@@ -118,7 +119,12 @@ def deactivate(session: Session, account: Account, now: datetime) -> None:
 
 
 def revoke_tokens(account: Account) -> None:
+    """Every token issued for the account stops working, and every web session it is signed in to ends (in the
+    account's own transaction: a console password change then signs its own browser in again under a new token)."""
     account.token_version = (account.token_version or 0) + 1
+    session = object_session(account)
+    assert session is not None, "an account is changed in the transaction that loaded it"
+    web_sessions.end_for_account(session, account.id)
 
 
 def clear_failures(session: Session, username: str) -> None:

@@ -26,6 +26,7 @@ from healthcode.regions import service as regions
 from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.rules import service as rules
+from healthcode.sessions import repository as web_sessions
 
 WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
 RECENT_SHOWN = 5
@@ -100,6 +101,8 @@ def set_scanner_status(session: Session, org_id: int, scanner_id: int, status: s
     if scanner is None or scanner.org_id != org_id:
         raise NotFound("本单位没有该扫码员", code="scanner_not_found")
     scanner.status, scanner.status_by, scanner.status_at = status, operator, now or clock.now()
+    if status == REVOKED:  # its signed-in pages end now (its API tokens are refused by status: accounts.deps)
+        web_sessions.end_for_account(session, scanner.account_id)
     return scanner
 
 

@@ -32,6 +32,7 @@ from healthcode.identity import provider, repository, service
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
 from healthcode.identity.service import SignInFailed
 from healthcode.residents.models import Person
+from healthcode.sessions.middleware import carries_session, read_with
 from healthcode.web.templating import templates
 
 SESSION_KEY = "person_id"
@@ -176,13 +177,21 @@ def require_resident(person: Annotated[Person | None, Depends(signed_in_person)]
     return person
 
 
-def signed_in_person_id(request: Request) -> int:
-    """The id of this browser session's resident (no database work), or Unauthorised: for routes that run their
-    database work in one hop (`db.in_transaction`) and read the person there with `resident_by_id`."""
+def signed_in_person_id(request: Request, db: Session) -> int:
+    """The id of this browser session's resident, or Unauthorised: for routes that run their database work in one
+    hop (`db.in_transaction`), read the session on that transaction (`db`) and the person there with
+    `resident_by_id`. Call `require_session_cookie` first, outside the transaction."""
+    read_with(request, db)
     person_id = request.session.get(SESSION_KEY)
     if not isinstance(person_id, int):
         raise _not_signed_in()
     return person_id
+
+
+def require_session_cookie(request: Request) -> None:
+    """Unauthorised at once, before any database work, for a request that carries no session cookie."""
+    if not carries_session(request):
+        raise _not_signed_in()
 
 
 def resident_by_id(session: Session, person_id: int) -> Person:

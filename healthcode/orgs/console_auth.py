@@ -1,5 +1,6 @@
 """Console sign-in for organisation admins (政府/企业用户电脑端): login with the accounts service's password check and
-lockout, a signed session cookie, the forced 修改密码 at first login, and the `ConsoleAdmin` page dependency."""
+lockout, a session kept on the server (healthcode/sessions), the forced 修改密码 at first login, and the
+`ConsoleAdmin` page dependency."""
 
 from __future__ import annotations
 

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.errors import DomainError
-from healthcode.identity.relyingparty import MaybeResident, code_holder_by_id, resident_by_id, signed_in_person_id
+from healthcode.identity.relyingparty import (
+    MaybeResident,
+    code_holder_by_id,
+    require_session_cookie,
+    resident_by_id,
+    signed_in_person_id,
+)
 from healthcode.residents import family, portal
 from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.web.templating import templates
@@ -158,9 +164,10 @@ async def me_code(request: Request, member: DbId | None = None) -> Response:
     page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the QR
     image is drawn after it, outside the database's turn, in the event loop (a thread hop cost more than it saved:
     the drawing holds Python's GIL either way)."""
-    person_id = signed_in_person_id(request)
+    require_session_cookie(request)
 
     def work(session: Session) -> portal.CodeView:
+        person_id = signed_in_person_id(request, session)
         now = clock.now()
         if member is None:
             return portal.own_code(session, code_holder_by_id(session, person_id), now)

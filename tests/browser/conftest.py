@@ -49,6 +49,42 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
     sock.close()
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(context: Any) -> Any:
+    """Records what the Content-Security-Policy blocks on the context's pages (Chromium says it on the console): a
+    page whose script, handler or style was refused fails its test (`_no_csp_violations`). Tests pass functions
+    (`"() => ..."`) to `wait_for_function`: Playwright evaluates an expression with eval, which the policy forbids."""
+
+    def seen(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", seen)
+    return context
+
+
+class _WatchedBrowser:
+    """The browser, whose new contexts are watched for CSP violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        return watch_csp(self._browser.new_context(**options))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "\n".join(CSP_VIOLATIONS)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -57,7 +93,7 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
+        yield _WatchedBrowser(chromium)
         chromium.close()
 
 

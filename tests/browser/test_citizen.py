@@ -114,6 +114,6 @@ def test_the_code_page_fetches_a_fresh_code_before_the_current_one_expires(phone
     with phone.expect_response(re.compile(r"/api/v1/me/code")) as response:
         phone.evaluate("document.getElementById('code').dataset.refreshAt = 0")
     assert response.value.status == 200
-    phone.wait_for_function(
-        f"document.getElementById('number-code').dataset.number !== '{first}'")
+    phone.wait_for_function(  # a function, not an expression: the page's CSP forbids the eval of an expression
+        f"() => document.getElementById('number-code').dataset.number !== '{first}'")
     assert phone.get_by_test_id("color-label").inner_text() == "绿码"

@@ -123,7 +123,7 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
     assert all(str(r[3]) < TODAY.isoformat() for r in rows[1:])
 
     # The dashboard: totals, trend chart drawn by ECharts, hover shows reporters and share.
-    page.wait_for_function("window.entTrendChart !== undefined")
+    page.wait_for_function("() => window.entTrendChart !== undefined")
     assert page.get_by_test_id("stat-employees").inner_text() == "12"
     box = page.locator("#trend").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)

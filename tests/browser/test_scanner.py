@@ -19,7 +19,7 @@ from healthcode.checkpoints.models import Scan
 from healthcode.codes import qr
 from healthcode.regions import service as regions
 from healthcode.residents.models import Person
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch_csp
 from tests.checkpoints.factories import PASSWORD, id_number, issue, org, person, scanner
 
 pytestmark = pytest.mark.browser
@@ -127,7 +127,7 @@ def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"])
     try:
-        context = camera_browser.new_context(base_url=live_server, **PHONE)
+        context = watch_csp(camera_browser.new_context(base_url=live_server, **PHONE))
         context.grant_permissions(["camera"])
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -150,7 +150,7 @@ def ready_for_offline(phone: Any, db: Any) -> Any:
     phone_number = scanner(db, org(db).username)
     issued = issue(db, person(db, name="李斌"), clock.now())
     log_in_and_report_point(phone, phone_number)
-    phone.wait_for_function("localStorage.getItem('hc.jwks') !== null")
+    phone.wait_for_function("() => localStorage.getItem('hc.jwks') !== null")
     return issued
 
 
@@ -189,7 +189,7 @@ def test_offline_a_qr_is_verified_in_the_browser_and_its_scan_uploads_once_when_
 
     phone.unroute("**/api/**")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    phone.wait_for_function(f"JSON.parse(localStorage.getItem('{key}')).length === 0")
+    phone.wait_for_function(f"() => JSON.parse(localStorage.getItem('{key}')).length === 0")
     phone.evaluate("window.dispatchEvent(new Event('online'))")  # a second flush finds nothing to send
 
     db.rollback()
@@ -203,7 +203,7 @@ def test_without_network_the_scan_page_reopens_from_the_phone_and_still_verifies
         phone: Any, db: Any, artifacts: Path) -> None:
     issued = ready_for_offline(phone, db)
     # The service worker is installed once the page and its scripts are in its cache.
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.evaluate("""async () => {
         for (;;) {
             const cache = await caches.open('hc-scanner-v1');

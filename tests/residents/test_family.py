@@ -115,6 +115,7 @@ def test_a_resident_cannot_see_the_code_of_someone_who_is_not_their_relative(cli
     sign_in(client, LI)
     add(client, "张小宝", CHILD)
     child = db.scalar(select(Person).where(Person.id_number == CHILD))
+    db.rollback()  # end the read: the sign-out writes (its session row), and the test writes after it
     client.post("/citizen/logout")
     signed_in(client, db)
     assert client.get(f"/citizen/family/{child.id}/code").status_code == 404
@@ -156,6 +157,7 @@ def test_every_showing_of_a_relatives_code_or_reasons_is_logged_and_a_refused_on
     me = db.scalar(select(Person.id).where(Person.id_number == ZHANG))
     assert [tuple(v) for v in views] == [(me, child.id, "code"), (me, child.id, "code"), (me, child.id, "reasons")]
     # A stranger's attempt shows nothing and logs nothing
+    db.rollback()  # end the read: the sign-out writes (its session row), and the test writes after it
     client.post("/citizen/logout")
     make_account(db, LI, "李四")
     sign_in(client, LI)

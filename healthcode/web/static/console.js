@@ -1,0 +1,23 @@
+// The consoles' small page actions, here rather than in inline handlers (the Content-Security-Policy runs only the
+// platform's own script files): 打印 and 返回 buttons, and the records filter's 重置 (an htmx request).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest && event.target.closest("[data-action]");
+    if (!el) return;
+    if (el.dataset.action === "print") {
+      event.preventDefault();
+      window.print();
+    } else if (el.dataset.action === "back" && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+  // 扫码记录 重置: once the unfiltered table has come, the filter form is emptied too.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = document.getElementById("record-filters");
+    if (!form || !event.detail || !event.detail.elt || event.detail.elt.id !== "reset") return;
+    form.reset();
+    form.querySelectorAll("input, select").forEach(function (el) { el.value = ""; });
+  });
+})();
