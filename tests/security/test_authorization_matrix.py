@@ -43,8 +43,6 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /.well-known/healthcode/jwks.json": EVERYONE,
     "GET /api/docs": EVERYONE,
     "GET /api/openapi.json": EVERYONE,
-    "GET /docs/oauth2-redirect": EVERYONE,
-    "GET /redoc": EVERYONE,
     "POST /api/v1/auth/token": EVERYONE,
     "GET /api/v1/regions/levels": EVERYONE,
     "GET /api/v1/regions/{code}": EVERYONE,
