@@ -18,6 +18,9 @@ $(STATIC)/.done: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p $(STATIC)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js node_modules/jsqr/dist/jsQR.js $(STATIC)/
+	mkdir -p $(STATIC)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	  node_modules/swagger-ui-dist/favicon-32x32.png $(STATIC)/swagger-ui/
 	touch $@
 
 assets: $(STATIC)/.done

@@ -32,7 +32,9 @@ def create_app(
         engine = make_engine(settings.sqlalchemy_url)
         if run_migrations:
             migrate(engine)
-    app = FastAPI(title="八闽健康码", docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=_lifespan)
+    # The API docs page is the platform's own (web/pages.py): Swagger UI served from /static, no CDN, no inline script.
+    app = FastAPI(title="八闽健康码", docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
+                  openapi_url="/api/openapi.json", lifespan=_lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

@@ -11,3 +11,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {"dev": request.app.state.settings.env != "prod"})
+
+
+@router.get("/api/docs", response_class=HTMLResponse, name="api_docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI over /api/openapi.json, served by the platform itself (works without the internet)."""
+    return templates.TemplateResponse(request, "api_docs.html", {"openapi_url": request.app.openapi_url})
