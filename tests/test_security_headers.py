@@ -33,9 +33,9 @@ def test_a_refused_cross_site_post_carries_them_too(client: Any) -> None:
     assert refused.status_code == 403 and refused.headers["x-frame-options"] == "DENY"
 
 
-def test_the_api_docs_get_a_policy_that_allows_their_cdn_but_no_framing(client: Any) -> None:
+def test_the_api_docs_get_the_pages_policy_no_cdn_and_no_inline_script(client: Any) -> None:
     policy = client.get("/api/docs").headers["content-security-policy"]
-    assert "https://cdn.jsdelivr.net" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self';" in policy and "http" not in policy and "frame-ancestors 'none'" in policy
 
 
 def test_production_adds_hsts_and_a_secure_session_cookie(engine: Any, tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ to other sites, no content-type guessing, and HTTPS remembered by the browser in
 Scripts: 'self' only, no inline script, no eval: the pages' scripts are files under /static (data for them travels in
 `<script type="application/json">` blocks, which do not execute). Styles allow 'unsafe-inline': ECharts' tooltips
 and htmx's indicator rules are inline styles, and a style cannot run script. Images allow data: (the citizen's QR PNG
-comes as a data URL) and blob:. The API docs (Swagger UI and ReDoc from FastAPI, loaded from a CDN with one inline
-script each) get a policy of their own that allows just that, until they are served from /static."""
+comes as a data URL) and blob:. The API docs (Swagger UI) are served from /static with a script file of their own, so
+the one policy serves every page."""
 
 from __future__ import annotations
 
@@ -13,12 +13,6 @@ from typing import Any
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
                "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; style-src 'self' 'unsafe-inline' "
-               f"{DOCS_CDN} https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' "
-               "data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; "
-               "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-DOCS_PATHS = ("/api/docs", "/redoc")
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the platform does not speak for its domain's other hosts
 
 
@@ -38,14 +32,13 @@ class SecurityHeaders:
 
     def __init__(self, app: Any, *, hsts: bool) -> None:
         self.app = app
-        self.page = _headers(PAGE_POLICY, hsts)
-        self.docs = _headers(DOCS_POLICY, hsts)
+        self.headers = _headers(PAGE_POLICY, hsts)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs if scope["path"].startswith(DOCS_PATHS) else self.page
+        extra = self.headers
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
