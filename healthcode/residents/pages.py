@@ -130,7 +130,7 @@ def family_remove(request: Request, db: DbSession, person: MaybeResident, member
 
 
 @router.post("/family/requests/{link_id}", name="citizen_family_decide")
-def family_decide(request: Request, db: DbSession, person: MaybeResident, link_id: int,
+def family_decide(request: Request, db: DbSession, person: MaybeResident, link_id: DbId,
                   action: Annotated[str, Form()] = "") -> Response:
     """The relative, signed in himself, confirms, refuses or ends a link naming him (only links naming him)."""
     if person is None:

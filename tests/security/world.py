@@ -1,7 +1,8 @@
 """A small province for the security tests: a superior unit with a subordinate unit (points, an authorised and a pending
 scanner, scans), another unit with its own scanner, two enterprises, the health authority, two signed-in residents
 (one the subordinate unit's scanned resident, employee of the first enterprise, with a relative, a report and a
-message), a data provider; and one TestClient a role, signed in as that role on one app."""
+message), a data provider, a USCC dispute and an enterprise that registered itself and is not verified yet; and
+one TestClient a role, signed in as that role on one app."""
 
 from __future__ import annotations
 
@@ -14,15 +15,19 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from healthcode.app import create_app
+from healthcode.checkpoints.repository import scanner_by_phone
 from healthcode.config import Settings
+from healthcode.enterprise import consent, registration
 from healthcode.enterprise import service as enterprise_service
+from healthcode.enterprise.models import Employee
 from healthcode.feeds.providers import add_provider
 from healthcode.messages import service as messages
 from healthcode.messages.models import Message
 from healthcode.residents import family
+from healthcode.residents.family_models import FamilyLink
 from healthcode.residents.models import Person
 from tests.checkpoints.factories import PASSWORD, org, scanner
-from tests.enterprise.factories import enterprise, report
+from tests.enterprise.factories import enterprise, report, uscc_code
 from tests.identity.flow import make_account, sign_in
 from tests.orgs.console_factories import NOW, Unit, add_scans, unit
 
@@ -31,7 +36,10 @@ OTHER_ID, OTHER_NAME = "350203199002020023", "李小红"
 RELATIVE_ID, RELATIVE_NAME = "350102195001010018", "张老汉"
 
 ROLES = ("anonymous", "resident", "other_resident", "scanner", "pending_scanner", "other_scanner", "unit_admin",
-         "superior_admin", "other_unit", "enterprise", "other_enterprise", "authority", "provider")
+         "superior_admin", "other_unit", "enterprise", "other_enterprise", "pending_enterprise", "authority",
+         "provider")
+ENTERPRISE_USCC = uscc_code(1)
+CLAIM_PASSWORD = "Claim1234"
 
 
 @dataclass
@@ -51,6 +59,9 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
     other = unit(db, 3, "其他单位", scanner_name="郑其他", person_name="冯其他")
     authority = org(db, 9, name="卫健委")
     add_scans(db, sub, 3)
+    # The scanner the admins' routes authorise and revoke: not one of the roles, whose sessions those would end.
+    decided = scanner_by_phone(db, scanner(db, sub.created.username, 23, authorise=False, name="赵七"))
+    assert decided is not None
     ent, other_ent = enterprise(db, 1, "甲企业"), enterprise(db, 2, "乙企业")
     for number, name in ((RESIDENT_ID, RESIDENT_NAME), (OTHER_ID, OTHER_NAME)):
         make_account(db, number, name)
@@ -63,8 +74,17 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
     sign_in(clients["other_resident"], OTHER_ID)
     resident = db.scalars(select(Person).where(Person.id_number == RESIDENT_ID)).one()
     member = family.add_member(db, resident, name=RELATIVE_NAME, id_number=RELATIVE_ID, relation="父母", now=NOW)
-    employee = enterprise_service.add_employee(db, ent.org_id, enterprise_service.EmployeeInput(
+    link_id = db.scalars(select(FamilyLink.id)).one()
+    family.decide(db, member.person, link_id, "accept", NOW)  # the relative confirmed it from his own sign-in
+    asked = enterprise_service.add_employee(db, ent.org_id, enterprise_service.EmployeeInput(
         RESIDENT_NAME, RESIDENT_ID, "13900000001"), datetime(2020, 2, 1))
+    consent.decide(db, resident, asked.id, "accept", datetime(2020, 2, 1))
+    employee = db.scalars(select(Employee).where(Employee.org_id == ent.org_id)).one()
+    pending = enterprise_service.add_employee(db, ent.org_id, enterprise_service.EmployeeInput(
+        OTHER_NAME, OTHER_ID, ""), datetime(2020, 2, 1))  # the other resident has not answered
+    dispute = registration.register(db, _claim(ENTERPRISE_USCC, "冒名企业"), NOW)
+    unverified = registration.register(db, _claim(uscc_code(3), "待验证企业"), NOW)
+    assert isinstance(dispute, registration.Disputed) and isinstance(unverified, registration.Registered)
     own_report = report(db, resident, date(2020, 2, 24))
     messages.send(db, [RESIDENT_ID], title="请上报", body="今日健康上报", now=NOW)
     provider = add_provider(db, "省卫健委", ["cases"])
@@ -76,21 +96,30 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
     _console(clients["authority"], authority.username, authority.password)
     _console(clients["enterprise"], ent.username, ent.password)
     _console(clients["other_enterprise"], other_ent.username, other_ent.password)
+    _console(clients["pending_enterprise"], unverified.username, CLAIM_PASSWORD, api=False)
     _scanner(clients["scanner"], f"138{21:08d}")
     _scanner(clients["pending_scanner"], f"138{22:08d}", authorised=False)
     _scanner(clients["other_scanner"], f"138{31:08d}")
     clients["provider"].headers["X-API-Key"] = provider.api_key
-    ids = {"scan_id": sub.scan_ids[0], "scanner_id": sub.scanner_ids[1], "org_id": sub.org_id,
+    ids = {"scan_id": sub.scan_ids[0], "scanner_id": decided.id, "org_id": sub.org_id,
            "person_id": sub.person_ids[0], "point_id": sub.point_ids[0], "member_id": member.person.id,
            "employee_id": employee.id, "report_id": own_report.id, "message_id": message_id, "feed": "cases",
-           "code": "350102", "level": 1, "action": "authorise"}
+           "code": "350102", "level": 1, "action": "authorise", "request_id": asked.id, "link_id": link_id,
+           "pending_request_id": pending.id, "dispute_id": dispute.dispute_id}
     markers = ["吴居民", "吴*民", "周扫码", RESIDENT_NAME, RESIDENT_ID, RELATIVE_NAME, RELATIVE_ID]
     return World(superior, sub, other, ids, clients, markers)
 
 
-def _console(client: TestClient, username: str, password: str) -> None:
+def _claim(uscc: str, name: str) -> registration.Registration:
+    return registration.Registration(name, uscc, "林法人", "13700137000", "黄经办", "350102198503150022",
+                                     "13700137001", CLAIM_PASSWORD, CLAIM_PASSWORD, "", "350102198503150014")
+
+
+def _console(client: TestClient, username: str, password: str, *, api: bool = True) -> None:
     response = client.post("/gov/login", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
+    if not api:
+        return
     token = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert token.status_code == 200, token.text
     client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
@@ -110,4 +139,4 @@ def close(world: World) -> None:
         client.__exit__(None, None, None)
 
 
-__all__ = ["ROLES", "World", "build", "close", "scanner"]
+__all__ = ["ROLES", "World", "build", "close"]
