@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -10,22 +9,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from healthcode.db import Base, make_engine, migrate
-from tests.conftest import PG_URL
+from tests.migrating import empty_database
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:
     # Given a database with no tables at all
-    schema = None
-    if PG_URL:
-        schema = f"m_{uuid.uuid4().hex[:12]}"
-        with make_engine(PG_URL).begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    engine = make_engine(url)
-    try:
+    with empty_database(tmp_path) as (engine, schema):
         # When every migration runs (twice: the second run must be a no-op)
         migrate(engine)
         migrate(engine)
@@ -35,11 +24,6 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
         assert diff == []
         if schema:  # and the same columns compare byte by byte (types, so collations, are not compared above)
             assert _bytewise_columns(engine, schema) == _bytewise_models()
-    finally:
-        engine.dispose()
-        if schema:
-            with make_engine(PG_URL).begin() as conn:  # type: ignore[arg-type]
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 def _bytewise_models() -> set[tuple[str, str]]:

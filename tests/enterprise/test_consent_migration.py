@@ -3,51 +3,28 @@ every other row becomes a pending request and leaves the employees table; the pe
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, text
 
-from healthcode import db as healthcode_db
-from healthcode.db import make_engine, migrate
-from tests.conftest import PG_URL
+from healthcode.db import migrate
 from tests.enterprise.factories import id_number, uscc_code
+from tests.migrating import empty_database, upgrade_to
 
 
 @pytest.fixture
 def empty_engine(tmp_path: Path) -> Iterator[Engine]:
-    """An engine on a database (or PostgreSQL schema) with no tables."""
-    schema = None
-    if PG_URL:
-        schema = f"m_{uuid.uuid4().hex[:12]}"
-        with make_engine(PG_URL).begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'consent.sqlite3'}"
-    engine = make_engine(url)
-    try:
+    with empty_database(tmp_path) as (engine, _):
         yield engine
-    finally:
-        engine.dispose()
-        if schema:
-            with make_engine(PG_URL).begin() as conn:  # type: ignore[arg-type]
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 def test_existing_employees_stay_only_where_the_resident_named_the_enterprise(empty_engine: Engine) -> None:
     # Given a database at the revision before, with two employees of one enterprise: one named it on his report
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(healthcode_db.__file__).parent / "migrations"))
     named, typed = id_number(1), id_number(2)
     with empty_engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "9a4f6c2d8e13")
+        upgrade_to(connection, "9a4f6c2d8e13")
         connection.execute(text("INSERT INTO orgs (id, name, uscc, kind, created_at) VALUES "
                                 "(1, '测试企业', :uscc, 'enterprise', '2020-02-01 08:00:00')"), {"uscc": uscc_code(1)})
         for i, (number, name) in enumerate(((named, '自报'), (typed, '被加')), start=1):

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
-from healthcode.enterprise import service
 from healthcode.orgs.export_models import ExportLog
-from tests.enterprise.factories import console_login, enterprise, id_number, person, report
+from healthcode.residents.models import Person
+from tests.enterprise.factories import console_login, employ, enterprise, id_number, report
 from tests.orgs.console_factories import NOW, add_scans, login, unit
 
 PHONE = "13912340001"
@@ -36,9 +36,8 @@ def _logs(db: Session) -> list[tuple[str, str, bool, int]]:
 def _enterprise_with_staff(db: Session) -> Any:
     org = enterprise(db)
     for n, name in ((1, "张小明"), (2, "李小红")):
-        service.add_employee(db, org.org_id, service.EmployeeInput(name, id_number(n), PHONE[:-1] + str(n)),
-                             datetime(2020, 2, 1))
-        report(db, person(db, id_number(n), name), date(2020, 2, 23))
+        employ(db, org.org_id, name, id_number(n), datetime(2020, 2, 1), PHONE[:-1] + str(n))  # and he accepted
+        report(db, db.scalars(select(Person).where(Person.id_number == id_number(n))).one(), date(2020, 2, 23))
     db.commit()
     return org
 

@@ -160,22 +160,15 @@ def test_a_huge_or_unknown_enterprise_id_on_the_return_from_sign_in_is_refused_c
 
 
 def test_the_migration_puts_enterprises_that_registered_themselves_before_to_verification(tmp_path: Any) -> None:
-    from pathlib import Path
-
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    from healthcode import db as healthcode_db
     from healthcode.db import make_engine, migrate
+    from tests.migrating import upgrade_to
 
     # Given a database at the revision before, with a self-registered enterprise (a profile) and a CLI-made one
     engine = make_engine(f"sqlite:///{tmp_path / 'before.sqlite3'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(healthcode_db.__file__).parent / "migrations"))
     with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "9a4f6c2d8e13")
+        upgrade_to(connection, "9a4f6c2d8e13")
         for org_id, code in ((1, uscc_code(1)), (2, uscc_code(2))):
             connection.execute(text("INSERT INTO orgs (id, name, uscc, kind, created_at) VALUES "
                                     "(:id, :name, :uscc, 'enterprise', '2020-02-01 08:00:00')"),

@@ -32,7 +32,8 @@ def _browser(client: Any, db: Any, number: str, name: str) -> TestClient:
 
 
 def _world(client: Any, db: Any, freeze: Any) -> dict[str, Any]:
-    """A resident scanned twice at 甲单位, whose data 甲单位 then opens (purpose stated) and a scan's detail; his
+    """Each step a few minutes after the one before (the consoles' sessions end after 30 idle minutes). A resident
+    scanned twice at 甲单位, whose data 甲单位 then opens (purpose stated) and a scan's detail; his
     employer 测试企业5 opens one report and exports; his brother 张小明, whose link he confirmed, shows his code."""
     freeze(NOW + timedelta(days=1))
     gov = unit(db, 1, "甲单位", person_name=RESIDENT_NAME)
@@ -43,10 +44,11 @@ def _world(client: Any, db: Any, freeze: Any) -> dict[str, Any]:
     number = resident.id_number
     console = TestClient(client.app)
     assert login(console, gov.created.username, gov.created.password).status_code == 303
-    freeze(NOW + timedelta(days=1, hours=1))
-    assert console.post(f"/gov/people/{resident.id}", data={"purpose": "密切接触者追踪"}).status_code == 200
-    freeze(NOW + timedelta(days=1, hours=2))
-    assert console.get(f"/gov/records/{scans[0]}").status_code == 200
+    freeze(NOW + timedelta(days=1, minutes=5))
+    assert console.post(f"/gov/people/{resident.id}", data={"purpose": "密切接触者追踪"},
+                        follow_redirects=False).status_code == 200
+    freeze(NOW + timedelta(days=1, minutes=10))
+    assert console.get(f"/gov/records/{scans[0]}", follow_redirects=False).status_code == 200
     db.rollback()  # a fresh snapshot to write from: the app wrote in its own transactions
     ent = enterprise(db, 5)
     employ(db, ent.org_id, RESIDENT_NAME, number, NOW)
@@ -54,15 +56,15 @@ def _world(client: Any, db: Any, freeze: Any) -> dict[str, Any]:
     db.commit()
     ent_client = TestClient(client.app)
     console_login(ent_client, ent)
-    freeze(NOW + timedelta(days=1, hours=3))
-    assert ent_client.get(f"/ent/reports/{r.id}").status_code == 200
-    freeze(NOW + timedelta(days=1, hours=4))
-    assert ent_client.get("/ent/reports/export").status_code == 200
+    freeze(NOW + timedelta(days=1, minutes=15))
+    assert ent_client.get(f"/ent/reports/{r.id}", follow_redirects=False).status_code == 200
+    freeze(NOW + timedelta(days=1, minutes=20))
+    assert ent_client.get("/ent/reports/export", follow_redirects=False).status_code == 200
     own = _browser(client, db, number, RESIDENT_NAME)
     brother = _browser(client, db, ZHANG, "张小明")
     brother.post("/citizen/family", data={"name": RESIDENT_NAME, "id_number": number, "relation": "兄弟姐妹"})
     own.post(f"/citizen/family/requests/{db.scalar(select(FamilyLink.id))}", data={"action": "accept"})
-    freeze(NOW + timedelta(days=1, hours=5))
+    freeze(NOW + timedelta(days=1, minutes=25))
     assert brother.get(f"/citizen/family/{resident.id}/code").status_code == 200
     return {"own": own, "number": number}
 

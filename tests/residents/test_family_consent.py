@@ -99,6 +99,7 @@ def test_guardianship_needs_the_same_household_and_the_age_rule(client: Any, db:
     # back at home, the day before his 14th birthday and on it
     households(engine, tmp_path, [(ZHANG, "张小明", HOME), (CHILD, "张小宝", HOME)])
     freeze("2029-05-04 23:00")
+    assert sign_in(zhang, ZHANG).status_code == 200  # nine years on: the session ended long ago (idle limit)
     assert _shows(zhang, db, CHILD)
     freeze("2029-05-05 00:01")
     assert not _shows(zhang, db, CHILD)
