@@ -43,7 +43,7 @@ test-pg: install assets browser
 	HEALTHCODE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check healthcode tests bench
+	$(BIN)/ruff check healthcode tests bench tools
 	$(BIN)/mypy healthcode
 
 # Every benchmark at the sizes the issues name (about half an hour on this 2-core machine); figures go to
