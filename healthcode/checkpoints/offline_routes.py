@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from healthcode import clock
-from healthcode.accounts.deps import CurrentScanner, kept_error
+from healthcode.accounts.deps import kept_error
 from healthcode.checkpoints import offline, ratelimit
+from healthcode.checkpoints.deps import CurrentScanner
 from healthcode.db import DbId, DbSession
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])

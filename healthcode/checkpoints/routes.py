@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.accounts.deps import Claims, CurrentScanner, kept_error, scanning_scanner
+from healthcode.accounts.deps import Claims, kept_error
 from healthcode.checkpoints import ratelimit, repository, service
+from healthcode.checkpoints.deps import CurrentScanner, scanning_scanner
 from healthcode.db import DbId, DbSession, in_transaction
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])

@@ -101,7 +101,7 @@ def set_scanner_status(session: Session, org_id: int, scanner_id: int, status: s
     if scanner is None or scanner.org_id != org_id:
         raise NotFound("本单位没有该扫码员", code="scanner_not_found")
     scanner.status, scanner.status_by, scanner.status_at = status, operator, now or clock.now()
-    if status == REVOKED:  # its signed-in pages end now (its API tokens are refused by status: accounts.deps)
+    if status == REVOKED:  # its signed-in pages end now (its API tokens are refused by status: checkpoints.deps)
         web_sessions.end_for_account(session, scanner.account_id)
     return scanner
 
@@ -145,7 +145,7 @@ def point_json(point: ScanPoint) -> dict[str, Any]:
 def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datetime,
          limits: ratelimit.RefusalLimits, point: repository.PointPlace | None = None) -> ScanResult:
     """Resolves a QR text or number code at one of the organisation's points and records the scan. `scanner` is the
-    model or the row of `accounts.deps.scanning_scanner`; `point`, the point when the caller has read it already.
+    model or the row of `checkpoints.deps.scanning_scanner`; `point`, the point when the caller has read it already.
     A refused code is counted against the scanner and raised as CodeRefused; the caller must keep that count."""
     if point is None:
         point = repository.point_place(session, point_id)

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from healthcode import clock
-from healthcode.accounts.deps import OrgAdmin
 from healthcode.checkpoints import repository as checkpoints
 from healthcode.checkpoints import service as checkpoint_service
 from healthcode.checkpoints.models import AUTHORISED, REVOKED
 from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.orgs import service
+from healthcode.orgs.deps import OrgAdmin
 
 router = APIRouter(prefix="/api/v1/org", tags=["org"])
 
