@@ -115,7 +115,7 @@ def provider_add(
 @person_app.command("status")
 def person_status(id_number: str, as_json: JsonFlag = False) -> None:
     """查询居民当前的健康码颜色及原因。"""
-    from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
+    from healthcode.common.ids import InvalidIdNumber, normalize_id_number
     from healthcode.rules.service import status_for
 
     try:

@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from healthcode.residents.masking import mask_id_number, mask_phone
+from healthcode.common.masking import mask_id_number, mask_phone
 
 # Every value masked has 11 or more digits in a row, and the pattern finds only such runs (each whole, from its first
 # digit): a line without one costs one scan of the regex engine and no Python call. Runs of 15 or more digits (an ID

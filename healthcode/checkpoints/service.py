@@ -17,14 +17,14 @@ from healthcode.checkpoints import ratelimit, repository
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scan, Scanner, ScanPoint
 from healthcode.codes import numbers
 from healthcode.codes import service as codes
+from healthcode.common.ids import InvalidIdNumber, normalize_id_number
+from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.service import normalise_uscc
 from healthcode.regions import divisions
 from healthcode.regions import service as regions
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
-from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.rules import service as rules
 from healthcode.sessions import repository as web_sessions
 

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import DateTime, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from healthcode.common.masking import mask_phone
 from healthcode.db import Base
 from healthcode.errors import Invalid, RateLimited
 from healthcode.messages import sms
-from healthcode.residents.masking import mask_phone
 
 TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.codes import keys, numbers, repository, tokens
 from healthcode.codes.errors import ExpiredCode, InvalidCode
+from healthcode.common.ids import InvalidIdNumber, normalize_id_number
+from healthcode.common.masking import mask_name
 from healthcode.config import get_settings
 from healthcode.errors import Invalid, NotFound
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
-from healthcode.residents.masking import mask_name
 from healthcode.residents.models import Person
 from healthcode.residents.service import get_registered
 from healthcode.rules import service as rules

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
+from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.enterprise import consent, reports
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS
@@ -16,7 +17,6 @@ from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.messages import service as messages
 from healthcode.residents import portal
-from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.residents.models import Person
 from healthcode.web.templating import templates
 

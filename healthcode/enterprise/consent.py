@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.enterprise import consent_repository as repository
 from healthcode.enterprise import errors, service
 from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import Employee, EmploymentRequest
-from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.residents.models import Person
 
 STATE_LABELS = {"pending": "待确认", "confirmed": "已确认", "refused": "已拒绝", "ended": "已解除",

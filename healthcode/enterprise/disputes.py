@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from healthcode.common.masking import mask_id_number, mask_phone
 from healthcode.enterprise import dispute_repository as repo
 from healthcode.enterprise.dispute_models import OPEN, STATUS_LABELS, UsccDispute
 from healthcode.orgs.models import Org
-from healthcode.residents.masking import mask_id_number, mask_phone
 
 if TYPE_CHECKING:
     from healthcode.enterprise.registration import Claim

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.responses import FileResponse
 
+from healthcode.common.masking import mask_id_number, mask_phone
 from healthcode.enterprise import repository
 from healthcode.enterprise.reports import is_abnormal, location_name
 from healthcode.enterprise.repository import EmployeeFilter, ReportFilter
-from healthcode.residents.masking import mask_id_number, mask_phone
 from healthcode.web.exports import xlsx_response
 
 REPORT_HEADER = ["序号", "姓名", "身份证号", "上报日期", "上报时间", "上报类型", "体温（℃）", "症状", "当前所在地",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
+from healthcode.common.masking import mask_id_number
 from healthcode.enterprise import operator_repository as repo
 from healthcode.enterprise import repository, service, verification
 from healthcode.enterprise.operator_models import (
@@ -25,7 +26,6 @@ from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.identity.service import meets_level
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
-from healthcode.residents.masking import mask_id_number
 from healthcode.residents.models import Person
 
 LEGAL_LEVEL = "L4"  # the legal representative's sign-in that verifies a registration, whatever the console requires

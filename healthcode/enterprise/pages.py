@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from healthcode import clock
+from healthcode.common.masking import mask_id_number, mask_phone
 from healthcode.db import DbId, DbSession
 from healthcode.enterprise import dashboard, exports, service
 from healthcode.enterprise.errors import not_enterprise
@@ -19,7 +20,6 @@ from healthcode.enterprise.reports import is_abnormal, location_name
 from healthcode.errors import DomainError
 from healthcode.orgs import export_log
 from healthcode.orgs.console_auth import ConsoleAdmin, ConsoleUser, console_page
-from healthcode.residents.masking import mask_id_number, mask_phone
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 

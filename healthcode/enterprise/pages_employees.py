@@ -9,12 +9,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
+from healthcode.common.masking import mask_name
 from healthcode.db import DbId, DbSession
 from healthcode.enterprise import consent, dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
 from healthcode.orgs.console_auth import ConsoleUser
-from healthcode.residents.masking import mask_name
 from healthcode.web.exports import xlsx_response
 
 router = APIRouter(prefix="/ent", include_in_schema=False)

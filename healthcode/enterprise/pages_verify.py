@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.accounts import throttle
+from healthcode.common.masking import mask_phone
 from healthcode.db import DB_ID_MAX, DbSession
 from healthcode.enterprise import operators, repository, verification
 from healthcode.enterprise.errors import not_enterprise
@@ -20,7 +21,6 @@ from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.orgs.console_auth import ConsoleUser, LoginRequired, console_page, signed_in
 from healthcode.orgs.errors import PendingVerification
-from healthcode.residents.masking import mask_phone
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 

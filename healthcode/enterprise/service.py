@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.enterprise import consent_repository, errors, repository
 from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import Employee, EmploymentRequest, EnterpriseProfile
@@ -17,7 +18,6 @@ from healthcode.enterprise.repository import EmployeeFilter, ReportFilter
 from healthcode.messages import service as messages
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 NAME_MAX = 64

@@ -16,10 +16,10 @@ from typing import Any
 from stdnum.cn.ric import calc_check_digit
 
 from healthcode.clock import to_local
+from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.feeds.closures import closure_derived, household_derived
 from healthcode.feeds.definitions import CASE_STATUSES, TRAVEL_MODES, Feed
 from healthcode.feeds.parsing import BadLine
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 
 MISSING = "必填项为空"
 MISSING_COLUMN = "缺少必填列"

@@ -31,11 +31,11 @@ from joserfc.jwk import RSAKey
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.db import DbSession
 from healthcode.errors import Conflict, Invalid, NotFound
 from healthcode.identity import devlockout, repository
 from healthcode.identity.models import DevIdpAccount, DevIdpCode
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 from healthcode.web.templating import templates
 
 PREFIX = "/dev-idp"

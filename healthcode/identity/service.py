@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.errors import DomainError, Invalid
 from healthcode.identity import repository
-from healthcode.residents.ids import InvalidIdNumber, normalize_id_number
 from healthcode.residents.models import Person
 
 LEVELS = ("L1", "L2", "L3", "L4")

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.checkpoints import service as checkpoints
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scanner
+from healthcode.common.masking import mask_id_number
 from healthcode.errors import Invalid
 from healthcode.orgs import console_repository as repo
 from healthcode.orgs.console_auth import ConsoleUser
-from healthcode.residents.masking import mask_id_number
 
 STATUS_LABELS = {PENDING: "待授权", AUTHORISED: "已授权", REVOKED: "已撤销"}
 ACTIONS = {"authorise": AUTHORISED, "revoke": REVOKED}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.checkpoints.models import Scanner
+from healthcode.common.masking import mask_id_number, mask_name, mask_phone
 from healthcode.enterprise import reports as health_reports
 from healthcode.errors import Invalid, NotFound
 from healthcode.orgs import console_repository as repo
@@ -20,7 +21,6 @@ from healthcode.orgs.console_auth import ConsoleUser
 from healthcode.orgs.console_models import DataAccess
 from healthcode.orgs.console_repository import ScanFilter
 from healthcode.regions import divisions
-from healthcode.residents.masking import mask_id_number, mask_name, mask_phone
 from healthcode.residents.models import Person
 
 PAGE_SIZE = 10

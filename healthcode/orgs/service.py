@@ -15,11 +15,11 @@ from healthcode.accounts import passwords
 from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN
 from healthcode.checkpoints import repository as checkpoints
+from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.errors import Forbidden, Invalid
 from healthcode.orgs import errors, repository
 from healthcode.orgs.models import KINDS, Org, OrgAdmin
 from healthcode.regions import divisions
-from healthcode.residents.masking import mask_id_number, mask_name
 
 
 @dataclass(frozen=True)

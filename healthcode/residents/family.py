@@ -16,10 +16,10 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from healthcode.common.ids import InvalidIdNumber, id_facts, normalize_id_number
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.residents import family_repository as repository
 from healthcode.residents.family_models import FamilyLink, FamilyView
-from healthcode.residents.ids import InvalidIdNumber, id_facts, normalize_id_number
 from healthcode.residents.models import Person
 
 MAX_MEMBERS = 5
@@ -151,7 +151,7 @@ class Applicant:
 def applicants(session: Session, relative: Person) -> list[Applicant]:
     """Who asked to show the signed-in resident's code (masked), and whether he confirmed: he can confirm, refuse
     or end each. A link active by guardianship alone shows as pending here: his confirmation is still asked."""
-    from healthcode.residents.masking import mask_id_number, mask_name
+    from healthcode.common.masking import mask_id_number, mask_name
 
     return [Applicant(link.id, mask_name(owner.name), mask_id_number(owner.id_number), link.relation,
                       link.created_at, "refused" if link.refused_at else "active" if link.confirmed_at else "pending")

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import (
@@ -20,7 +21,6 @@ from healthcode.identity.relyingparty import (
     signed_in_person_id,
 )
 from healthcode.residents import family, portal
-from healthcode.residents.masking import mask_id_number, mask_name
 from healthcode.web.templating import templates
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)

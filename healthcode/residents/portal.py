@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.common.masking import mask_name
 from healthcode.errors import Invalid
 from healthcode.regions import divisions
 from healthcode.residents import family
 from healthcode.residents import family_repository as repository
-from healthcode.residents.masking import mask_name
 from healthcode.residents.models import Person
 
 # The page asks for a fresh code this long before the current one expires, so that the shown code is never stale.

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
-from healthcode.residents.ids import InvalidIdNumber, id_facts, normalize_id_number
-from healthcode.residents.masking import mask_id_number, mask_name
+from healthcode.common.ids import InvalidIdNumber, id_facts, normalize_id_number
+from healthcode.common.masking import mask_id_number, mask_name
 
 
 def with_check(body: str) -> str:
