@@ -8,16 +8,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
 from healthcode import clock
-from healthcode.accounts import service
+from healthcode.accounts import schemas, service
 from healthcode.accounts.deps import CurrentAccount, kept_error
 from healthcode.accounts.errors import AccountLocked, LoginFailed
 from healthcode.db import DbSession
 from healthcode.errors import RateLimited
+from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/token")
+@router.post("/token", **documented(schemas.IssuedToken, 401, 422, 429))
 def token(request: Request, session: DbSession, username: Annotated[str, Form()],
           password: Annotated[str, Form()]) -> Any:
     """`username` is a scanner's phone number or an admin's username."""
@@ -30,7 +31,7 @@ def token(request: Request, session: DbSession, username: Annotated[str, Form()]
     return JSONResponse(issued.as_json(), headers={"Cache-Control": "no-store"})
 
 
-@router.post("/password")
+@router.post("/password", **documented(schemas.PasswordChanged, 401, 422))
 def change_password(account: CurrentAccount, session: DbSession, old_password: Annotated[str, Form()],
                     new_password: Annotated[str, Form()]) -> dict[str, str]:
     """Changes the caller's password; every token issued before stops working."""

@@ -12,11 +12,14 @@ from pydantic import BaseModel, Field
 
 from healthcode import clock
 from healthcode.accounts.deps import kept_error
-from healthcode.checkpoints import offline, ratelimit
+from healthcode.checkpoints import offline, ratelimit, schemas
 from healthcode.checkpoints.deps import CurrentScanner
 from healthcode.db import DbId, DbSession
+from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
+OFFLINE_ANSWERS = documented(schemas.OfflineScanResult, 401, 403, 404, 422, 429, status=201, description="已记录")
+OFFLINE_ANSWERS["responses"][200] = {"model": schemas.OfflineScanResult, "description": "此前已上传过，未重复记录"}
 
 
 class OfflineScanIn(BaseModel):
@@ -30,7 +33,7 @@ class OfflineScanIn(BaseModel):
     temperature: float | None = None
 
 
-@router.post("/offline-scans")
+@router.post("/offline-scans", **OFFLINE_ANSWERS)
 def offline_scan(body: OfflineScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
     """201 with the scan (as POST /scans) when recorded now; 200 with `duplicate: true` when it already was."""
     limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.accounts.deps import Claims, kept_error
-from healthcode.checkpoints import ratelimit, repository, service
+from healthcode.checkpoints import ratelimit, repository, schemas, service
 from healthcode.checkpoints.deps import CurrentScanner, scanning_scanner
 from healthcode.db import DbId, DbSession, in_transaction
+from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/checkpoint", tags=["checkpoint"])
 
@@ -38,18 +39,18 @@ class FeedbackIn(BaseModel):
     temperature: float | None = None
 
 
-@router.get("/me")
+@router.get("/me", **documented(schemas.ScannerOut, 401, 403))
 def me(scanner: CurrentScanner) -> dict[str, Any]:
     return service.scanner_json(scanner)
 
 
-@router.get("/points")
+@router.get("/points", **documented(schemas.PointList, 401, 403))
 def points(scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
     """The organisation's scan points, for choosing where to scan."""
     return {"items": [service.point_json(p) for p in repository.points_of_org(session, scanner.org_id)]}
 
 
-@router.post("/points", status_code=201)
+@router.post("/points", status_code=201, **documented(schemas.PointOut, 401, 403, 422, status=201))
 def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
     point = service.add_point(session, scanner, community=body.community, name=body.name, address=body.address,
                               region_code=str(body.region_code), latitude=body.latitude, longitude=body.longitude,
@@ -57,7 +58,8 @@ def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dic
     return service.point_json(point)
 
 
-@router.post("/scans", status_code=201)
+@router.post("/scans", status_code=201,
+             **documented(schemas.ScanResult, 401, 403, 404, 422, 429, status=201))
 async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
     """The morning rush's route: the caller must be an authorised scanner (`scanning_scanner`, checked inside the
     same transaction), and everything runs in one worker-thread hop (`in_transaction`)."""
@@ -79,7 +81,7 @@ async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
     return await in_transaction(request.app, work)
 
 
-@router.post("/scans/{scan_id}/feedback")
+@router.post("/scans/{scan_id}/feedback", **documented(schemas.FeedbackOut, 401, 403, 404, 422))
 def feedback(scan_id: DbId, body: FeedbackIn, scanner: CurrentScanner, session: DbSession,
              request: Request) -> dict[str, Any]:
     record = service.feedback(session, scanner, scan_id, pass_reason=body.pass_reason,

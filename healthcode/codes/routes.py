@@ -7,13 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from healthcode import clock
+from healthcode.codes import schemas
 from healthcode.codes.keys import public_jwks
 from healthcode.db import DbSession
+from healthcode.web.schemas import documented
 
 router = APIRouter(tags=["codes"])
 
 
-@router.get("/.well-known/healthcode/jwks.json", name="codes.jwks")
+@router.get("/.well-known/healthcode/jwks.json", name="codes.jwks", **documented(schemas.JwkSet))
 def jwks(session: DbSession, response: Response) -> dict[str, Any]:
     # Keys are published a day before they sign, so an hour of caching never hides a key a verifier needs.
     response.headers["Cache-Control"] = "public, max-age=3600"

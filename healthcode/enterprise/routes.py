@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 
 from healthcode import clock
 from healthcode.db import DbId, DbSession, PageNumber
-from healthcode.enterprise import reports
+from healthcode.enterprise import reports, schemas
 from healthcode.enterprise.models import HealthReport
 from healthcode.identity.relyingparty import CurrentResident
 from healthcode.messages import service as messages
+from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/me", tags=["citizen"])
 
@@ -36,19 +37,19 @@ def report_json(report: HealthReport) -> dict[str, Any]:
             "corrections": report.corrections, "abnormal": reports.is_abnormal(report)}
 
 
-@router.post("/reports", status_code=201)
+@router.post("/reports", status_code=201, **documented(schemas.ReportSubmitted, 401, 422, status=201))
 def submit(body: ReportIn, db: DbSession, person: CurrentResident) -> dict[str, Any]:
     done = reports.submit(db, person, reports.ReportInput(**body.model_dump()), clock.now())
     return {**report_json(done.report), "corrected": done.corrected}
 
 
-@router.get("/reports")
+@router.get("/reports", **documented(schemas.ReportHistory, 401, 422))
 def history(db: DbSession, person: CurrentResident, page: PageNumber = 1) -> dict[str, Any]:
     items, total = reports.own_history(db, person, page=max(1, page))
     return {"items": [report_json(r) for r in items], "total": total, "page": max(1, page)}
 
 
-@router.get("/messages")
+@router.get("/messages", **documented(schemas.Inbox, 401))
 def inbox(db: DbSession, person: CurrentResident) -> dict[str, Any]:
     items = messages.inbox(db, person.id_number)
     return {"unread": messages.unread_count(db, person.id_number), "items": [
@@ -56,7 +57,7 @@ def inbox(db: DbSession, person: CurrentResident) -> dict[str, Any]:
          "created_at": m.created_at.isoformat(timespec="seconds"), "read": m.read} for m in items]}
 
 
-@router.post("/messages/{message_id}/read")
+@router.post("/messages/{message_id}/read", **documented(schemas.MessageRead, 401, 404, 422))
 def read(message_id: DbId, db: DbSession, person: CurrentResident) -> dict[str, Any]:
     item = messages.read(db, person.id_number, message_id, clock.now())
     return {"id": item.id, "read": True}

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from healthcode.db import DbSession, transaction
+from healthcode.feeds import schemas
 from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, push_record, receive_batch
+from healthcode.web.schemas import ApiError, documented
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
 
@@ -44,10 +46,13 @@ def upload_batch(request: Request, feed: str, file: Annotated[UploadFile, File()
     return JSONResponse(report.as_json(), status_code=422 if report.status == "rejected" else 200)
 
 
-router.add_api_route("/{feed}/batches", upload_batch, methods=["POST"], route_class_override=ProviderKeyFirst)
+router.add_api_route("/{feed}/batches", upload_batch, methods=["POST"], route_class_override=ProviderKeyFirst,
+                    **documented(schemas.BatchReport, 401, 403, 404, 413, 422,
+                                 overrides={422: schemas.BatchReport | ApiError}))
 
 
-@router.post("/{feed}/records", status_code=201)
+@router.post("/{feed}/records", status_code=201,
+             **documented(schemas.StoredRecord, 401, 403, 404, 422, status=201, overrides={422: schemas.RecordRefused}))
 def push(feed: str, session: DbSession, record: Annotated[dict[str, Any], Body()], x_api_key: ApiKey = None
          ) -> Any:
     """实时推送一条记录（仅 cases、close_contacts）。"""

@@ -10,19 +10,21 @@ from healthcode import clock
 from healthcode.checkpoints import repository as checkpoints
 from healthcode.checkpoints import service as checkpoint_service
 from healthcode.checkpoints.models import AUTHORISED, REVOKED
+from healthcode.checkpoints.schemas import ScannerOut
 from healthcode.db import DbId, DbSession, PageNumber
-from healthcode.orgs import service
+from healthcode.orgs import schemas, service
 from healthcode.orgs.deps import OrgAdmin
+from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/org", tags=["org"])
 
 
-@router.get("/me")
+@router.get("/me", **documented(schemas.OrgAdminOut, 401, 403))
 def me(admin: OrgAdmin) -> dict[str, Any]:
     return {"username": admin.username, "org_id": admin.org_id, "org_name": admin.org_name, "uscc": admin.org_uscc}
 
 
-@router.get("/scans")
+@router.get("/scans", **documented(schemas.OrgScanPage, 401, 403, 422))
 def scans(
     admin: OrgAdmin,
     session: DbSession,
@@ -37,19 +39,19 @@ def scans(
                              page_size=page_size)
 
 
-@router.get("/scanners")
+@router.get("/scanners", **documented(schemas.ScannerList, 401, 403))
 def scanners(admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
     return {"items": [checkpoint_service.scanner_json(s) for s in checkpoints.scanners_of_org(session, admin.org_id)]}
 
 
-@router.post("/scanners/{scanner_id}/authorise")
+@router.post("/scanners/{scanner_id}/authorise", **documented(ScannerOut, 401, 403, 404, 422))
 def authorise(scanner_id: DbId, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
     scanner = checkpoint_service.set_scanner_status(session, admin.org_id, scanner_id, AUTHORISED, admin.username,
                                                     clock.now())
     return checkpoint_service.scanner_json(scanner)
 
 
-@router.post("/scanners/{scanner_id}/revoke")
+@router.post("/scanners/{scanner_id}/revoke", **documented(ScannerOut, 401, 403, 404, 422))
 def revoke(scanner_id: DbId, admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
     scanner = checkpoint_service.set_scanner_status(session, admin.org_id, scanner_id, REVOKED, admin.username,
                                                     clock.now())

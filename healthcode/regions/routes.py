@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from healthcode.db import DbSession
-from healthcode.regions import divisions, service
+from healthcode.regions import divisions, schemas, service
+from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
 
-@router.get("/levels")
+@router.get("/levels", **documented(schemas.Levels))
 def levels(session: DbSession) -> dict[str, object]:
     """Every level with its policy, and the regions currently above 无疫情区."""
     policies = service.policies(session)
@@ -23,7 +24,7 @@ def levels(session: DbSession) -> dict[str, object]:
     }
 
 
-@router.get("/{code}")
+@router.get("/{code}", **documented(schemas.Region, 422))
 def region(code: str, session: DbSession) -> dict[str, object]:
     """One county's current level, policy and level history."""
     division = service.county(code)

@@ -20,7 +20,8 @@ from healthcode.identity.relyingparty import (
     resident_by_id,
     signed_in_person_id,
 )
-from healthcode.residents import family, portal
+from healthcode.residents import family, portal, schemas
+from healthcode.web.schemas import documented
 from healthcode.web.templating import templates
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)
@@ -158,7 +159,7 @@ def member_code_page(request: Request, db: DbSession, person: MaybeResident, mem
     })
 
 
-@api_router.get("/code", name="me_code")
+@api_router.get("/code", name="me_code", **documented(schemas.CodeOut, 401, 404, 422))
 async def me_code(request: Request, member: DbId | None = None) -> Response:
     """A freshly issued code of the signed-in resident (or of one of their family members) for the code page: the
     page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the QR

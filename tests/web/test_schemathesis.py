@@ -1,7 +1,8 @@
 """Schemathesis against /api/openapi.json (issue 12): no operation answers 5xx, whatever it is sent. Every operation
 is fuzzed in-process with valid and invalid data, signed in as whoever it expects (scanner, unit admin, resident,
 data provider) so that the requests get past authentication. Bounded: a fixed number of examples an operation,
-derandomised, no shrinking (about half a minute on two cores)."""
+derandomised, no shrinking (about half a minute on two cores). Every answer must also match the schema the
+document declares for its status (schemathesis' response_schema_conformance; see tests/test_openapi.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from healthcode.db import transaction
 from healthcode.feeds.providers import add_provider
@@ -50,7 +52,7 @@ def credentials(path: str, world: dict[str, Any]) -> dict[str, Any]:
 
 
 def fuzz(strategy: Any, auth: dict[str, Any]) -> None:
-    """Sends EXAMPLES cases of the strategy; fails at the first 5xx."""
+    """Sends EXAMPLES cases of the strategy; fails at the first 5xx or answer unlike its documented schema."""
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
@@ -58,6 +60,7 @@ def fuzz(strategy: Any, auth: dict[str, Any]) -> None:
     def send(case: Any) -> None:
         response = case.call(**auth)
         assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code}"
+        case.validate_response(response, checks=[response_schema_conformance])
 
     send()
 
