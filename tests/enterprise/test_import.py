@@ -115,14 +115,17 @@ def test_the_import_template_downloads_with_the_header(client: Any, db: Any) -> 
     assert [c.value for c in sheet[1]] == importing.TEMPLATE_HEADER
 
 
-def test_a_name_that_differs_from_the_registered_real_name_is_a_bad_row(db: Any) -> None:
+def test_a_name_that_differs_from_the_registered_real_name_is_imported_like_any_other(db: Any) -> None:
+    """No oracle of name + ID number: the row becomes a pending request under the name entered, as a right name
+    would; the holder sees that name and decides (tests/enterprise/test_consent.py)."""
     org = enterprise(db)
     person(db, id_number(1), "张三")
-    result = importing.import_upload(db, org.org_id, "e.csv", f"姓名,身份证号\n李四,{id_number(1)}\n".encode(), NOW)
-    assert result.status == "rejected" and result.rows == 1
-    assert [(b.line, b.column, b.reason) for b in result.bad_rows] == [(2, "姓名", service.NAME_MISMATCH)]
-    with pytest.raises(DomainError):
-        service.add_employee(db, org.org_id, service.EmployeeInput("李四", id_number(1)), NOW)
+    person(db, id_number(2), "王五")
+    upload = f"姓名,身份证号\n李四,{id_number(1)}\n王五,{id_number(2)}\n".encode()
+    result = importing.import_upload(db, org.org_id, "e.csv", upload, NOW)
+    assert result.status == "imported" and result.rows == 2 and result.bad_rows == []
+    requests = db.scalars(select(EmploymentRequest).order_by(EmploymentRequest.id_number)).all()
+    assert [(r.name, r.state) for r in requests] == [("李四", "pending"), ("王五", "pending")]
 
 
 def test_a_damaged_xlsx_is_refused_in_chinese(db: Any) -> None:
