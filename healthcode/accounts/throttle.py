@@ -5,13 +5,14 @@ SMS codes, registrations and account retrieval; per username for the sign-in loc
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from healthcode.accounts import repository
-from healthcode.config import Settings
+from healthcode.config import Settings, get_settings
 from healthcode.errors import RateLimited
 
 # Actions counted per client address, with the setting that limits each and the Chinese refusal.
@@ -91,5 +92,8 @@ def _address(address: str | None) -> str:
 
 
 def _key(action: str, value: str) -> str:
-    # Hashed: a username is a phone number, and the table needs only equality.
-    return hashlib.sha256(f"{action}\x00{value}".encode()).hexdigest()
+    # Keyed by the platform's secret (HMAC-SHA256): values are phone numbers, ID numbers and addresses, and a plain
+    # hash of 11 digits is reversed in seconds; the table needs only equality. The process's settings, as the code
+    # signing keys' (codes/keys.py): the CLI and the service's tests call this without an app.
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, f"{action}\x00{value}".encode(), hashlib.sha256).hexdigest()
