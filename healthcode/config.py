@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     throttle_sms: tuple[int, int] = (10, 3600)  # SMS verification codes asked for per client address
     throttle_registration: tuple[int, int] = (10, 3600)  # registration submissions per client address
     throttle_retrieval: tuple[int, int] = (5, 3600)  # 账号获取 attempts per client address
+    throttle_sign_in_starts: tuple[int, int] = (30, 60)  # /citizen/login visits per address: each stores a session
     login_lockout: tuple[int, int] = (5, 900)  # failed sign-ins per username (known or not) before it locks
     dev_idp_lockout: tuple[int, int] = (5, 900)  # the development identity provider's lockout per ID number
     # Origins (https://host[:port]) allowed to post with the session cookie besides the request's own host: for a

@@ -1,6 +1,7 @@
 """Throttling shared by every server process: attempts are rows of `throttle_hits` (action, hashed key, time) in the
 request's own transaction, counted over a sliding window and pruned as they age out. Per client address for sign-ins,
-SMS codes, registrations and account retrieval; per username for the sign-in lockout (known or not alike)."""
+SMS codes, registrations, account retrieval and real-name sign-in starts; per username for the sign-in lockout (known
+or not alike)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ LOGIN = "login"
 SMS = "sms"
 REGISTER = "register"
 RETRIEVAL = "retrieval"
+SIGN_IN_START = "sign_in_start"
 _PER_ADDRESS = {
     LOGIN: ("throttle_login_failures", "登录失败次数过多"),
     SMS: ("throttle_sms", "获取验证码过于频繁"),
     REGISTER: ("throttle_registration", "注册提交过于频繁"),
     RETRIEVAL: ("throttle_retrieval", "账号获取尝试过于频繁"),
+    SIGN_IN_START: ("throttle_sign_in_starts", "登录请求过于频繁"),
 }
 
 
