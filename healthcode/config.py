@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # many MB uncompressed, or a member over 1 MB compressed more than `xlsx_max_ratio` times (a "zip bomb").
     xlsx_max_uncompressed_mb: int = 1024
     xlsx_max_ratio: int = 200
+    # 企业员工管理 批量导入: an upload over this many MB is refused (413) while it is copied in chunks to scratch.
+    employee_import_max_mb: int = Field(default=10, ge=1)
     # Scans and code refreshes in the database at once in one server process on PostgreSQL (SQLite: one transaction
     # of any kind). More threads than cores only fight over Python's GIL: at 40 a scan cost six times its CPU at 4.
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
