@@ -32,7 +32,7 @@ APP = "bench.code_page"  # uvicorn imports the app factories from here (not from
 PATH = "/api/v1/me/code"
 COOKIE = "healthcode_session"
 PASSWORD = "Bench2020ok"
-ENV = {"HEALTHCODE_ENV": "dev"}
+ENV = {"HEALTHCODE_ENV": "dev", "HEALTHCODE_THROTTLE_SIGN_IN_STARTS": "[100000, 60]"}  # all sign in from here
 ORANGE_EVERY = 5
 # Concurrent sign-ins on SQLite fail with "database is locked": relyingparty._record_sign_in opens a deferred
 # transaction (reads the person, then inserts), which SQLite refuses once another writer committed in between.

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # many MB uncompressed, or a member over 1 MB compressed more than `xlsx_max_ratio` times (a "zip bomb").
     xlsx_max_uncompressed_mb: int = 1024
     xlsx_max_ratio: int = 200
+    # 企业员工管理 批量导入: an upload over this many MB is refused (413) while it is copied in chunks to scratch.
+    employee_import_max_mb: int = Field(default=10, ge=1)
     # Scans and code refreshes in the database at once in one server process on PostgreSQL (SQLite: one transaction
     # of any kind). More threads than cores only fight over Python's GIL: at 40 a scan cost six times its CPU at 4.
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
@@ -49,6 +51,7 @@ class Settings(BaseSettings):
     throttle_sms: tuple[int, int] = (10, 3600)  # SMS verification codes asked for per client address
     throttle_registration: tuple[int, int] = (10, 3600)  # registration submissions per client address
     throttle_retrieval: tuple[int, int] = (5, 3600)  # 账号获取 attempts per client address
+    throttle_sign_in_starts: tuple[int, int] = (30, 60)  # /citizen/login visits per address: each stores a session
     login_lockout: tuple[int, int] = (5, 900)  # failed sign-ins per username (known or not) before it locks
     dev_idp_lockout: tuple[int, int] = (5, 900)  # the development identity provider's lockout per ID number
     # Origins (https://host[:port]) allowed to post with the session cookie besides the request's own host: for a

@@ -52,6 +52,10 @@ RESIDENTS = [
 ]
 GOVERNMENT = ("福建省经济信息中心", _uscc("12350000MB0123456"), "350102")
 SUPERIOR = ("福建省数字福建建设领导小组办公室", _uscc("11350000003591037"), "350102")
+# A subordinate unit whose password is delivered to nobody (`org add --retrieve-on-page`): it fetches its account on
+# the 账号获取 page, which the demo can so show.
+RETRIEVING = ("福州市鼓楼区卫生健康局", _uscc("11350102MB0234567"), "350102")
+RETRIEVAL_HINT = "（在 {base}gov/retrieval 用单位名称和统一社会信用代码获取账号）"
 ENTERPRISE = ("泉州市示例科技有限公司", _uscc("91350503MA3123456"), "350503")
 SCANNERS = [("13800000001", "李强", _id("350102", "19870101", "111"), True),
             ("13800000002", "刘洋", _id("350102", "19890202", "222"), False)]
@@ -139,6 +143,9 @@ def build_demo(engine: Engine, settings: Settings, base_url: str = "http://127.0
         lines += ["", f"单位管理员（政府端 {base_url}gov/ 、企业端 {base_url}ent/ 、接口 /api/v1/auth/token）："]
         for (name, code, _), created in ((SUPERIOR, superior), (GOVERNMENT, unit), (ENTERPRISE, company)):
             lines.append(f"  {name}（{code}）  用户名 {created.username}  密码 {created.password}")
+        add_org(session, name=RETRIEVING[0], uscc=RETRIEVING[1], kind="government", region_code=RETRIEVING[2],
+                parent_uscc=SUPERIOR[1], delivered=False)
+        lines.append(f"  {RETRIEVING[0]}（{RETRIEVING[1]}）  密码未发放{RETRIEVAL_HINT.format(base=base_url)}")
         lines += ["", f"扫码员（{base_url}scanner/ ，单位：{GOVERNMENT[0]}，密码均为 {PASSWORD}）："]
         for phone, name, id_number, authorised in SCANNERS:
             add_scanner(session, org_uscc=GOVERNMENT[1], phone=phone, name=name, id_number=id_number,

@@ -42,7 +42,8 @@ class Account(Base):
 class ThrottleHit(Base):
     """One counted attempt (a failed sign-in, an SMS code asked for, a registration, a retrieval) by one client
     address or against one username, kept for the length of its limit's window. In the database, so every server
-    process counts the same attempts (accounts/throttle.py). `key` is a hash: usernames are phone numbers."""
+    process counts the same attempts (accounts/throttle.py). `key` is an HMAC keyed by the secret key: usernames
+    are phone numbers."""
 
     __tablename__ = "throttle_hits"
 

@@ -1,17 +1,19 @@
 """Throttling shared by every server process: attempts are rows of `throttle_hits` (action, hashed key, time) in the
 request's own transaction, counted over a sliding window and pruned as they age out. Per client address for sign-ins,
-SMS codes, registrations and account retrieval; per username for the sign-in lockout (known or not alike)."""
+SMS codes, registrations, account retrieval and real-name sign-in starts; per username for the sign-in lockout (known
+or not alike)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from healthcode.accounts import repository
-from healthcode.config import Settings
+from healthcode.config import Settings, get_settings
 from healthcode.errors import RateLimited
 
 # Actions counted per client address, with the setting that limits each and the Chinese refusal.
@@ -19,11 +21,13 @@ LOGIN = "login"
 SMS = "sms"
 REGISTER = "register"
 RETRIEVAL = "retrieval"
+SIGN_IN_START = "sign_in_start"
 _PER_ADDRESS = {
     LOGIN: ("throttle_login_failures", "登录失败次数过多"),
     SMS: ("throttle_sms", "获取验证码过于频繁"),
     REGISTER: ("throttle_registration", "注册提交过于频繁"),
     RETRIEVAL: ("throttle_retrieval", "账号获取尝试过于频繁"),
+    SIGN_IN_START: ("throttle_sign_in_starts", "登录请求过于频繁"),
 }
 
 
@@ -91,5 +95,8 @@ def _address(address: str | None) -> str:
 
 
 def _key(action: str, value: str) -> str:
-    # Hashed: a username is a phone number, and the table needs only equality.
-    return hashlib.sha256(f"{action}\x00{value}".encode()).hexdigest()
+    # Keyed by the platform's secret (HMAC-SHA256): values are phone numbers, ID numbers and addresses, and a plain
+    # hash of 11 digits is reversed in seconds; the table needs only equality. The process's settings, as the code
+    # signing keys' (codes/keys.py): the CLI and the service's tests call this without an app.
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, f"{action}\x00{value}".encode(), hashlib.sha256).hexdigest()

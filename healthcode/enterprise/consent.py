@@ -66,11 +66,12 @@ class ResidentRequest:
     requested_by: str
     requested_at: datetime
     decided_at: datetime | None
+    other_name_masked: str | None = None  # the name the enterprise entered, masked, when it is not his real name
 
 
 def requests_of(session: Session, person: Person) -> list[ResidentRequest]:
     return [ResidentRequest(r.id, org.name, org.uscc, r.state, STATE_LABELS[r.state], r.requested_by,
-                            r.requested_at, r.decided_at)
+                            r.requested_at, r.decided_at, mask_name(r.name) if r.name != person.name else None)
             for r, org in repository.requests_of_person(session, person.id_number)]
 
 

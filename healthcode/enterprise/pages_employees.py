@@ -86,13 +86,14 @@ def delete(request: Request, db: DbSession, admin: EntAdmin,
 
 
 @router.post("/employees-import", name="ent_employee_import")
-async def import_employees(request: Request, db: DbSession, admin: EntAdmin,
-                           file: Annotated[UploadFile | None, File()] = None) -> Response:
-    content = await file.read() if file is not None else b""
+def import_employees(request: Request, db: DbSession, admin: EntAdmin,
+                     file: Annotated[UploadFile | None, File()] = None) -> Response:
     filename = file.filename if file is not None and file.filename else ""
+    max_mb = request.app.state.settings.employee_import_max_mb
     try:
-        with db.begin_nested():
-            report = importing.import_upload(db, admin.org_id, filename, content, clock.now())
+        with db.begin_nested():  # the upload is copied in chunks, at most max_mb of it: never whole in memory
+            report = importing.import_upload(db, admin.org_id, filename, file.file if file is not None else b"",
+                                             clock.now(), max_mb=max_mb)
     except DomainError as exc:
         return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
     if report.status == "rejected":

@@ -69,7 +69,9 @@ class EmployeeInput:
 
 def add_employee(session: Session, org_id: int, data: EmployeeInput, now: datetime) -> EmploymentRequest:
     """新增: asks the resident to confirm this employer (a pending request), nothing more. The enterprise sees the
-    person's reports only once the resident accepts in the citizen portal (or names the enterprise on a report)."""
+    person's reports only once the resident accepts in the citizen portal (or names the enterprise on a report).
+    The name is not compared with the ID number's real name: the answer would tell a stranger whose number it is.
+    The holder sees the name the request was made under (consent.requests_of) and can refuse."""
     name, number = clean_name(data.name), clean_id_number(data.id_number, now.date())
     phone = clean_phone(data.phone)
     if repository.employee_by_id_number(session, org_id, number) is not None:
@@ -77,7 +79,6 @@ def add_employee(session: Session, org_id: int, data: EmployeeInput, now: dateti
     existing = consent_repository.request_of(session, org_id, number)
     if existing is not None and existing.state != "withdrawn":
         raise errors.request_exists(number)
-    check_real_name(session, number, name)
     if existing is not None:
         session.delete(existing)
         session.flush()
@@ -104,8 +105,8 @@ NAME_MISMATCH = "姓名与该身份证号的实名信息不一致"
 
 
 def check_real_name(session: Session, id_number: str, name: str) -> None:
-    """An enterprise sees its employees' health reports, so the name must match the resident's real name when the
-    resident is registered: an ID number alone does not give access to someone's reports."""
+    """经办人 only (operators.add_operator): the name must match the resident's real name when he is registered.
+    Employees are not checked: their consent request goes to the ID number's holder whatever the name."""
     registered = repository.registered_names(session, [id_number]).get(id_number)
     if registered is not None and registered != name:
         raise invalid(NAME_MISMATCH, "name_mismatch")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from healthcode import clock
+from healthcode.accounts import throttle
 from healthcode.config import Settings
 from healthcode.db import DbSession, db_turn
 from healthcode.errors import Unauthorised
@@ -76,6 +77,8 @@ def _client(request: Request, issuer: str) -> AsyncOAuth2Client:
 async def login(request: Request, next: str = "") -> Response:
     """Sends the resident to the identity platform, remembering state, nonce and the PKCE verifier, and where to
     return afterwards (`next`, a path of this site: the enterprise console's 个人实名认证登录 uses it)."""
+    async with db_turn(request.app):  # before the session is touched: a refused start stores no session row
+        await run_in_threadpool(_count_start, request)
     issuer = issuer_for(request)
     async with _client(request, issuer) as client:
         metadata = await provider.metadata(request, client, issuer)
@@ -149,6 +152,15 @@ def _safe_next(target: str) -> str | None:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+def _count_start(request: Request) -> None:
+    """Each start stores its state in a new server-side session row, cookie or not: one client address may start
+    only `throttle_sign_in_starts` (429 beyond), so that a stranger cannot fill the sessions table."""
+    with request.app.state.sessions() as session, session.begin():
+        session.connection(execution_options={"sqlite_immediate": True})
+        throttle.hit_address(session, _settings(request), throttle.SIGN_IN_START,
+                             request.client.host if request.client else None, clock.now())
 
 
 def _record_sign_in(request: Request, identity: service.VerifiedIdentity) -> int:

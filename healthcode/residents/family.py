@@ -35,10 +35,16 @@ class Member:
     added_at: datetime
     state: str = "active"  # active / pending / refused
     link_id: int = 0
+    entered_name: str = ""
 
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def shown_name(self) -> str:
+        """The real name once the link is active; before, only the name the applicant entered."""
+        return self.person.name if self.state == "active" or not self.entered_name else self.entered_name
 
 
 def age_on(id_number: str, day: date) -> int:
@@ -77,10 +83,14 @@ def ensure_may_apply_for_others(session: Session, owner: Person, now: datetime) 
 
 
 def add_member(session: Session, owner: Person, *, name: str, id_number: str, relation: str, now: datetime) -> Member:
-    """Links a relative (created as a Person if new) to the applicant. Checks everything before changing anything."""
+    """Links a relative (created as a Person if new) to the applicant. Checks everything before changing anything.
+    The name is not compared with the real name (that would tell a stranger whose ID number it is): the link waits
+    for the relative, who sees the name entered, unless guardianship from official data holds whatever the name."""
     name = name.strip()
     if not name:
         raise Invalid("请填写家人姓名")
+    if len(name) > 30:
+        raise Invalid("家人姓名不能超过30个字")
     if relation not in RELATIONS:
         raise Invalid("请选择与家人的关系")
     try:
@@ -94,24 +104,21 @@ def add_member(session: Session, owner: Person, *, name: str, id_number: str, re
     if sum(1 for link in links if link.refused_at is None) >= MAX_MEMBERS:
         raise Conflict(f"最多可为{MAX_MEMBERS}位家人申领健康码")
     person = repository.person_by_id_number(session, number)
-    known_name = person.name if person is not None else repository.household_name(session, number)
-    if known_name is not None and known_name != name:
-        raise Invalid("姓名与身份证号不一致，请核对后重新填写")
     if person is not None and any(link.member_id == person.id for link in links):
         raise Conflict("该家人已添加")
-    if person is None:
-        person = Person(id_number=number, name=name, created_at=now)
+    if person is None:  # the household's name when 户籍 knows the number: the applicant's name is only his entry
+        person = Person(id_number=number, name=repository.household_name(session, number) or name, created_at=now)
         session.add(person)
         session.flush()
-    link = FamilyLink(owner_id=owner.id, member_id=person.id, relation=relation, created_at=now)
+    link = FamilyLink(owner_id=owner.id, member_id=person.id, relation=relation, name=name, created_at=now)
     session.add(link)
     session.flush()
-    return Member(person, relation, now, link_state(session, link, owner, person, now), link.id)
+    return Member(person, relation, now, link_state(session, link, owner, person, now), link.id, name)
 
 
 def members(session: Session, owner: Person, now: datetime) -> list[Member]:
-    return [Member(person, link.relation, link.created_at, link_state(session, link, owner, person, now), link.id)
-            for link, person in repository.members_of(session, owner.id)]
+    return [Member(person, link.relation, link.created_at, link_state(session, link, owner, person, now), link.id,
+                   link.name) for link, person in repository.members_of(session, owner.id)]
 
 
 def member(session: Session, owner: Person, member_id: int, now: datetime) -> Member:
@@ -121,7 +128,7 @@ def member(session: Session, owner: Person, member_id: int, now: datetime) -> Me
     if found is None or link_state(session, found[0], owner, found[1], now) != "active":
         raise NotFound("没有找到这位家人，或对方尚未确认关联")
     link, person = found
-    return Member(person, link.relation, link.created_at, "active", link.id)
+    return Member(person, link.relation, link.created_at, "active", link.id, link.name)
 
 
 def remove_member(session: Session, owner: Person, member_id: int) -> None:
@@ -142,6 +149,7 @@ class Applicant:
     relation: str
     requested_at: datetime
     state: str
+    other_name_masked: str | None = None  # the name the applicant entered, masked, when it is not his real name
 
     @property
     def state_label(self) -> str:
@@ -154,7 +162,8 @@ def applicants(session: Session, relative: Person) -> list[Applicant]:
     from healthcode.common.masking import mask_id_number, mask_name
 
     return [Applicant(link.id, mask_name(owner.name), mask_id_number(owner.id_number), link.relation,
-                      link.created_at, "refused" if link.refused_at else "active" if link.confirmed_at else "pending")
+                      link.created_at, "refused" if link.refused_at else "active" if link.confirmed_at else "pending",
+                      mask_name(link.name) if link.name and link.name != relative.name else None)
             for link, owner in repository.applicants_of(session, relative.id)]
 
 

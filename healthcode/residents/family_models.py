@@ -23,6 +23,9 @@ class FamilyLink(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(20))
+    # The relative's name as the applicant entered it: shown to him until the link is active, and to the relative
+    # when it is not his real name (it is never compared: that would tell a stranger whose ID number it is).
+    name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     refused_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -128,3 +128,56 @@ def test_registrations_are_limited_per_address(engine, settings, freeze, path):
         limited = client.post(path, data={"name": "某企业"})
     assert all(400 <= status < 500 and status != 429 for status in refused)
     assert limited.status_code == 429 and "注册提交过于频繁" in limited.text
+
+
+def test_keys_are_an_hmac_of_the_secret_key_not_a_plain_hash(db, monkeypatch):
+    """A plain SHA-256 of an 11-digit phone number is reversed by trying them all; without the secret it is not."""
+    import hashlib
+    import hmac
+
+    from healthcode.accounts import throttle
+    from healthcode.config import get_settings
+
+    phone, limit = "13900000001", throttle.Limit(1, 600)
+    monkeypatch.setenv("HEALTHCODE_SECRET_KEY", "one-secret-of-at-least-32-characters!")
+    get_settings.cache_clear()
+    try:
+        throttle.record(db, "login_user", phone, limit, NOW)
+        stored = db.scalar(select(ThrottleHit.key))
+        assert stored != hashlib.sha256(f"login_user\x00{phone}".encode()).hexdigest()
+        assert stored == hmac.new(b"one-secret-of-at-least-32-characters!", f"login_user\x00{phone}".encode(),
+                                  hashlib.sha256).hexdigest()
+        assert throttle.blocked_until(db, "login_user", phone, limit, NOW) is not None
+        monkeypatch.setenv("HEALTHCODE_SECRET_KEY", "another-secret-of-at-least-32-chars!")
+        get_settings.cache_clear()
+        assert throttle.blocked_until(db, "login_user", phone, limit, NOW) is None  # another secret, another key
+    finally:
+        get_settings.cache_clear()
+
+
+def test_sign_in_starts_are_limited_per_address_so_strangers_cannot_fill_the_sessions_table(engine, settings, db,
+                                                                                            freeze):
+    from healthcode.sessions.models import WebSession
+
+    def sessions() -> int:
+        db.rollback()
+        return db.scalar(select(func.count()).select_from(WebSession))
+
+    freeze(NOW)
+    with app_client(engine, settings, throttle_sign_in_starts=(3, 60)) as visitor:
+        # Given a visitor without a cookie, three times: each start stores a session row
+        for _ in range(3):
+            visitor.cookies.clear()
+            assert visitor.get("/citizen/login", follow_redirects=False).status_code == 303
+        assert sessions() == 3
+        # When he starts once more within the minute, then a Chinese 429 and no new row
+        visitor.cookies.clear()
+        refused = visitor.get("/citizen/login", follow_redirects=False)
+        assert refused.status_code == 429 and "登录请求过于频繁" in refused.text and sessions() == 3
+        # (the enterprise's and the verification's real-name starts go through the same route)
+        assert visitor.get("/citizen/login?next=/ent/login/realname", follow_redirects=False).status_code == 429
+        with app_client(engine, settings, host="198.51.100.1", throttle_sign_in_starts=(3, 60)) as other:
+            assert other.get("/citizen/login", follow_redirects=False).status_code == 303
+        freeze(NOW + timedelta(seconds=61))
+        visitor.cookies.clear()
+        assert visitor.get("/citizen/login", follow_redirects=False).status_code == 303

@@ -173,3 +173,27 @@ def test_an_ended_link_removes_the_resident_and_sync_does_not_bring_him_back(cli
     assert "新增关联员工 0 名" in client.post("/ent/sync").text
     # and his report form does not propose the employer he just left (sending it again would re-confirm it)
     assert f'value="{org.username}"' not in citizen.get("/citizen/report").text
+
+
+def test_a_wrong_name_is_answered_like_the_right_one_and_the_holder_sees_it_masked(client: Any, db: Any) -> None:
+    """No oracle of name + ID number: the enterprise's answer is the same whether the name is the real one; the
+    request reaches the holder, who sees the name it was made under and refuses."""
+    org = enterprise(db)
+    citizen = _resident(client, db)  # 张小明, registered
+    make_account(db, LI, "李四")
+    console_login(client, org)
+    right = client.post("/ent/employees", data={"name": "李四", "id_number": LI})
+    wrong = client.post("/ent/employees", data={"name": "王大锤", "id_number": ZHANG})
+    assert right.status_code == wrong.status_code == 200
+    assert "已向员工 *四 发送确认请求" in right.text
+    assert "已向员工 王*锤 发送确认请求" in wrong.text and "张小明" not in wrong.text and "张*明" not in wrong.text
+    request = _request(db, org.org_id)
+    assert request.state == "pending" and request.name == "王大锤"
+    listed = citizen.get("/citizen/employers")
+    assert 'data-testid="other-name"' in listed.text and "王*锤" in listed.text and "与您的实名不一致" in listed.text
+    assert citizen.post(f"/citizen/employers/{request.id}", data={"action": "refuse"}).status_code == 200
+    assert _request(db, org.org_id).state == "refused"
+    li = TestClient(client.app)
+    assert sign_in(li, LI).status_code == 200
+    listed = li.get("/citizen/employers")
+    assert "测试企业1" in listed.text and 'data-testid="other-name"' not in listed.text

@@ -115,14 +115,17 @@ def test_the_import_template_downloads_with_the_header(client: Any, db: Any) -> 
     assert [c.value for c in sheet[1]] == importing.TEMPLATE_HEADER
 
 
-def test_a_name_that_differs_from_the_registered_real_name_is_a_bad_row(db: Any) -> None:
+def test_a_name_that_differs_from_the_registered_real_name_is_imported_like_any_other(db: Any) -> None:
+    """No oracle of name + ID number: the row becomes a pending request under the name entered, as a right name
+    would; the holder sees that name and decides (tests/enterprise/test_consent.py)."""
     org = enterprise(db)
     person(db, id_number(1), "张三")
-    result = importing.import_upload(db, org.org_id, "e.csv", f"姓名,身份证号\n李四,{id_number(1)}\n".encode(), NOW)
-    assert result.status == "rejected" and result.rows == 1
-    assert [(b.line, b.column, b.reason) for b in result.bad_rows] == [(2, "姓名", service.NAME_MISMATCH)]
-    with pytest.raises(DomainError):
-        service.add_employee(db, org.org_id, service.EmployeeInput("李四", id_number(1)), NOW)
+    person(db, id_number(2), "王五")
+    upload = f"姓名,身份证号\n李四,{id_number(1)}\n王五,{id_number(2)}\n".encode()
+    result = importing.import_upload(db, org.org_id, "e.csv", upload, NOW)
+    assert result.status == "imported" and result.rows == 2 and result.bad_rows == []
+    requests = db.scalars(select(EmploymentRequest).order_by(EmploymentRequest.id_number)).all()
+    assert [(r.name, r.state) for r in requests] == [("李四", "pending"), ("王五", "pending")]
 
 
 def test_a_damaged_xlsx_is_refused_in_chinese(db: Any) -> None:
@@ -138,3 +141,36 @@ def test_numbers_typed_as_numbers_in_excel_keep_their_digits(db: Any) -> None:
     assert importing.import_upload(db, org.org_id, "e.xlsx", content, NOW).status == "imported"
     request = db.scalar(select(EmploymentRequest))
     assert request.id_number == id_number(1) and request.phone == "13800138000"
+
+
+def test_an_upload_over_the_size_limit_is_refused_in_chinese_and_nothing_is_stored(client: Any, db: Any,
+                                                                                   settings: Any) -> None:
+    client.app.state.settings = settings.model_copy(update={"employee_import_max_mb": 1})
+    console_login(client, enterprise(db))
+    rows = "".join(f"张三,{id_number(1)},\n" for _ in range(40_000))  # ~1.2 MB of CSV
+    big = f"姓名,身份证号,手机号码\n{rows}".encode()
+    page = client.post("/ent/employees-import", files={"file": ("员工.csv", big)})
+    assert page.status_code == 413 and "文件过大：导入文件不能超过 1 MB" in page.text
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(EmploymentRequest)) == 0
+    small = f"姓名,身份证号\n张三,{id_number(1)}\n".encode()
+    fine = client.post("/ent/employees-import", files={"file": ("员工.csv", small)})
+    assert fine.status_code == 200 and "导入成功" in fine.text
+
+
+def test_an_upload_is_read_in_chunks_never_more_than_the_limit(db: Any) -> None:
+    """An endless upload: refused after the limit and one chunk, never read whole into memory."""
+
+    class Endless(io.RawIOBase):
+        read_bytes = 0
+
+        def read(self, size: int = -1) -> bytes:
+            assert 0 < size <= importing.CHUNK, "the upload must be read in chunks"
+            self.read_bytes += size
+            return b"x" * size
+
+    source = Endless()
+    with pytest.raises(DomainError) as refused:
+        importing.import_upload(db, enterprise(db).org_id, "员工.csv", source, NOW, max_mb=2)
+    assert refused.value.status_code == 413 and refused.value.code == "file_too_large"
+    assert 2 * 1024 * 1024 < source.read_bytes <= 2 * 1024 * 1024 + importing.CHUNK
