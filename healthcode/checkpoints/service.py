@@ -19,6 +19,7 @@ from healthcode.codes import numbers
 from healthcode.codes import service as codes
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.common.masking import mask_id_number, mask_name
+from healthcode.common.phones import InvalidPhone, normalise_phone
 from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
@@ -223,10 +224,10 @@ def _point_address(region_code: str, point_name: str) -> str:
 
 
 def _phone(value: str) -> str:
-    phone = (value or "").strip().replace(" ", "").replace("-", "")
-    if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
-        raise Invalid("手机号应为以1开头的11位数字", code="invalid_phone")
-    return phone
+    try:
+        return normalise_phone(value)
+    except InvalidPhone as exc:
+        raise Invalid(str(exc), code="invalid_phone") from None
 
 
 def _text(value: str, label: str, limit: int) -> str:

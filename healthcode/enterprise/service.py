@@ -3,7 +3,6 @@ report summaries that follow them, and reminders to report (提醒上报)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
+from healthcode.common.phones import InvalidPhone, normalise_phone
 from healthcode.enterprise import consent_repository, errors, repository
 from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import Employee, EmploymentRequest, EnterpriseProfile
@@ -19,7 +19,6 @@ from healthcode.messages import service as messages
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 NAME_MAX = 64
 
 
@@ -49,14 +48,14 @@ def clean_id_number(value: object, today: date | None = None) -> str:
 
 
 def clean_phone(value: object, *, required: bool = False) -> str | None:
-    phone = ("" if value is None else str(value)).strip().replace(" ", "").replace("-", "")
-    if not phone:
+    if not ("" if value is None else str(value)).strip():
         if required:
             raise invalid("手机号码不能为空", "invalid_phone")
         return None
-    if not PHONE.match(phone):
-        raise invalid("手机号码应为11位数字，以1开头", "invalid_phone")
-    return phone
+    try:
+        return normalise_phone(value)
+    except InvalidPhone as exc:
+        raise invalid(str(exc), "invalid_phone") from None
 
 
 # ---- employees ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,20 @@
+"""Mainland mobile numbers: 11 digits beginning 13–19. One rule for every form that takes one (a scanner's
+registration, an enterprise's legal representative, operator and employees); spaces and dashes are dropped."""
+
+from __future__ import annotations
+
+import re
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+MESSAGE = "手机号码应为11位手机号，以13至19开头"
+
+
+class InvalidPhone(ValueError):
+    """Not a mainland mobile number; `str()` is the Chinese message."""
+
+
+def normalise_phone(value: object) -> str:
+    phone = ("" if value is None else str(value)).strip().replace(" ", "").replace("-", "")
+    if not MOBILE.fullmatch(phone):
+        raise InvalidPhone(MESSAGE)
+    return phone
