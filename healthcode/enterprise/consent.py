@@ -14,6 +14,7 @@ from healthcode.enterprise import consent_repository as repository
 from healthcode.enterprise import errors, service
 from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import Employee, EmploymentRequest
+from healthcode.orgs import repository as orgs
 from healthcode.residents.models import Person
 
 STATE_LABELS = {"pending": "待确认", "confirmed": "已确认", "refused": "已拒绝", "ended": "已解除",
@@ -103,7 +104,7 @@ def confirm_named(session: Session, person: Person, uscc: str, now: datetime) ->
     """The resident named an employer on his own report: confirms that enterprise's request if it asked (whatever
     he answered before: naming it now is his consent). Only that employer: other enterprises' requests stay as they
     are. An enterprise that did not ask links him with 同步员工信息."""
-    org = repository.enterprise_by_uscc(session, uscc)
+    org = orgs.org_by_uscc(session, uscc)  # only an enterprise has employment requests
     request = repository.request_of(session, org.id, person.id_number) if org is not None else None
     if request is not None and request.state not in ("confirmed", "withdrawn"):
         _confirm(session, request, person, now)

@@ -100,10 +100,6 @@ def declined_since(session: Session, id_number: str, usccs: Sequence[str], since
                EmploymentRequest.decided_at >= since)))
 
 
-def enterprise_by_uscc(session: Session, uscc: str) -> Org | None:
-    return session.scalars(select(Org).where(Org.uscc == uscc, Org.kind == "enterprise")).first()
-
-
 def drop_any(session: Session, org_id: int, id_numbers: Sequence[str]) -> None:
     """Removes the enterprise's requests of these people whatever their state (a new consent replaces them)."""
     for start in range(0, len(id_numbers), CHUNK):

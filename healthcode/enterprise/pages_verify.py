@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.accounts import throttle
@@ -21,6 +21,7 @@ from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.orgs.console_auth import ConsoleUser, LoginRequired, console_page, signed_in
 from healthcode.orgs.errors import PendingVerification
+from healthcode.web.errors import error_response, wants_json
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -110,6 +111,6 @@ def _page(request: Request, db: DbSession, admin: ConsoleUser, *, error: str | N
 
 async def pending_page(request: Request, exc: PendingVerification) -> Response:
     """Every console page and API of a pending enterprise: a 403 that says why and leads to the verification."""
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+    if wants_json(request):
+        return error_response(request, exc.status_code, exc.code, exc.message)
     return console_page(request, None, "ent/pending.html", {"message": exc.message}, status_code=exc.status_code)
