@@ -101,7 +101,7 @@ def _scans(rows: int, export_rows: int, *, iso: bool):  # type: ignore[no-untype
 def measure_pages(engine: Engine, queries: int) -> tuple[float, float, float]:
     from sqlalchemy.orm import Session
 
-    from healthcode.orgs import records
+    from healthcode.console import records
 
     rnd = random.Random(11)
     times, floor = [], []
@@ -129,9 +129,9 @@ def export_only(url: str) -> None:
     """Run in a fresh process so that its peak memory is the export's alone."""
     from sqlalchemy.orm import Session
 
+    from healthcode.console import records
+    from healthcode.console import repository as repo
     from healthcode.db import make_engine
-    from healthcode.orgs import console_repository as repo
-    from healthcode.orgs import records
     from healthcode.web.exports import write_xlsx
 
     engine = make_engine(url)

@@ -46,9 +46,9 @@ def create_app(
     app.state.hot_gate = app.state.db_gate if sqlite else asyncio.Semaphore(settings.db_request_concurrency)
 
     from healthcode.checkpoints.routes import router as checkpoint_router
+    from healthcode.citizen.pages import api_router as citizen_api_router
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router
-    from healthcode.residents.pages import api_router as citizen_api_router
     from healthcode.web.pages import router as home_router
 
     # The morning rush's routers first (the checkpoint API, the citizen's code): every router included before a
@@ -97,7 +97,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _mount_checkpoints(app: FastAPI) -> None:
     """Sign-in tokens, the organisation admin API and region levels (the checkpoint API is mounted first)."""
     from healthcode.accounts.routes import router as auth_router
-    from healthcode.orgs.routes import router as org_router
+    from healthcode.console.routes import router as org_router
     from healthcode.regions.routes import router as regions_router
 
     for router in (auth_router, org_router, regions_router):
@@ -107,11 +107,13 @@ def _mount_checkpoints(app: FastAPI) -> None:
 def _mount_citizen(app: FastAPI, settings: Settings) -> None:
     """Real-name sign-in, the citizen portal (its code API is mounted first), and (never in production) the
     development identity provider."""
+    from healthcode.citizen import access_pages
+    from healthcode.citizen import pages as citizen_pages
     from healthcode.identity import devprovider, relyingparty
-    from healthcode.residents import pages as citizen_pages
 
     app.include_router(relyingparty.router)
     app.include_router(citizen_pages.router)
+    app.include_router(access_pages.router)
     if settings.env != "prod":
         app.include_router(devprovider.router)
 
@@ -142,13 +144,17 @@ def _mount_sessions(app: FastAPI, settings: Settings) -> None:
 def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
     authority's region-level and feed pages. Uses the session installed by `_mount_sessions`."""
+    from healthcode.console import pages as console_pages
+    from healthcode.console import records_pages, reports_pages
+    from healthcode.enterprise import pages_realname
     from healthcode.feeds import pages as feed_pages
-    from healthcode.orgs import access_pages, console_auth, console_pages, export_pages, records_pages, reports_pages
+    from healthcode.orgs import console_auth, export_pages
     from healthcode.regions import pages as region_pages
 
-    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, access_pages,
-                   export_pages):
+    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, export_pages):
         app.include_router(module.router)
+    # Who is signed in to the console (web/console.py): a unit admin, else an enterprise operator by real name.
+    app.state.console_sign_ins = (console_auth.signed_in_admin, pages_realname.signed_in_operator)
 
 
 def _mount_scanner(app: FastAPI, settings: Settings) -> None:
@@ -177,7 +183,7 @@ def _mount_enterprise(app: FastAPI) -> None:
         pages_verify,
         routes,
     )
-    from healthcode.orgs.errors import PendingVerification
+    from healthcode.web.console import PendingVerification
 
     for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
                    citizen_employers.router, routes.router, pages_realname.router, pages_verify.router,

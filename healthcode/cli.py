@@ -254,7 +254,7 @@ def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 
     """统计某日的扫码数据报表（各单位、各扫码点、分时段），覆盖该日已有的统计。"""
     from datetime import date, timedelta
 
-    from healthcode.orgs.reports import build_daily_reports
+    from healthcode.console.reports import build_daily_reports
 
     try:
         when = date.fromisoformat(day) if day else clock.today() - timedelta(days=1)

@@ -2,16 +2,15 @@
 
 from healthcode.accounts import models as accounts  # noqa: F401
 from healthcode.checkpoints import models as checkpoints  # noqa: F401
-from healthcode.checkpoints import offline as checkpoints_offline  # noqa: F401
-from healthcode.checkpoints import sms_codes as checkpoints_sms  # noqa: F401
 from healthcode.codes import models as codes  # noqa: F401
+from healthcode.console import models as console  # noqa: F401
 from healthcode.enterprise import dispute_models as enterprise_disputes  # noqa: F401
 from healthcode.enterprise import models as enterprise  # noqa: F401
 from healthcode.enterprise import operator_models as enterprise_operators  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401
 from healthcode.identity import models as identity  # noqa: F401
 from healthcode.messages import models as messages  # noqa: F401
-from healthcode.orgs import console_models as orgs_console  # noqa: F401
+from healthcode.orgs import audit_models as orgs_audit  # noqa: F401
 from healthcode.orgs import export_models as orgs_exports  # noqa: F401
 from healthcode.orgs import models as orgs  # noqa: F401
 from healthcode.regions import models as regions  # noqa: F401

@@ -22,3 +22,10 @@ def test_the_graph_sees_imports_inside_functions_and_finds_circles(tmp_path: Pat
     assert package_graph.edges(tmp_path) == {"low": set(), "high": {"low"}, "mid": {"low", "high"}}
     assert package_graph.cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert package_graph.cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_packages_import_one_way_and_no_file_is_long() -> None:
+    """Issue 15: no two packages of healthcode/ import each other, directly or round a circle, and no file grows
+    past 400 lines (split it by use case)."""
+    assert package_graph.cycles(package_graph.edges()) == []
+    assert package_graph.long_files() == []

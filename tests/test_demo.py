@@ -16,7 +16,7 @@ from tests.migrating import empty_database
 
 def test_the_demo_builds_starts_and_lets_a_unit_retrieve_its_account(tmp_path: Path, settings: Any,
                                                                       monkeypatch: Any) -> None:
-    monkeypatch.setattr("healthcode.orgs.console_pages._client", lambda request: "10.1.2.3")  # 政务信息网
+    monkeypatch.setattr("healthcode.console.pages._client", lambda request: "10.1.2.3")  # 政务信息网
     with empty_database(tmp_path) as (engine, _):
         accounts = build_demo(engine, settings, base_url="http://127.0.0.1:8000/")
         listed = next(line for line in accounts.splitlines() if RETRIEVING[0] in line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base, bytewise
@@ -86,3 +86,20 @@ class ScanRefusal(Base):
     error: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_scan_refusals_scanner_at", "scanner_id", "at"),)
+
+
+class OfflineScan(Base):
+    """One uploaded offline scan, keyed by the page's own id for it, so a re-sent upload finds it again."""
+
+    __tablename__ = "offline_scans"
+    __table_args__ = (UniqueConstraint("scanner_id", "client_scan_id", name="uq_offline_scans_client"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scanner_id: Mapped[int] = mapped_column(ForeignKey("scanners.id"))
+    client_scan_id: Mapped[str] = mapped_column(String(64))
+    scanned_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when recorded; a refused code keeps its error so that a re-send gets the same answer.
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(String(200))

@@ -8,37 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.checkpoints import ratelimit, service
-from healthcode.checkpoints.models import Scanner
+from healthcode.checkpoints import ratelimit, repository, service
+from healthcode.checkpoints.models import OfflineScan, Scanner
 from healthcode.codes import tokens
-from healthcode.db import Base
 from healthcode.errors import Invalid
 
 MAX_AGE = timedelta(hours=24)  # a queue older than a shift is not trusted: the codes in it are long expired anyway
 CLOCK_SKEW = timedelta(minutes=2)
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-class OfflineScan(Base):
-    """One uploaded offline scan, keyed by the page's own id for it, so a re-sent upload finds it again."""
-
-    __tablename__ = "offline_scans"
-    __table_args__ = (UniqueConstraint("scanner_id", "client_scan_id", name="uq_offline_scans_client"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scanner_id: Mapped[int] = mapped_column(ForeignKey("scanners.id"))
-    client_scan_id: Mapped[str] = mapped_column(String(64))
-    scanned_at: Mapped[datetime] = mapped_column(DateTime)
-    received_at: Mapped[datetime] = mapped_column(DateTime)
-    # Set when recorded; a refused code keeps its error so that a re-send gets the same answer.
-    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"))
-    error: Mapped[str | None] = mapped_column(String(32))
-    message: Mapped[str | None] = mapped_column(String(200))
 
 
 @dataclass(frozen=True)
@@ -65,11 +46,6 @@ class Refused(service.CodeRefused):
     """A queued code the server refuses (its row keeps the error, so a re-send is refused alike)."""
 
 
-def _find(session: Session, scanner_id: int, client_scan_id: str) -> OfflineScan | None:
-    return session.scalars(select(OfflineScan).where(OfflineScan.scanner_id == scanner_id,
-                                                     OfflineScan.client_scan_id == client_scan_id)).first()
-
-
 def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id: int, code: str,
            scanned_at: datetime, now: datetime, limits: ratelimit.RefusalLimits,
            feedback: Feedback | None = None) -> Uploaded:
@@ -84,7 +60,7 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
         raise Invalid("离线扫码时间晚于服务器时间，请校准手机时间", code="invalid_request")
     if at < now - MAX_AGE:
         raise Invalid("离线扫码记录已超过24小时，不能补传", code="too_old")
-    found = _find(session, scanner.id, client_scan_id)
+    found = repository.offline_scan(session, scanner.id, client_scan_id)
     if found is None:
         try:
             with session.begin_nested():  # two uploads of the same queue at once: the second finds the first's row
@@ -93,7 +69,7 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
                 session.add(found)
                 session.flush()
         except IntegrityError:
-            found = _find(session, scanner.id, client_scan_id)
+            found = repository.offline_scan(session, scanner.id, client_scan_id)
             assert found is not None
         else:
             try:

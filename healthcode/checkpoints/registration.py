@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from healthcode.checkpoints import service, sms_codes
+from healthcode.checkpoints import service
 from healthcode.checkpoints.models import Scanner
 from healthcode.errors import Invalid
+from healthcode.messages import sms_codes
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.service import normalise_uscc

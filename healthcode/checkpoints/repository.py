@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, sel
 from sqlalchemy.orm import Session
 
 from healthcode.accounts.models import Account
-from healthcode.checkpoints.models import Scan, Scanner, ScanPoint, ScanRefusal
+from healthcode.checkpoints.models import OfflineScan, Scan, Scanner, ScanPoint, ScanRefusal
 from healthcode.feeds.models import HouseholdRecord
 from healthcode.hotsql import Hot
 from healthcode.residents.models import Person
@@ -165,3 +165,8 @@ def purge_scans(session: Session, before: datetime) -> int:
     deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))
     return deleted
+
+
+def offline_scan(session: Session, scanner_id: int, client_scan_id: str) -> OfflineScan | None:
+    return session.scalars(select(OfflineScan).where(OfflineScan.scanner_id == scanner_id,
+                                                     OfflineScan.client_scan_id == client_scan_id)).first()

@@ -16,7 +16,7 @@ from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.messages import service as messages
-from healthcode.residents import portal
+from healthcode.residents import home_region
 from healthcode.residents.models import Person
 from healthcode.web.templating import templates
 
@@ -40,7 +40,7 @@ def _form_page(request: Request, db: DbSession, person: Person, *, form: dict[st
                error: str | None = None, status_code: int = 200, saved: bool = False) -> Response:
     now = clock.now()
     current = reports.today_report(db, person, now)
-    choices, home = portal.region_choices(db, person)
+    choices, home = home_region.region_choices(db, person)
     if form is None:
         last = current or next(iter(reports.own_history(db, person, page=1, page_size=1)[0]), None)
         form = {"temperature": f"{current.temperature:.1f}" if current else "",

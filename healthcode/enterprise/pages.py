@@ -19,7 +19,7 @@ from healthcode.enterprise.models import REPORT_TYPES
 from healthcode.enterprise.reports import is_abnormal, location_name
 from healthcode.errors import DomainError
 from healthcode.orgs import export_log
-from healthcode.orgs.console_auth import ConsoleAdmin, ConsoleUser, console_page
+from healthcode.web.console import ConsoleAdmin, ConsoleUser, console_page
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 

@@ -14,7 +14,7 @@ from healthcode.db import DbSession
 from healthcode.enterprise import dispute_resolution, disputes
 from healthcode.enterprise.dispute_models import OPEN, STATUS_LABELS
 from healthcode.errors import DomainError
-from healthcode.orgs.console_auth import AuthorityAdmin, ConsoleUser, console_page
+from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page
 
 router = APIRouter(prefix="/gov/disputes", include_in_schema=False)
 DisputeId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an integer column: a larger number is a 422

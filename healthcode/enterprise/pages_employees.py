@@ -14,7 +14,7 @@ from healthcode.db import DbId, DbSession
 from healthcode.enterprise import consent, dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
-from healthcode.orgs.console_auth import ConsoleUser
+from healthcode.web.console import ConsoleUser
 from healthcode.web.exports import xlsx_response
 
 router = APIRouter(prefix="/ent", include_in_schema=False)

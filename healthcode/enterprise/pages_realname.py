@@ -8,16 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.db import DbId, DbSession
-from healthcode.enterprise import operators
+from healthcode.enterprise import operator_repository, operators
 from healthcode.enterprise.pages import EntAdmin, flash
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.orgs import console_auth
 from healthcode.orgs.models import Org
 from healthcode.residents.models import Person
+from healthcode.web.console import ConsoleUser, console_page
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -125,4 +127,22 @@ def _page(request: Request, person: Person, enterprises: list[Org], *, show_form
           error: str | None = None, form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     context: dict[str, Any] = {"person": person, "enterprises": enterprises, "show_form": show_form, "error": error,
                                "form": form or {"name": "", "uscc": ""}}
-    return console_auth.console_page(request, None, "ent/realname.html", context, status_code=status_code)
+    return console_page(request, None, "ent/realname.html", context, status_code=status_code)
+
+
+def signed_in_operator(request: Request, session: Session) -> ConsoleUser | None:
+    """The enterprise operator of the session, acting as the enterprise's admin (same org, so the same tenant
+    checks), named in audit logs by their own name; None when they are no longer the enterprise's operator. The
+    console sign-in this module registers with the console shell (app.py)."""
+    entry = request.session.get(console_auth.SESSION_OPERATOR)
+    if not isinstance(entry, dict) or not isinstance(entry.get("org"), int) or not isinstance(entry.get("person"), int):
+        return None
+    found = operator_repository.console_identity(session, entry["org"], entry["person"])
+    if found is None:
+        console_auth.forget(request)
+        return None
+    person, org, account = found
+    authority = org.uscc in set(request.app.state.settings.authority_usccs)
+    return ConsoleUser(account.id, operators.label(person.name, person.id_number), org.id, org.name, org.uscc,
+                       org.kind, org.parent_id, authority, False, operator_id_number=person.id_number,
+                       pending_verification=org.pending_verification)

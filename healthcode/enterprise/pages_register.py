@@ -15,7 +15,7 @@ from healthcode.accounts import throttle
 from healthcode.db import DbSession
 from healthcode.enterprise import registration
 from healthcode.errors import DomainError
-from healthcode.orgs.console_auth import console_page
+from healthcode.web.console import console_page
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 

@@ -19,8 +19,7 @@ from healthcode.enterprise.errors import not_enterprise
 from healthcode.enterprise.pages_realname import enter_console
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
-from healthcode.orgs.console_auth import ConsoleUser, LoginRequired, console_page, signed_in
-from healthcode.orgs.errors import PendingVerification
+from healthcode.web.console import ConsoleUser, LoginRequired, PendingVerification, console_page, signed_in
 from healthcode.web.errors import error_response, wants_json
 
 router = APIRouter(prefix="/ent", include_in_schema=False)

@@ -13,6 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from healthcode.enterprise.models import Employee, EnterpriseDayStat, EnterpriseProfile, HealthReport
+from healthcode.orgs.audit_models import DataAccess
+from healthcode.residents.models import Person
 
 CHUNK = 500
 
@@ -94,7 +96,6 @@ def reset_summaries(session: Session, org_id: int) -> list[str]:
 
 def registered_names(session: Session, id_numbers: Sequence[str]) -> dict[str, str]:
     """The real names of the residents among the ID numbers who are registered on the platform."""
-    from healthcode.residents.models import Person
 
     found: dict[str, str] = {}
     for start in range(0, len(id_numbers), CHUNK):
@@ -340,9 +341,6 @@ def reports_until(session: Session, org_id: int, day: date) -> int:
 def _log_people(session: Session, id_numbers: Select[Any], entry: dict[str, Any]) -> None:
     """One access-log row per registered person among `id_numbers` (INSERT ... SELECT: no rows through Python), so
     that each resident sees in his own access log that the enterprise exported his data."""
-    from healthcode.orgs.console_models import DataAccess
-    from healthcode.residents.models import Person
-
     keys = ("account_id", "username", "org_id", "subject", "purpose", "at")
     rows = select(*(literal(entry[k]).label(k) for k in keys), Person.id.label("person_id")).where(
         Person.id_number.in_(id_numbers))

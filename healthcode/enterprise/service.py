@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
@@ -16,8 +17,11 @@ from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import Employee, EmploymentRequest, EnterpriseProfile
 from healthcode.enterprise.repository import EmployeeFilter, ReportFilter
 from healthcode.messages import service as messages
+from healthcode.orgs import audit_repository
 from healthcode.orgs import repository as orgs
+from healthcode.orgs.audit_models import DataAccess
 from healthcode.orgs.models import Org
+from healthcode.residents.models import Person
 
 NAME_MAX = 64
 
@@ -264,16 +268,10 @@ def update_profile(session: Session, org_id: int, *, name: str, legal_name: str,
 def log_access(session: Session, *, account_id: int, username: str, org_id: int, subject: str, purpose: str,
                now: datetime, id_number: str | None = None, detail: str | None = None) -> None:
     """Records a view of personal health data (PIPL art. 28) in the consoles' shared access log."""
-    from sqlalchemy import select
-
-    from healthcode.orgs import console_repository
-    from healthcode.orgs.console_models import DataAccess
-    from healthcode.residents.models import Person
-
     person_id = None
     if id_number is not None:
         person_id = session.scalar(select(Person.id).where(Person.id_number == id_number))
-    console_repository.add_access(session, DataAccess(
+    audit_repository.add_access(session, DataAccess(
         account_id=account_id, username=username, org_id=org_id, subject=subject, person_id=person_id,
         purpose=purpose, detail=(detail or "")[:300] or None, at=now))
 

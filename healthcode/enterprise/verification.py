@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from healthcode.checkpoints import sms_codes
 from healthcode.enterprise import repository
 from healthcode.enterprise.models import EnterpriseProfile
 from healthcode.errors import Conflict, NotFound
+from healthcode.messages import sms_codes
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
 

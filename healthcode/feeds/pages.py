@@ -14,7 +14,7 @@ from healthcode import clock
 from healthcode.db import DbSession, PageNumber
 from healthcode.feeds import board_repository as repo
 from healthcode.feeds.definitions import FEEDS
-from healthcode.orgs.console_auth import AuthorityAdmin, console_page
+from healthcode.web.console import AuthorityAdmin, console_page
 
 router = APIRouter(prefix="/gov/feeds", include_in_schema=False)
 PAGE_SIZE = 50

@@ -37,3 +37,17 @@ class SmsOutbox(Base):
     body: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SmsCode(Base):
+    __tablename__ = "sms_codes"
+    __table_args__ = (Index("ix_sms_codes_phone_created", "phone", "purpose", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11))
+    purpose: Mapped[str] = mapped_column(String(24))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

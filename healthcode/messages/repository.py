@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from healthcode.messages.models import Message, SmsOutbox
+from healthcode.messages.models import Message, SmsCode, SmsOutbox
 from healthcode.orgs.models import Org
 
 
@@ -60,3 +60,13 @@ def sms_outbox(session: Session, phone: str | None = None) -> list[SmsOutbox]:
     if phone is not None:
         query = query.where(SmsOutbox.phone == phone)
     return list(session.scalars(query))
+
+
+def latest_sms_code(session: Session, phone: str, purpose: str) -> SmsCode | None:
+    return session.scalars(select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose)
+                           .order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1)).first()
+
+
+def sms_codes_sent_since(session: Session, phone: str, since: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(SmsCode)
+                          .where(SmsCode.phone == phone, SmsCode.created_at >= since)) or 0

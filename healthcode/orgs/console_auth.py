@@ -1,15 +1,15 @@
 """Console sign-in for organisation admins (政府/企业用户电脑端): login with the accounts service's password check and
-lockout, a session kept on the server (healthcode/sessions), the forced 修改密码 at first login, and the
-`ConsoleAdmin` page dependency."""
+lockout, a session kept on the server (healthcode/sessions), and the forced 修改密码 at first login. The console
+shell (the signed-in user, `ConsoleAdmin`, the page renderer) is `healthcode/web/console.py`; `signed_in_admin` is
+the sign-in this module registers with it (app.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.routing import NoMatchFound
+from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.accounts import repository as account_repository
@@ -17,8 +17,8 @@ from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, Forbidden, Invalid
-from healthcode.orgs import errors, repository
-from healthcode.web.templating import templates
+from healthcode.orgs import repository
+from healthcode.web.console import ConsoleUser, console_admin_any, console_page, home_url, signed_in
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
 
@@ -27,97 +27,22 @@ SESSION_VERSION = "admin_token_version"
 # An enterprise operator (经办人) signed in by real name: {"org": org id, "person": person id}. Checked against the
 # enterprise's operator list on every request (healthcode/enterprise/operators.py), so a removal ends it at once.
 SESSION_OPERATOR = "ent_operator"
-NO_STORE = {"Cache-Control": "no-store"}
 
 
-@dataclass(frozen=True)
-class ConsoleUser:
-    """The signed-in organisation admin as the console pages see it."""
-
-    account_id: int
-    username: str
-    org_id: int
-    org_name: str
-    org_uscc: str
-    org_kind: str
-    org_parent_id: int | None
-    is_authority: bool
-    must_change_password: bool
-    operator_id_number: str | None = None  # set when an enterprise operator signed in by real name, not the admin
-    pending_verification: bool = False  # a self-registered enterprise not yet verified: only /ent/verify answers
-
-
-class LoginRequired(HTTPException):
-    """Not signed in: a redirect to the login page (htmx requests get HX-Redirect, which htmx follows itself)."""
-
-    def __init__(self, request: Request) -> None:
-        target = f"{request.url_for('console_login')}?next={request.url.path}"
-        if request.headers.get("HX-Request"):
-            super().__init__(status_code=401, detail="请先登录", headers={"HX-Redirect": target})
-        else:
-            super().__init__(status_code=303, detail="请先登录", headers={"Location": target})
-
-
-def signed_in(request: Request, session: DbSession) -> ConsoleUser | None:
-    """The admin of the session cookie, or None. The token version is compared on every request, so a password
+def signed_in_admin(request: Request, session: Session) -> ConsoleUser | None:
+    """The unit admin of the session cookie, or None. The token version is compared on every request, so a password
     change or a reset ends every other session at once."""
     account_id = request.session.get(SESSION_ACCOUNT)
     if not isinstance(account_id, int):
-        return _operator(request, session)
+        return None
     found = repository.admin_for_account(session, account_id)
     if found is None or found[1].token_version != request.session.get(SESSION_VERSION) or not found[1].active:
-        _forget(request)
+        forget(request)
         return None
     _, account, org = found
     authority = org.uscc in set(request.app.state.settings.authority_usccs)
     return ConsoleUser(account.id, account.username, org.id, org.name, org.uscc, org.kind, org.parent_id, authority,
                        bool(account.must_change_password), pending_verification=org.pending_verification)
-
-
-def _operator(request: Request, session: DbSession) -> ConsoleUser | None:
-    """The enterprise operator of the session, acting as the enterprise's admin (same org, so the same tenant
-    checks), named in audit logs by their own name; None when they are no longer the enterprise's operator."""
-    entry = request.session.get(SESSION_OPERATOR)
-    if not isinstance(entry, dict) or not isinstance(entry.get("org"), int) or not isinstance(entry.get("person"), int):
-        return None
-    from healthcode.enterprise import operator_repository, operators  # the enterprise domain owns the operators
-
-    found = operator_repository.console_identity(session, entry["org"], entry["person"])
-    if found is None:
-        _forget(request)
-        return None
-    person, org, account = found
-    authority = org.uscc in set(request.app.state.settings.authority_usccs)
-    return ConsoleUser(account.id, operators.label(person.name, person.id_number), org.id, org.name, org.uscc,
-                       org.kind, org.parent_id, authority, False, operator_id_number=person.id_number,
-                       pending_verification=org.pending_verification)
-
-
-def console_admin_any(request: Request, session: DbSession) -> ConsoleUser:
-    """Signed in, whether or not the password must still be changed (only the 修改密码 page accepts this)."""
-    user = signed_in(request, session)
-    if user is None:
-        raise LoginRequired(request)
-    if user.pending_verification:
-        raise errors.pending_verification()
-    return user
-
-
-def console_admin(request: Request, user: Annotated[ConsoleUser, Depends(console_admin_any)]) -> ConsoleUser:
-    if user.must_change_password:
-        target = str(request.url_for("console_password"))
-        raise HTTPException(status_code=303, detail="首次登录请先修改密码", headers={"Location": target})
-    return user
-
-
-def authority_admin(user: Annotated[ConsoleUser, Depends(console_admin)]) -> ConsoleUser:
-    if not user.is_authority:
-        raise Forbidden("仅疫情防控指挥部可以访问该页面", code="forbidden")
-    return user
-
-
-ConsoleAdmin = Annotated[ConsoleUser, Depends(console_admin)]
-AuthorityAdmin = Annotated[ConsoleUser, Depends(authority_admin)]
 
 
 def _password_user(user: Annotated[ConsoleUser, Depends(console_admin_any)]) -> ConsoleUser:
@@ -128,24 +53,6 @@ def _password_user(user: Annotated[ConsoleUser, Depends(console_admin_any)]) -> 
 
 
 _AnyAdmin = Annotated[ConsoleUser, Depends(_password_user)]
-
-
-def console_page(request: Request, admin: ConsoleUser | None, template: str, context: dict[str, Any],
-                 status_code: int = 200) -> Response:
-    """A console page: the template with `admin` set, never cached (the pages show personal data)."""
-    return templates.TemplateResponse(request, template, {"admin": admin, **context}, status_code=status_code,
-                                      headers=NO_STORE)
-
-
-def home_url(request: Request, user: ConsoleUser) -> str:
-    """Where an admin lands: the enterprise console for enterprises (when mounted; its verification step while the
-    registration is not verified), else the government console."""
-    if user.org_kind == "enterprise":
-        try:
-            return str(request.url_for("ent_verify" if user.pending_verification else "ent_home"))
-        except NoMatchFound:
-            pass
-    return str(request.url_for("gov_home"))
 
 
 @router.get("/login", name="console_login")
@@ -188,7 +95,7 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
 
 @router.post("/logout", name="console_logout")
 def logout(request: Request) -> Response:
-    _forget(request)
+    forget(request)
     return RedirectResponse(request.url_for("console_login"), status_code=303)
 
 
@@ -232,7 +139,7 @@ def _safe_next(target: str) -> str | None:
     return None
 
 
-def _forget(request: Request) -> None:
+def forget(request: Request) -> None:
     request.session.pop(SESSION_ACCOUNT, None)
     request.session.pop(SESSION_VERSION, None)
     request.session.pop(SESSION_OPERATOR, None)

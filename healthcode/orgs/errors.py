@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
+from healthcode.errors import Conflict, Invalid, NotFound
 
 
 def invalid_uscc(reason: str) -> Invalid:
@@ -19,15 +19,3 @@ def unknown_org(uscc: str) -> NotFound:
 
 def unknown_parent(uscc: str) -> NotFound:
     return NotFound(f"上级单位（统一社会信用代码 {uscc}）不存在，请先创建上级单位", code="parent_not_found")
-
-
-class PendingVerification(Forbidden):
-    """A self-registered enterprise whose legal representative has not verified the registration yet: the console
-    answers every page but the verification step with this (a page of its own: enterprise/pages_verify.py)."""
-
-    code = "pending_verification"
-
-
-def pending_verification() -> PendingVerification:
-    return PendingVerification("本企业注册尚未完成验证：请由法定代表人通过实名认证（L4）或法人手机短信验证码"
-                               "完成验证后，再使用企业后台的其他功能")

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from healthcode.common.masking import mask_id_number, mask_name, mask_phone
 from healthcode.errors import Forbidden
 from healthcode.orgs import export_repository as repo
-from healthcode.orgs.console_auth import ConsoleUser
 from healthcode.orgs.export_models import ExportLog
+from healthcode.web.console import ConsoleUser
 
 EXPORTS = {"ent_reports": "员工健康上报数据", "ent_health": "员工健康管理数据", "gov_records": "扫码记录",
            "gov_reports": "数据报表"}

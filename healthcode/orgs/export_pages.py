@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from healthcode.db import DbSession
 from healthcode.orgs import export_log
-from healthcode.orgs.console_auth import ConsoleAdmin, console_page
+from healthcode.web.console import ConsoleAdmin, console_page
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
 

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from healthcode.accounts import throttle
 from healthcode.config import Settings
 from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from healthcode.orgs import console_repository as repo
+from healthcode.orgs import audit_repository as repo
 from healthcode.orgs import repository as orgs
 from healthcode.orgs import service as org_service
-from healthcode.orgs.console_auth import ConsoleUser
-from healthcode.orgs.console_models import RETRIEVAL_OUTCOMES, AccountReset, AccountRetrieval
+from healthcode.orgs.audit_models import RETRIEVAL_OUTCOMES, AccountReset, AccountRetrieval
 from healthcode.orgs.models import Org
 from healthcode.orgs.service import Created
+from healthcode.web.console import ConsoleUser
 
 RECOVER = ("本单位账号已发放或已登录使用，不能在此重新获取。如密码遗失，请联系上级单位管理员或卫生健康主管部门"
            "在管理端为本单位重置密码（重置将被记录），首次登录须修改密码。")

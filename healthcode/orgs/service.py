@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
@@ -14,12 +13,11 @@ from healthcode import clock
 from healthcode.accounts import passwords
 from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN
-from healthcode.checkpoints import repository as checkpoints
-from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.errors import Forbidden, Invalid
 from healthcode.orgs import errors, repository
 from healthcode.orgs.models import KINDS, Org, OrgAdmin
 from healthcode.regions import divisions
+from healthcode.web.console import pending_verification
 
 
 @dataclass(frozen=True)
@@ -113,29 +111,10 @@ def admin_context(session: Session, account_id: int, token_version: int) -> Admi
     if account.token_version != token_version or not account.active:
         return None
     if org.pending_verification:
-        raise errors.pending_verification()
+        raise pending_verification()
     if account.must_change_password:
         raise Forbidden("首次登录请先修改密码", code="password_change_required")
     return AdminContext(account.id, account.username, org.id, org.name, org.uscc)
-
-
-def org_scans(session: Session, org_id: int, *, start: str | None, end: str | None, point_id: int | None,
-              page: int, page_size: int) -> dict[str, object]:
-    """The scans at the organisation's own points, newest first, one page of them."""
-    since = _moment(start, end_of_day=False, field="from")
-    until = _moment(end, end_of_day=True, field="to")
-    rows, total = checkpoints.org_scans(session, org_id, since=since, until=until, point_id=point_id,
-                                        offset=(page - 1) * page_size, limit=page_size)
-    items = [{
-        "id": r.id, "scan_id": r.id, "at": r.at.isoformat(timespec="seconds"),
-        "point_id": r.point_id, "point_name": r.point_name, "community": r.community,
-        "name_masked": mask_name(r.person_name), "id_number_masked": mask_id_number(r.id_number),
-        "color": r.color, "via": r.via, "pass_reason": r.pass_reason, "temperature_result": r.temperature_result,
-        "temperature": r.temperature, "scanner_id": r.scanner_id, "scanner_name": r.scanner_name,
-        "region_code": r.region_code, "region_name": divisions.short_name(r.region_code),
-    } for r in rows]
-    return {"items": items, "total": total, "page": page, "page_size": page_size,
-            "pages": math.ceil(total / page_size)}
 
 
 def _region(region_code: str | None, uscc: str) -> str | None:
@@ -146,16 +125,3 @@ def _region(region_code: str | None, uscc: str) -> str | None:
         return text
     # Without --region, the registering region inside the USCC (characters 3–8) is the best guess.
     return uscc[2:8] if divisions.get(uscc[2:8]) is not None else None
-
-
-def _moment(value: str | None, *, end_of_day: bool, field: str) -> datetime | None:
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min)
-        return clock.to_local(datetime.fromisoformat(text))
-    except ValueError:
-        raise Invalid(f"查询时间 {field} 格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS", code="invalid_date") from None

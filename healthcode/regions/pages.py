@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from healthcode import clock
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, Invalid
-from healthcode.orgs.console_auth import AuthorityAdmin, ConsoleUser, console_page
 from healthcode.regions import divisions, service
+from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page
 
 router = APIRouter(prefix="/gov/regions", include_in_schema=False)
 

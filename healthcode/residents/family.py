@@ -17,10 +17,12 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, id_facts, normalize_id_number
+from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.residents import family_repository as repository
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
+from healthcode.rules.service import status_for
 
 MAX_MEMBERS = 5
 RELATIONS = ("子女", "父母", "配偶", "祖父母/外祖父母", "孙子女/外孙子女", "兄弟姐妹", "其他亲属")
@@ -76,8 +78,6 @@ class OrangeCannotApply(Forbidden):
 
 def ensure_may_apply_for_others(session: Session, owner: Person, now: datetime) -> None:
     """Refuses an applicant whose own code is not green (Fujian: 橙码人员不能为他人申领)."""
-    from healthcode.rules.service import status_for
-
     if status_for(session, owner.id_number, now).color != "green":
         raise OrangeCannotApply("您当前为橙码，按规定不能为他人申领健康码；转为绿码后可再为家人申领")
 
@@ -159,8 +159,6 @@ class Applicant:
 def applicants(session: Session, relative: Person) -> list[Applicant]:
     """Who asked to show the signed-in resident's code (masked), and whether he confirmed: he can confirm, refuse
     or end each. A link active by guardianship alone shows as pending here: his confirmation is still asked."""
-    from healthcode.common.masking import mask_id_number, mask_name
-
     return [Applicant(link.id, mask_name(owner.name), mask_id_number(owner.id_number), link.relation,
                       link.created_at, "refused" if link.refused_at else "active" if link.confirmed_at else "pending",
                       mask_name(link.name) if link.name and link.name != relative.name else None)

@@ -76,7 +76,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Res
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code < 400:  # redirects raised as exceptions (console_auth.LoginRequired): no body needed
+    if exc.status_code < 400:  # redirects raised as exceptions (web.console.LoginRequired): no body needed
         return Response(status_code=exc.status_code, headers=exc.headers)
     code, message = HTTP_ERRORS.get(exc.status_code, ("http_error", _("请求无法处理")))
     if isinstance(exc.detail, str) and not exc.detail.isascii():

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from healthcode.accounts.models import Account
 from healthcode.enterprise import service
 from healthcode.enterprise.models import Employee, EmploymentRequest
-from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.audit_models import DataAccess
 from healthcode.residents.models import Person
 from tests.browser.test_citizen import sign_in
 from tests.enterprise.factories import enterprise

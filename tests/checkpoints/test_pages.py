@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from healthcode.checkpoints.models import PENDING, Scanner, ScanPoint
 from healthcode.checkpoints.service import set_scanner_status
-from healthcode.checkpoints.sms_codes import SmsCode
 from healthcode.codes import qr
-from healthcode.messages.models import SmsOutbox
+from healthcode.messages.models import SmsCode, SmsOutbox
 from tests.checkpoints.factories import NOW, PASSWORD, id_number, issue, org, person, scanner
 
 PHONE = "13912345678"

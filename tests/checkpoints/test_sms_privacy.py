@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from healthcode.app import create_app
 from healthcode.checkpoints.models import Scanner
-from healthcode.checkpoints.sms_codes import SmsCode
 from healthcode.config import Settings
 from healthcode.messages import sms
-from healthcode.messages.models import SmsOutbox
+from healthcode.messages.models import SmsCode, SmsOutbox
 from tests.checkpoints.factories import NOW, id_number, org
 
 PHONE = "13912345678"

@@ -178,7 +178,7 @@ def test_tables_page_by_twenty_with_links_that_keep_the_query(client: Any, db: A
 
 
 def test_views_of_a_persons_reports_and_exports_are_logged(client: Any, db: Any, freeze: Any) -> None:
-    from healthcode.orgs.console_models import DataAccess
+    from healthcode.orgs.audit_models import DataAccess
 
     freeze("2020-02-24 09:00")
     org = _staffed(db, 1)

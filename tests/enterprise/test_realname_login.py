@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.enterprise.operator_models import EnterpriseOperator, OperatorEvent
 from healthcode.identity.devprovider import add_dev_account
-from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.audit_models import DataAccess
 from tests.enterprise.factories import console_login, enterprise, id_number, realname_login, registered, uscc_code
 
 OPERATOR, OPERATOR_NAME = id_number(101), "王经办"

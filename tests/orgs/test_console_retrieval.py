@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from healthcode.orgs import repository
-from healthcode.orgs.console_models import AccountReset, AccountRetrieval
+from healthcode.orgs.audit_models import AccountReset, AccountRetrieval
 from healthcode.orgs.retrieval import client_allowed
 from tests.orgs.console_factories import NOW, login, unit
 
@@ -30,7 +30,7 @@ def shown(page_text: str, what: str = "retrieved-password") -> str:
 
 @pytest.fixture
 def internal(monkeypatch):
-    monkeypatch.setattr("healthcode.orgs.console_pages._client", lambda request: INTERNAL)
+    monkeypatch.setattr("healthcode.console.pages._client", lambda request: INTERNAL)
 
 
 @pytest.mark.parametrize("host, allowed", [("127.0.0.1", True), ("10.100.10.152", True), ("192.168.1.5", False),

@@ -10,8 +10,8 @@ import pytest
 
 from healthcode.db import DB_ID_MAX
 from tests.checkpoints.factories import NOW, add_point, org, scanner, token
+from tests.console.test_isolation import all_routes
 from tests.orgs.console_factories import login, unit
-from tests.orgs.test_console_isolation import all_routes
 
 # Each portal's own stylesheet, which its layout links.
 PORTALS = {"citizen": "citizen.css", "scanner": "scanner.css", "gov": "console.css", "ent": "ent.css"}

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from healthcode import clock
+from healthcode.console import records
+from healthcode.console.repository import ScanFilter
 from healthcode.db import DbId, DbSession, PageNumber
-from healthcode.orgs import export_log, records
-from healthcode.orgs.console_auth import ConsoleAdmin, console_page
-from healthcode.orgs.console_repository import ScanFilter
+from healthcode.orgs import export_log
+from healthcode.web.console import ConsoleAdmin, console_page
 from healthcode.web.exports import xlsx_response
 
 router = APIRouter(prefix="/gov", include_in_schema=False)

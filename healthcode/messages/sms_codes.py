@@ -1,5 +1,6 @@
-"""SMS verification codes (短信验证码) for a scanner's registration: sent through the SMS adapter, valid 5 minutes, at
-most 5 tries each, one send a minute and ten a day per phone number. Only a keyed hash of a code is stored."""
+"""SMS verification codes (短信验证码) for a scanner's registration and an enterprise's verification: sent through
+the SMS adapter, valid 5 minutes, at most 5 tries each, one send a minute and ten a day per phone number. Only a
+keyed hash of a code is stored."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Index, Integer, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from healthcode.common.masking import mask_phone
-from healthcode.db import Base
 from healthcode.errors import Invalid, RateLimited
-from healthcode.messages import sms
+from healthcode.messages import repository, sms
+from healthcode.messages.models import SmsCode
 
 TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -25,34 +25,8 @@ LENGTH = 6
 log = logging.getLogger(__name__)
 
 
-class SmsCode(Base):
-    __tablename__ = "sms_codes"
-    __table_args__ = (Index("ix_sms_codes_phone_created", "phone", "purpose", "created_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    phone: Mapped[str] = mapped_column(String(11))
-    purpose: Mapped[str] = mapped_column(String(24))
-    code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-
 class CodeRejected(Invalid):
     code = "invalid_sms_code"
-
-
-# --- queries ------------------------------------------------------------------------------------------------------
-
-def _latest(session: Session, phone: str, purpose: str) -> SmsCode | None:
-    return session.scalars(select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose)
-                           .order_by(SmsCode.created_at.desc(), SmsCode.id.desc()).limit(1)).first()
-
-
-def _sent_since(session: Session, phone: str, since: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(SmsCode)
-                          .where(SmsCode.phone == phone, SmsCode.created_at >= since)) or 0
 
 
 # --- rules --------------------------------------------------------------------------------------------------------
@@ -61,11 +35,11 @@ def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: da
     """Sends a fresh code to the phone and returns the seconds before another may be asked for. The previous
     code of the same purpose stops working (only the latest counts). `log_text`: development (ENV != prod), where
     the code is logged and kept in the outbox for a developer to read; elsewhere it is stored nowhere in plain."""
-    latest = _latest(session, phone, purpose)
+    latest = repository.latest_sms_code(session, phone, purpose)
     if latest is not None and now - latest.created_at < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest.created_at)).total_seconds()) + 1
         raise RateLimited(f"验证码发送过于频繁，请{wait}秒后再试", code="sms_throttled")
-    if _sent_since(session, phone, now - timedelta(days=1)) >= MAX_PER_DAY:
+    if repository.sms_codes_sent_since(session, phone, now - timedelta(days=1)) >= MAX_PER_DAY:
         raise RateLimited("该手机号今日获取验证码次数已达上限，请明天再试", code="sms_throttled")
     code = f"{secrets.randbelow(10 ** LENGTH):0{LENGTH}d}"
     session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(secret_key, phone, code), created_at=now,
@@ -83,7 +57,7 @@ def verify(session: Session, phone: str, purpose: str, code: str, *, secret_key:
     """The matching, unexpired, unused latest code, else CodeRejected. A wrong code counts one try against it
     (the caller must keep that count); the fifth wrong try spends the code."""
     entered = (code or "").strip()
-    latest = _latest(session, phone, purpose)
+    latest = repository.latest_sms_code(session, phone, purpose)
     if latest is None or latest.used_at is not None:
         raise CodeRejected("请先获取短信验证码")
     if latest.expires_at <= now:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from healthcode.citizen import access_log
+from healthcode.citizen.pages import _page
 from healthcode.db import DbSession
 from healthcode.identity.relyingparty import MaybeResident
-from healthcode.orgs import access_log
-from healthcode.residents.pages import _page
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)
 

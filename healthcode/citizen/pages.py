@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.citizen import portal, schemas
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.errors import DomainError
@@ -20,7 +21,7 @@ from healthcode.identity.relyingparty import (
     resident_by_id,
     signed_in_person_id,
 )
-from healthcode.residents import family, portal, schemas
+from healthcode.residents import family, home_region
 from healthcode.web.schemas import documented
 from healthcode.web.templating import templates
 
@@ -47,7 +48,7 @@ def _to_home(request: Request) -> Response:
 def home(request: Request, db: DbSession, person: MaybeResident) -> Response:
     context: dict[str, Any] = {"person": person}
     if person is not None and person.initial_region_code is None:
-        context["regions"], context["default_region"] = portal.region_choices(db, person)
+        context["regions"], context["default_region"] = home_region.region_choices(db, person)
     return _page(request, "citizen/home.html", context)
 
 
@@ -57,7 +58,7 @@ def start_code(request: Request, db: DbSession, person: MaybeResident,
     """The one tap of the home page: fixes the initial region (当前所在地区) at the first code, then shows the code."""
     if person is None:
         return _to_home(request)
-    portal.fix_initial_region(db, person, region_code or None)
+    home_region.fix_initial_region(db, person, region_code or None)
     return RedirectResponse(request.url_for("citizen_code"), status_code=303)
 
 

@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.checkpoints.models import Scanner
 from healthcode.common.masking import mask_id_number, mask_name, mask_phone
+from healthcode.console import repository as repo
+from healthcode.console.repository import ScanFilter
 from healthcode.enterprise import reports as health_reports
 from healthcode.errors import Invalid, NotFound
-from healthcode.orgs import console_repository as repo
-from healthcode.orgs.console_auth import ConsoleUser
-from healthcode.orgs.console_models import DataAccess
-from healthcode.orgs.console_repository import ScanFilter
+from healthcode.orgs import audit_repository as audit
+from healthcode.orgs.audit_models import DataAccess
 from healthcode.regions import divisions
 from healthcode.residents.models import Person
+from healthcode.web.console import ConsoleUser
 
 PAGE_SIZE = 10
 COLORS = {"green": "绿码", "orange": "橙码"}
@@ -95,9 +96,9 @@ def detail(session: Session, org_id: int, scan_id: int) -> dict[str, Any]:
 
 def log_record_view(session: Session, admin: ConsoleUser, record: dict[str, Any]) -> None:
     """查看详情 of one scan shows the resident's (masked) identity and pass: logged like every view of a person."""
-    repo.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
-                                        subject="record", person_id=record["person_id"], purpose="查看扫码记录详情",
-                                        detail=f"scan {record['id']}", at=clock.now()))
+    audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                         subject="record", person_id=record["person_id"], purpose="查看扫码记录详情",
+                                         detail=f"scan {record['id']}", at=clock.now()))
 
 
 def points(session: Session, org_id: int) -> list[dict[str, Any]]:
@@ -119,8 +120,8 @@ def view_person(session: Session, admin: ConsoleUser, person_id: int, purpose: s
     person = person_for(session, admin.org_id, person_id)
     if purpose not in PURPOSES:
         raise Invalid("请选择查看目的", code="invalid_purpose")
-    repo.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
-                                        subject="person", person_id=person.id, purpose=purpose, at=clock.now()))
+    audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                         subject="person", person_id=person.id, purpose=purpose, at=clock.now()))
     household = repo.household_of(session, person.id_number)
     scans = repo.scan_page(session, ScanFilter(admin.org_id, person_id=person.id), 0, 500)
     return {
@@ -160,10 +161,10 @@ def export_rows(session: Session, admin: ConsoleUser, query: Query, *, full: boo
         raise Invalid(f"导出记录过多（{total} 条），请缩小扫码时间范围至 {EXPORT_LIMIT} 条以内",
                       code="export_too_large")
     detail_text = "；".join(f"{k}={v}" for k, v in query.params().items()) or "全部"
-    repo.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
-                                        subject="export", person_id=None,
-                                        purpose="批量导出（完整姓名）" if full else "批量导出",
-                                        detail=f"{detail_text}（{total} 条）"[:300], at=clock.now()))
+    audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                         subject="export", person_id=None,
+                                         purpose="批量导出（完整姓名）" if full else "批量导出",
+                                         detail=f"{detail_text}（{total} 条）"[:300], at=clock.now()))
     return (_export_row(r, full) for r in repo.iter_scans(session, query.filter))
 
 

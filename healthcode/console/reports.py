@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.console import reports_repository as repo
+from healthcode.console.models import ReportBuild
+from healthcode.console.repository import org_tree
 from healthcode.errors import NotFound
-from healthcode.orgs import reports_repository as repo
-from healthcode.orgs.console_models import ReportBuild
-from healthcode.orgs.console_repository import org_tree
 
 # Today's aggregates are rebuilt when older than this, on view; past days once (and by `healthcode reports build`).
 TODAY_FRESHNESS = timedelta(minutes=5)

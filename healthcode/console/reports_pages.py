@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from healthcode import clock
+from healthcode.console import reports
 from healthcode.db import DbId, DbSession
 from healthcode.errors import Invalid
-from healthcode.orgs import export_log, reports
-from healthcode.orgs.console_auth import ConsoleAdmin, console_page
+from healthcode.orgs import export_log
+from healthcode.web.console import ConsoleAdmin, console_page
 from healthcode.web.exports import xlsx_response
 
 router = APIRouter(prefix="/gov", include_in_schema=False)

@@ -11,7 +11,7 @@ from sqlalchemy import Row, String, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from healthcode.checkpoints.models import Scan, ScanPoint
-from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.audit_models import DataAccess
 from healthcode.orgs.models import Org
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from healthcode.checkpoints.models import Scanner
-from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.audit_models import DataAccess
 from tests.checkpoints.factories import token
 from tests.orgs.console_factories import NOW, add_scans, login, unit
 

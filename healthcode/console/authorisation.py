@@ -11,9 +11,9 @@ from healthcode import clock
 from healthcode.checkpoints import service as checkpoints
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scanner
 from healthcode.common.masking import mask_id_number
+from healthcode.console import repository as repo
 from healthcode.errors import Invalid
-from healthcode.orgs import console_repository as repo
-from healthcode.orgs.console_auth import ConsoleUser
+from healthcode.web.console import ConsoleUser
 
 STATUS_LABELS = {PENDING: "待授权", AUTHORISED: "已授权", REVOKED: "已撤销"}
 ACTIONS = {"authorise": AUTHORISED, "revoke": REVOKED}

@@ -10,8 +10,8 @@ import openpyxl
 from sqlalchemy import select
 
 from healthcode.checkpoints.models import Scanner
-from healthcode.orgs import reports
-from healthcode.orgs.console_models import DailyStat
+from healthcode.console import reports
+from healthcode.console.models import DailyStat
 from tests.checkpoints.factories import PASSWORD, add_point, token
 from tests.orgs.console_factories import NOW, add_scans, login, unit
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.audit_models import DataAccess
 from healthcode.web.exports import safe_cell
 from tests.orgs.console_factories import NOW, add_scans, login, unit
 

@@ -1,4 +1,4 @@
-"""What the citizen portal shows: the code to display (own or a family member's), the initial region, the reasons."""
+"""What the citizen portal shows: the code to display (own or a family member's) and the reasons of its colour."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.codes import qr
+from healthcode.codes.service import issue_for_person
 from healthcode.common.masking import mask_name
-from healthcode.errors import Invalid
-from healthcode.regions import divisions
 from healthcode.residents import family
-from healthcode.residents import family_repository as repository
+from healthcode.residents.home_region import fix_initial_region, household_region
 from healthcode.residents.models import Person
+from healthcode.rules.service import current_rule_set, status_for
 
 # The page asks for a fresh code this long before the current one expires, so that the shown code is never stale.
 REFRESH_MARGIN_SECONDS = 10
@@ -36,8 +37,6 @@ class CodeView:
     @cached_property
     def qr_png(self) -> str:
         """The QR as a PNG data URI, drawn when first asked for: after the database work, outside its turn."""
-        from healthcode.codes import qr
-
         return f"data:image/png;base64,{base64.b64encode(qr.png_bytes(self.qr_text, scale=6)).decode()}"
 
     def as_json(self) -> dict[str, Any]:
@@ -50,46 +49,6 @@ class CodeView:
             "expires_at_ms": clock.epoch_seconds(self.expires_at) * 1000,
             "refresh_at_ms": (clock.epoch_seconds(self.expires_at) - REFRESH_MARGIN_SECONDS) * 1000,
         }
-
-
-@dataclass(frozen=True)
-class RegionChoice:
-    code: str
-    label: str
-    group: str
-
-
-def household_region(session: Session, person: Person) -> str | None:
-    return repository.household_county(session, person.id_number)
-
-
-def region_choices(session: Session, person: Person) -> tuple[list[RegionChoice], str | None]:
-    """The county-level regions the first-code page offers (Fujian's, plus the household county), and the default."""
-    home = household_region(session, person)
-    codes = [d.code for d in divisions.counties() if d.code.startswith(divisions.FUJIAN)]
-    if home and home not in codes:
-        codes.insert(0, home)
-    choices = []
-    for code in codes:
-        city = divisions.get(code[:4] + "00")
-        county = divisions.get(code)
-        group = city.name if city and city.name not in ("市辖区", "县") else divisions.full_name(code[:2] + "0000")
-        choices.append(RegionChoice(code, county.name if county else code, group))
-    return choices, home
-
-
-def fix_initial_region(session: Session, person: Person, region_code: str | None) -> None:
-    """Sets the initial region at the first code (the region picked on the page, else the household's); fixed after."""
-    if person.initial_region_code is not None:
-        return
-    if region_code:
-        division = divisions.get(region_code)
-        if len(region_code) != 6 or division is None or division.rank != 2:
-            raise Invalid("请选择所在的县（市、区）")
-        person.initial_region_code = region_code
-    else:
-        person.initial_region_code = household_region(session, person)
-    session.flush()
 
 
 def own_code(session: Session, person: Person, now: datetime) -> CodeView:
@@ -109,8 +68,6 @@ def member_code(session: Session, applicant: Person, member_id: int, now: dateti
 
 
 def _issue(session: Session, person: Person, now: datetime) -> CodeView:
-    from healthcode.codes.service import issue_for_person
-
     issued = issue_for_person(session, person, now)
     return CodeView(
         color=issued.color, color_label=issued.color_label, number_code=issued.number_code,
@@ -137,8 +94,6 @@ class ReasonsView:
 
 
 def reasons(session: Session, person: Person, now: datetime) -> ReasonsView:
-    from healthcode.rules.service import current_rule_set, status_for
-
     status = status_for(session, person.id_number, now)
     rule_set = current_rule_set()
     items = [

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from healthcode.citizen import access_repository as repository
 from healthcode.common.masking import mask_name
-from healthcode.orgs import access_repository as repository
 from healthcode.residents.models import Person
 
 PAGE_SIZE = 20

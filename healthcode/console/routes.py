@@ -11,8 +11,8 @@ from healthcode.checkpoints import repository as checkpoints
 from healthcode.checkpoints import service as checkpoint_service
 from healthcode.checkpoints.models import AUTHORISED, REVOKED
 from healthcode.checkpoints.schemas import ScannerOut
+from healthcode.console import schemas, service
 from healthcode.db import DbId, DbSession, PageNumber
-from healthcode.orgs import schemas, service
 from healthcode.orgs.deps import OrgAdmin
 from healthcode.web.schemas import documented
 

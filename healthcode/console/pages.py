@@ -9,12 +9,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
+from healthcode.console import authorisation, records, reports
+from healthcode.console.repository import ScanFilter
 from healthcode.db import DbId, DbSession
 from healthcode.errors import DomainError
-from healthcode.orgs import authorisation, records, reports, retrieval
-from healthcode.orgs.console_auth import ConsoleAdmin, ConsoleUser, console_page
-from healthcode.orgs.console_repository import ScanFilter
+from healthcode.orgs import retrieval
 from healthcode.orgs.models import KINDS
+from healthcode.web.console import ConsoleAdmin, ConsoleUser, console_page
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
 

@@ -1,5 +1,5 @@
-"""Queries of the government console (scan records, drill-downs, audit, account retrievals). Every query on
-personal data takes the admin's org_id and filters on it: that is the tenant boundary."""
+"""Queries of the government console (scan records, drill-downs, scanners, the unit tree). Every query on personal
+data takes the admin's org_id and filters on it: that is the tenant boundary."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from typing import Any
 from sqlalchemy import Row, Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from healthcode.accounts.models import Account
 from healthcode.checkpoints.models import Scan, Scanner, ScanPoint
 from healthcode.feeds.models import HouseholdRecord
-from healthcode.orgs.console_models import AccountReset, AccountRetrieval, DataAccess
-from healthcode.orgs.models import Org, OrgAdmin
+from healthcode.orgs.models import Org
 from healthcode.residents.models import Person
 
 
@@ -117,54 +115,6 @@ def scanner_status_counts(session: Session, org_id: int) -> dict[str, int]:
     rows = session.execute(select(Scanner.status, func.count()).where(Scanner.org_id == org_id)
                            .group_by(Scanner.status)).all()
     return {status: count for status, count in rows}
-
-
-def add_access(session: Session, entry: DataAccess) -> None:
-    session.add(entry)
-    session.flush()
-
-
-def accesses_of_org(session: Session, org_id: int, limit: int = 200) -> list[DataAccess]:
-    return list(session.scalars(select(DataAccess).where(DataAccess.org_id == org_id)
-                                .order_by(DataAccess.at.desc(), DataAccess.id.desc()).limit(limit)))
-
-
-def add_retrieval(session: Session, entry: AccountRetrieval) -> None:
-    session.add(entry)
-    session.flush()
-
-
-def retrievals_of(session: Session, org_ids: Sequence[int], limit: int = 200) -> list[tuple[AccountRetrieval, str]]:
-    """The newest retrieval attempts naming one of the units, with the unit's name."""
-    if not org_ids:
-        return []
-    rows = session.execute(select(AccountRetrieval, Org.name).join(Org, Org.id == AccountRetrieval.org_id)
-                           .where(AccountRetrieval.org_id.in_(org_ids))
-                           .order_by(AccountRetrieval.at.desc(), AccountRetrieval.id.desc()).limit(limit))
-    return [(r[0], r[1]) for r in rows]
-
-
-def add_reset(session: Session, entry: AccountReset) -> None:
-    session.add(entry)
-    session.flush()
-
-
-def resets_of(session: Session, org_ids: Sequence[int], limit: int = 200) -> list[tuple[AccountReset, str]]:
-    """The newest password resets of one of the units, with the unit's name."""
-    if not org_ids:
-        return []
-    rows = session.execute(select(AccountReset, Org.name).join(Org, Org.id == AccountReset.org_id)
-                           .where(AccountReset.org_id.in_(org_ids))
-                           .order_by(AccountReset.at.desc(), AccountReset.id.desc()).limit(limit))
-    return [(r[0], r[1]) for r in rows]
-
-
-def units_with_accounts(session: Session, parent_id: int) -> list[tuple[Org, Account | None]]:
-    """The direct subordinates of a unit, by name, each with its admin account (for its sign-in state)."""
-    rows = session.execute(select(Org, Account).outerjoin(OrgAdmin, OrgAdmin.org_id == Org.id)
-                           .outerjoin(Account, Account.id == OrgAdmin.account_id)
-                           .where(Org.parent_id == parent_id).order_by(Org.name, Org.id))
-    return [(r[0], r[1]) for r in rows]
 
 
 def org_tree(session: Session) -> list[tuple[int, int | None, str, str]]:

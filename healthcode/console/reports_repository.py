@@ -10,7 +10,7 @@ from sqlalchemy import Integer, Row, case, cast, delete, extract, func, insert, 
 from sqlalchemy.orm import Session
 
 from healthcode.checkpoints.models import Scan, ScanPoint
-from healthcode.orgs.console_models import DailyStat, ReportBuild
+from healthcode.console.models import DailyStat, ReportBuild
 
 
 def _hour(session: Session) -> Any:

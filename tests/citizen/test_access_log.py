@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from healthcode import cli
 from healthcode.checkpoints.models import Scan
-from healthcode.orgs.console_models import DataAccess
+from healthcode.orgs.audit_models import DataAccess
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from tests.enterprise.factories import console_login, employ, enterprise, report
 from tests.identity.flow import LI, ZHANG, make_account, sign_in
