@@ -31,7 +31,3 @@ def to_local(value: datetime) -> datetime:
 
 def epoch_seconds(value: datetime) -> int:
     return int(value.replace(tzinfo=TZ).timestamp())
-
-
-def from_epoch(seconds: int | float) -> datetime:
-    return datetime.fromtimestamp(seconds, TZ).replace(tzinfo=None)

@@ -43,14 +43,6 @@ def normalize_id_number(value: str, today: date | None = None) -> str:
     return number
 
 
-def is_valid_id_number(value: str) -> bool:
-    try:
-        normalize_id_number(value)
-    except InvalidIdNumber:
-        return False
-    return True
-
-
 def _birth_date(body: str) -> date | None:
     try:
         return date(int(body[6:10]), int(body[10:12]), int(body[12:14]))

@@ -58,8 +58,3 @@ def console_identity(session: Session, org_id: int, person_id: int) -> tuple[Per
 def add_event(session: Session, event: OperatorEvent) -> None:
     session.add(event)
     session.flush()
-
-
-def events_of(session: Session, org_id: int) -> list[OperatorEvent]:
-    return list(session.scalars(select(OperatorEvent).where(OperatorEvent.org_id == org_id)
-                                .order_by(OperatorEvent.at, OperatorEvent.id)))

@@ -127,10 +127,6 @@ def mark_reminded(session: Session, ids: Sequence[int], day: date) -> None:
         session.execute(update(Employee).where(Employee.id.in_(ids[start:start + CHUNK])).values(last_reminded_on=day))
 
 
-def unreported_today(session: Session, org_id: int, today: date) -> list[Employee]:
-    return employees(session, org_id, EmployeeFilter(status="unreported", today=today), offset=0, limit=None)
-
-
 def profile(session: Session, org_id: int) -> EnterpriseProfile | None:
     return session.get(EnterpriseProfile, org_id)
 

@@ -45,13 +45,6 @@ def finish_batch(conn: Connection, batch_id: int, *, rows_read: int, rows_applie
     ))
 
 
-def batches(conn: Connection | Session, feed: str | None = None, limit: int = 50) -> list[Any]:
-    query = select(Batch).order_by(Batch.id.desc()).limit(limit)
-    if feed is not None:
-        query = query.where(Batch.feed == feed)
-    return list(conn.execute(query).all())
-
-
 # Providers -------------------------------------------------------------------------------------------------------
 
 def provider_by_key_hash(session: Session, key_hash: str) -> Provider | None:

@@ -18,11 +18,6 @@ def add_access(session: Session, entry: DataAccess) -> None:
     session.flush()
 
 
-def accesses_of_org(session: Session, org_id: int, limit: int = 200) -> list[DataAccess]:
-    return list(session.scalars(select(DataAccess).where(DataAccess.org_id == org_id)
-                                .order_by(DataAccess.at.desc(), DataAccess.id.desc()).limit(limit)))
-
-
 def add_retrieval(session: Session, entry: AccountRetrieval) -> None:
     session.add(entry)
     session.flush()

@@ -42,10 +42,6 @@ def may_export_full(user: ConsoleUser, export: str) -> bool:
     return column is not None and user.org_kind in column[1]
 
 
-def full_column(export: str) -> str:
-    return FULL_COLUMNS[export][0] if export in FULL_COLUMNS else ""
-
-
 def wants_full(user: ConsoleUser, export: str, asked: str | None) -> bool:
     """Whether this export shows the full values: only when asked for (导出完整信息) by a unit with the right."""
     if (asked or "") not in ("1", "true", "on"):

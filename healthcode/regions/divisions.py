@@ -33,10 +33,6 @@ class Division:
     def province_code(self) -> str:
         return self.code[:2] + "0000"
 
-    @property
-    def city_code(self) -> str:
-        return self.code[:4] + "00"
-
 
 def _current_name(raw: str) -> tuple[str, bool]:
     """The newest name in a `[1983-1994]郊区,[1995-]晋安区` list and whether it is still in use."""

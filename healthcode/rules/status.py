@@ -36,10 +36,6 @@ class Status:
     rule_set: str
     color_label: str
 
-    @property
-    def is_default(self) -> bool:
-        return not self.reasons
-
     def as_json(self) -> dict[str, Any]:
         """The CONTRACT shape of `healthcode person status --json` (SPEC section 5)."""
         return {"color": self.color, "reasons": [r.as_json() for r in self.reasons]}

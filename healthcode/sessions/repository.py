@@ -56,12 +56,6 @@ def end_for_account(db: Db, account_id: int) -> int:
     return int(db.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
-def end_for_person(db: Db, person_id: int) -> int:
-    """Ends every session in which this resident is signed in."""
-    result = db.execute(delete(_table).where(_table.c.person_id == person_id))
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 def remove_some_expired(db: Db, now: datetime, limit: int = 10) -> None:
     """Deletes up to `limit` expired sessions: each new session clears ten times its own number, so sessions that
     strangers start and abandon (the sign-in page needs one) cannot pile up between daily purges."""
