@@ -105,12 +105,19 @@ def freeze(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 @pytest.fixture
-def client(engine: Engine, settings: Settings) -> Iterator[object]:
+def client_host() -> str:
+    """The address the test client's requests come from (TestClient's own default); a test from another network
+    parametrizes it: `@pytest.mark.parametrize("client_host", ["10.1.2.3"])`."""
+    return "testclient"
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings, client_host: str) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
     from healthcode.app import create_app
 
-    with TestClient(create_app(settings, engine)) as test_client:
+    with TestClient(create_app(settings, engine), client=(client_host, 50000)) as test_client:
         yield test_client
 
 

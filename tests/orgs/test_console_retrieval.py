@@ -28,9 +28,8 @@ def shown(page_text: str, what: str = "retrieved-password") -> str:
     return found.group(1)
 
 
-@pytest.fixture
-def internal(monkeypatch):
-    monkeypatch.setattr("healthcode.console.pages._client", lambda request: INTERNAL)
+# 政务信息网: the requests of the test client come from an internal address.
+from_internal_network = pytest.mark.parametrize("client_host", [INTERNAL])
 
 
 @pytest.mark.parametrize("host, allowed", [("127.0.0.1", True), ("10.100.10.152", True), ("192.168.1.5", False),
@@ -51,8 +50,9 @@ def test_given_outside_network_then_refused_and_nothing_changes(client, db, free
     assert login(client, a.created.username, a.created.password).status_code == 303  # old password still works
 
 
+@from_internal_network
 def test_given_delivered_password_then_retrieval_refused_password_kept_and_recovery_explained(
-        client, db, freeze, internal):
+        client, db, freeze):
     # Given a unit created by `org add` (its password printed: delivered), never signed in
     freeze(NOW)
     a = unit(db, 1, "甲单位")
@@ -64,7 +64,8 @@ def test_given_delivered_password_then_retrieval_refused_password_kept_and_recov
     assert login(client, a.created.username, a.created.password).status_code == 303  # its password still works
 
 
-def test_given_a_unit_that_signed_in_then_retrieval_refused_with_the_same_answer(client, db, freeze, internal):
+@from_internal_network
+def test_given_a_unit_that_signed_in_then_retrieval_refused_with_the_same_answer(client, db, freeze):
     # Given a unit whose password was never delivered but which has signed in (e.g. after a reset)
     freeze(NOW)
     delivered = unit(db, 1, "甲单位")
@@ -85,7 +86,8 @@ def test_given_a_unit_that_signed_in_then_retrieval_refused_with_the_same_answer
         other.text.replace("甲单位", "X").replace(delivered.created.username, "U")
 
 
-def test_given_undelivered_never_signed_in_unit_then_password_issued_once(client, db, freeze, internal):
+@from_internal_network
+def test_given_undelivered_never_signed_in_unit_then_password_issued_once(client, db, freeze):
     freeze(NOW)
     a = unit(db, 1, "甲单位", delivered=False)
 
@@ -102,7 +104,8 @@ def test_given_undelivered_never_signed_in_unit_then_password_issued_once(client
                                                                   (a.org_id, "refused", INTERNAL)]
 
 
-def test_wrong_name_or_enterprise_is_refused_and_logged(client, db, freeze, internal):
+@from_internal_network
+def test_wrong_name_or_enterprise_is_refused_and_logged(client, db, freeze):
     freeze(NOW)
     a = unit(db, 1, "甲单位", delivered=False)
     e = unit(db, 2, "某企业", kind="enterprise")
@@ -120,7 +123,8 @@ def test_wrong_name_or_enterprise_is_refused_and_logged(client, db, freeze, inte
     assert retrieve(client, "甲单位", a.created.username).status_code == 200  # none of them spent the retrieval
 
 
-def test_retrievals_are_limited_per_address(client, db, freeze, internal):
+@from_internal_network
+def test_retrievals_are_limited_per_address(client, db, freeze):
     freeze(NOW)
     a = unit(db, 1, "甲单位", delivered=False)
 
@@ -135,7 +139,8 @@ def test_retrievals_are_limited_per_address(client, db, freeze, internal):
     assert retrieve(client, "甲单位", a.created.username).status_code == 200
 
 
-def test_superior_resets_a_subordinate_password_shown_once_and_logged(client, db, freeze, internal):
+@from_internal_network
+def test_superior_resets_a_subordinate_password_shown_once_and_logged(client, db, freeze):
     freeze(NOW)
     top = unit(db, 1, "市数字办")
     child = unit(db, 2, "区数字办", parent=top)
@@ -156,7 +161,8 @@ def test_superior_resets_a_subordinate_password_shown_once_and_logged(client, db
         (child.org_id, top.org_id, top.created.username, INTERNAL, NOW)
 
 
-def test_authority_resets_any_unit(client, db, freeze, internal):
+@from_internal_network
+def test_authority_resets_any_unit(client, db, freeze):
     freeze(NOW)
     authority = unit(db, 1, "省卫健委")
     other = unit(db, 2, "某区卫健局")
@@ -170,7 +176,8 @@ def test_authority_resets_any_unit(client, db, freeze, internal):
     assert db.scalars(select(AccountReset.by_org_id)).one() == authority.org_id
 
 
-def test_unit_cannot_reset_a_unit_that_is_not_its_subordinate(client, db, freeze, internal):
+@from_internal_network
+def test_unit_cannot_reset_a_unit_that_is_not_its_subordinate(client, db, freeze):
     freeze(NOW)
     a = unit(db, 1, "甲单位")
     b = unit(db, 2, "乙单位")
@@ -186,7 +193,8 @@ def test_unit_cannot_reset_a_unit_that_is_not_its_subordinate(client, db, freeze
     assert login(client, b.created.username, b.created.password).status_code == 303  # b's password unchanged
 
 
-def test_retrieval_log_shown_to_the_unit_and_its_superior_only(client, db, freeze, internal):
+@from_internal_network
+def test_retrieval_log_shown_to_the_unit_and_its_superior_only(client, db, freeze):
     freeze(NOW)
     top = unit(db, 1, "市数字办")
     child = unit(db, 2, "区数字办", parent=top)
