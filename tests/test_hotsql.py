@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from healthcode.hotsql import Hot
+from healthcode.db.hotsql import Hot
 
 metadata = MetaData()
 things = Table(
