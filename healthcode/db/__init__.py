@@ -5,7 +5,8 @@
 - `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`);
 - `kept`: the hot routes' transactions on connections kept open (`in_transaction`);
 - `wal`: SQLite's write-ahead log checkpointed outside the requests;
-- `hotsql`: the hot statements run on the DBAPI cursor.
+- `hotsql`: the hot statements run on the DBAPI cursor, through `sqla_private`, the one module that touches
+  SQLAlchemy's private members (with its version guard).
 
 The names below are the ones the rest of the platform imports from `healthcode.db`."""
 
