@@ -12,8 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
 
-from healthcode import db as healthcode_db
-from healthcode.db import make_engine
+from healthcode.db import MIGRATIONS, make_engine
 from tests.conftest import PG_URL
 
 
@@ -42,6 +41,6 @@ def empty_database(tmp_path: Path) -> Iterator[tuple[Engine, str | None]]:
 def upgrade_to(connection: Connection, revision: str) -> None:
     """Migrates the connection's database to `revision` (an older one, to put data in before a later migration)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(healthcode_db.__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)

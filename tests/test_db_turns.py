@@ -17,11 +17,11 @@ from sqlalchemy import Engine, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from healthcode import db
 from healthcode.app import create_app
 from healthcode.config import Settings
 from healthcode.db import db_turn, make_engine
-from healthcode.hotsql import Hot
+from healthcode.db import kept as db
+from healthcode.db.hotsql import Hot
 
 
 def run(coroutine: Coroutine[Any, Any, bool]) -> bool:

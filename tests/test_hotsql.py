@@ -1,4 +1,5 @@
-"""Hot statements return exactly what SQLAlchemy returns for the same statement, on both databases."""
+"""Hot statements return exactly what SQLAlchemy returns for the same statement, on both databases: on the fast path
+(the private members, `sqla_private`) and on the public one taken on a SQLAlchemy version it was not tested with."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from healthcode.hotsql import Hot
+from healthcode.db import sqla_private
+from healthcode.db.hotsql import Hot
 
 metadata = MetaData()
 things = Table(
@@ -48,8 +50,18 @@ ROWS = [
 t = things.c
 
 
+@pytest.fixture(params=["fast", "public"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The installed SQLAlchemy takes the fast path, another version the public one: every statement test runs on
+    both."""
+    assert sqla_private.FAST  # the installed version is one the fast path was tested with (pyproject.toml's bound)
+    if request.param == "public":
+        monkeypatch.setattr(sqla_private, "FAST", False)
+    return str(request.param)
+
+
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
+def session(engine: Engine, path: str) -> Iterator[Session]:
     metadata.create_all(engine)
     try:
         with Session(engine) as session, session.begin():
@@ -117,3 +129,35 @@ def test_hot_statements_are_seen_by_cursor_event_listeners(session: Session, eng
         event.remove(engine, "before_cursor_execute", record)
 
     assert len(seen) == 1 and "hotsql_things" in seen[0]
+
+
+@pytest.mark.parametrize("name", STATEMENTS)
+def test_both_paths_return_the_same_rows(session: Session, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    statement, params = STATEMENTS[name]
+    on_this_path = Hot(statement).rows(session, params)
+    monkeypatch.setattr(sqla_private, "FAST", not sqla_private.FAST)
+
+    on_the_other = Hot(statement).rows(session, params)
+
+    assert on_this_path == on_the_other
+    assert all(isinstance(row, tuple) for row in on_this_path + on_the_other)  # named tuples on either path
+    assert [row._fields for row in on_this_path] == [row._fields for row in on_the_other]
+    assert [type(v) for row in on_this_path for v in row] == [type(v) for row in on_the_other for v in row]
+
+
+@pytest.mark.parametrize(("version", "fast"), [
+    ("2.1.9", True), ("2.1.0", True), ("2.1.0b1", True), ("2.1.20", True),
+    ("2.2.0", False), ("2.2.0b1", False), ("2.0.44", False), ("3.0.0", False), ("1.4.54", False), ("", False),
+    ("dev", False),
+])
+def test_the_private_members_are_used_only_on_the_versions_they_were_tested_with(version: str, fast: bool) -> None:
+    assert sqla_private.supported(version) is fast
+
+
+def test_on_another_version_the_hot_statements_take_the_public_path_with_a_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger=sqla_private.__name__):
+        assert sqla_private.choose("2.1.9") is True
+        assert caplog.records == []
+        assert sqla_private.choose("2.2.0") is False
+    assert [(r.levelname, "2.2.0" in r.getMessage()) for r in caplog.records] == [("WARNING", True)]

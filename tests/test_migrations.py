@@ -45,13 +45,13 @@ def test_the_address_case_migration_folds_stored_keys_as_the_resolver_does(tmp_p
     from alembic import command
     from alembic.config import Config
 
-    from healthcode import db
+    from healthcode.db import MIGRATIONS
     from healthcode.regions.divisions import resolve
 
     # Given a database at the revision before, holding keys stored before letters were folded
     engine = make_engine(f"sqlite:///{tmp_path / 'case.sqlite3'}")
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "7d3e1a9c2b60")

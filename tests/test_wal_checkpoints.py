@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from healthcode.app import create_app
 from healthcode.config import Settings
-from healthcode.db import _checkpoint, make_engine
+from healthcode.db import make_engine
+from healthcode.db.wal import _checkpoint
 
 
 def test_a_checkpoint_copies_the_log_into_the_database_file(tmp_path: Path) -> None:

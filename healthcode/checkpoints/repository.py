@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from healthcode.accounts.models import Account
 from healthcode.checkpoints.models import OfflineScan, Scan, Scanner, ScanPoint, ScanRefusal
+from healthcode.db.hotsql import Hot
 from healthcode.feeds.models import HouseholdRecord
-from healthcode.hotsql import Hot
 from healthcode.residents.models import Person
 
 _SCAN_VALUES = ("scanner_id", "point_id", "org_id", "person_id", "color", "via", "at")

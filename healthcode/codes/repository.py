@@ -11,7 +11,7 @@ from sqlalchemy.schema import Table
 from sqlalchemy.sql import Select
 
 from healthcode.codes.models import MAX_TOKEN_LIFETIME, IssuedCode, SigningKey
-from healthcode.hotsql import Hot
+from healthcode.db.hotsql import Hot
 
 
 def any_key(session: Session) -> bool:

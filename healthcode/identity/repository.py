@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from healthcode.hotsql import Hot
+from healthcode.db.hotsql import Hot
 from healthcode.identity.models import DevIdpAccount, DevIdpCode
 from healthcode.residents.models import Person
 

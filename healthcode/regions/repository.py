@@ -9,7 +9,7 @@ from functools import lru_cache
 from sqlalchemy import DateTime, Integer, String, Text, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import Session
 
-from healthcode.hotsql import Hot
+from healthcode.db.hotsql import Hot
 from healthcode.regions.models import RegionLevel, RegionPolicy
 
 _rl, _rp = RegionLevel.__table__.c, RegionPolicy.__table__.c

@@ -26,10 +26,10 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
+from healthcode.db.hotsql import Hot
 from healthcode.feeds import models as m
 from healthcode.feeds.closures import residents_query
 from healthcode.feeds.contacts import CASE_STATUSES, contacts_query, day_end
-from healthcode.hotsql import Hot
 from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags
 from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from healthcode.hotsql import Hot
+from healthcode.db.hotsql import Hot
 from healthcode.sessions.models import WebSession
 
 _table = cast(Table, WebSession.__table__)

@@ -8,6 +8,10 @@ databases, the models' columns) and skips that per-execution work: bind values a
 bind processors and result values by its result processors, so what comes back equals what SQLAlchemy returns.
 
 Parameters are scalars: an IN list must be fixed when the statement is built (or written as a sub-select).
+
+What this needs of SQLAlchemy's private members goes through `sqla_private`, the only module that touches them. On a
+SQLAlchemy version it was not tested with (`sqla_private.FAST` is False), `Hot` runs the statement through the public
+API on the same connection instead (`Connection.execute`): slower, the same rows.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from psycopg import RawCursor
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
+
+from healthcode.db import sqla_private
 
 
 @dataclass(frozen=True)
@@ -41,18 +47,13 @@ class Hot:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._plans: dict[str, _Plan] = {}
+        self._public_row: Any = None  # namedtuple class of the result columns, on the public path
 
     def _plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect.name)
         if plan is None:
-            compiled: Any = self.statement.compile(dialect=dialect)
-            # IN lists fixed when the statement was built become plain bound values (SQLAlchemy's own expansion).
-            bound = compiled.construct_params(_check=False, _no_postcompile=True)
-            expanded = compiled._process_parameters_for_postcompile(bound)
-            names = tuple(expanded.positiontup) if compiled.positional else tuple(expanded.parameters)
-            processors = {**compiled._bind_processors, **expanded.processors}
-            columns = compiled._result_columns
-            sql, positional = expanded.statement, bool(compiled.positional)
+            compiled = sqla_private.compile_statement(self.statement, dialect)
+            sql, names, positional = compiled.sql, compiled.names, compiled.positional
             if dialect.name == "postgresql":
                 sql, names = _dollar_parameters(sql, names)
                 positional = True
@@ -60,19 +61,14 @@ class Hot:
                 sql=sql,
                 names=names,
                 positional=positional,
-                defaults={k: v for k, v in expanded.parameters.items() if v is not None},
-                binds=tuple(processors.get(name) for name in names),
-                results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),
-                row=namedtuple("Row", [c.keyname for c in columns], rename=True),  # type: ignore[misc]
+                defaults={k: v for k, v in compiled.parameters.items() if v is not None},
+                binds=tuple(compiled.binds.get(name) for name in names),
+                results=compiled.results,
+                row=namedtuple("Row", compiled.keys, rename=True),  # type: ignore[misc]
             )
         return plan
 
-    def _fetch(self, session: Session, params: Mapping[str, Any]) -> tuple[_Plan, list[Any]]:
-        # What the caller added or changed in this session stays visible, as autoflush would make it (without
-        # building `session.dirty`, a set of every modified object, on each statement).
-        if session.new or session.deleted or session.identity_map.check_modified():
-            session.flush()
-        connection = _connection(session)
+    def _fetch(self, connection: Any, params: Mapping[str, Any]) -> tuple[_Plan, list[Any]]:
         plan = self._plan(connection.dialect)
         values = [params[name] if name in params else plan.defaults[name] for name in plan.names]
         values = [value if bind is None or value is None else bind(value)
@@ -80,26 +76,38 @@ class Hot:
         driver = connection.connection.dbapi_connection
         cursor = RawCursor(driver) if connection.dialect.name == "postgresql" else driver.cursor()  # type: ignore
         parameters = values if plan.positional else dict(zip(plan.names, values, strict=True))
-        if connection._has_events or connection.engine._has_events:  # statement counters and tracing still see it
-            connection.dispatch.before_cursor_execute(connection, cursor, plan.sql, parameters, None, False)
+        sqla_private.before_cursor_execute(connection, cursor, plan.sql, parameters)  # counters and tracing see it
         try:
             cursor.execute(plan.sql, parameters)
             fetched = cursor.fetchall()  # every hot statement returns rows (a SELECT, or RETURNING)
         except Exception as exc:
-            # SQLAlchemy's own handling: the driver's error wrapped as SQLAlchemy's (IntegrityError, ...), and a lost
-            # connection invalidates the pool's connections of before the loss (`connection_invalidated` is set).
-            connection._handle_dbapi_exception(exc, plan.sql, parameters, cursor, None)
+            sqla_private.raise_as_sqlalchemy(connection, exc, plan.sql, parameters, cursor)
         finally:
             cursor.close()
         return plan, fetched
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
-        plan, fetched = self._fetch(session, params)
+        # What the caller added or changed in this session stays visible, as autoflush would make it (without
+        # building `session.dirty`, a set of every modified object, on each statement).
+        if session.new or session.deleted or session.identity_map.check_modified():
+            session.flush()
+        connection = _connection(session)
+        if not sqla_private.FAST:
+            return self._public_rows(connection, params)
+        plan, fetched = self._fetch(connection, params)
         make, results = plan.row._make, plan.results
         if not any(results):
             return [make(row) for row in fetched]
         return [make([v if p is None or v is None else p(v) for v, p in zip(row, results, strict=True)])
                 for row in fetched]
+
+    def _public_rows(self, connection: Any, params: Mapping[str, Any]) -> list[Any]:
+        """The same rows through SQLAlchemy's public API (a SQLAlchemy version `sqla_private` was not tested with)."""
+        result = connection.execute(self.statement, dict(params))
+        if self._public_row is None:
+            self._public_row = namedtuple("Row", tuple(result.keys()), rename=True)  # type: ignore[misc]
+        make = self._public_row._make
+        return [make(row) for row in result]
 
     def first(self, session: Session, params: Mapping[str, Any]) -> Any | None:
         found = self.rows(session, params)

@@ -1,0 +1,36 @@
+"""Database plumbing, below every domain: it imports none of them (only `datadir` and `errors`).
+
+- `engine`: the engines for SQLite and PostgreSQL, with SQLite's pragmas and BEGIN and the refusal of NUL text;
+- `schema`: the declarative `Base`, `bytewise`, the row ids a request may name (`DbId`, `PageNumber`), `migrate`;
+- `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`);
+- `kept`: the hot routes' transactions on connections kept open (`in_transaction`);
+- `wal`: SQLite's write-ahead log checkpointed outside the requests;
+- `hotsql`: the hot statements run on the DBAPI cursor, through `sqla_private`, the one module that touches
+  SQLAlchemy's private members (with its version guard).
+
+The names below are the ones the rest of the platform imports from `healthcode.db`."""
+
+from healthcode.db.engine import make_engine
+from healthcode.db.kept import close_hot_connections, in_transaction
+from healthcode.db.schema import DB_ID_MAX, MIGRATIONS, Base, DbId, PageNumber, bytewise, migrate
+from healthcode.db.transactions import REQUEST_DB_KEY, DbSession, db_turn, session_factory, transaction
+from healthcode.db.wal import wal_checkpoints
+
+__all__ = [
+    "DB_ID_MAX",
+    "MIGRATIONS",
+    "REQUEST_DB_KEY",
+    "Base",
+    "DbId",
+    "DbSession",
+    "PageNumber",
+    "bytewise",
+    "close_hot_connections",
+    "db_turn",
+    "in_transaction",
+    "make_engine",
+    "migrate",
+    "session_factory",
+    "transaction",
+    "wal_checkpoints",
+]
