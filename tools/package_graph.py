@@ -97,8 +97,9 @@ def render() -> str:
     out = [BEGIN, "", "```mermaid", "graph TD"]
     out += [f"  {a} --> {b}" for a in sorted(graph) for b in sorted(graph[a]) if b not in FOUNDATION]
     out += [f"  style {name} fill:#fde2e2" for name in sorted(in_loop)]
-    out += ["```", "", f"Arrows into {', '.join(f'`{name}`' for name in FOUNDATION)} are left out of the drawing: every "
-            "package may import them.", "", "| package | imports |", "| --- | --- |"]
+    foundation = ", ".join(f"`{name}`" for name in FOUNDATION)
+    out += ["```", "", f"Arrows into {foundation} are left out of the drawing: every package may import them.", "",
+            "| package | imports |", "| --- | --- |"]
     out += [f"| `{name}` | {', '.join(sorted(graph[name])) or '—'} |" for name in sorted(graph)]
     out.append("")
     if loops:
