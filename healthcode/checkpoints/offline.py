@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from healthcode import clock
-from healthcode.checkpoints import ratelimit, service
+from healthcode.checkpoints import service
 from healthcode.checkpoints.models import Scanner
 from healthcode.codes import tokens
+from healthcode.config import Settings
 from healthcode.db import Base
 from healthcode.errors import Invalid
 
@@ -71,7 +72,7 @@ def _find(session: Session, scanner_id: int, client_scan_id: str) -> OfflineScan
 
 
 def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id: int, code: str,
-           scanned_at: datetime, now: datetime, limits: ratelimit.RefusalLimits,
+           scanned_at: datetime, now: datetime, settings: Settings,
            feedback: Feedback | None = None) -> Uploaded:
     """Records a queued scan at the moment it was made (the code must have been valid then), or returns the scan
     already recorded for the same client id."""
@@ -97,7 +98,7 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
             assert found is not None
         else:
             try:
-                result = service.scan(session, scanner, point_id=point_id, code=code, now=at, limits=limits)
+                result = service.scan(session, scanner, point_id=point_id, code=code, now=at, settings=settings)
             except service.CodeRefused as exc:
                 found.error, found.message = exc.code, exc.message[:200]
                 raise Refused(exc.cause) from exc

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.common.masking import mask_name
+from healthcode.config import Settings
 from healthcode.errors import Invalid
 from healthcode.regions import divisions
 from healthcode.residents import family
@@ -92,26 +93,26 @@ def fix_initial_region(session: Session, person: Person, region_code: str | None
     session.flush()
 
 
-def own_code(session: Session, person: Person, now: datetime) -> CodeView:
+def own_code(session: Session, settings: Settings, person: Person, now: datetime) -> CodeView:
     fix_initial_region(session, person, None)
-    return _issue(session, person, now)
+    return _issue(session, settings, person, now)
 
 
-def member_code(session: Session, applicant: Person, member_id: int, now: datetime) -> CodeView:
+def member_code(session: Session, settings: Settings, applicant: Person, member_id: int, now: datetime) -> CodeView:
     """A family member's code, shown by the applicant; their initial region, when unknown, is the applicant's."""
     member = family.member(session, applicant, member_id, now).person
-    family.ensure_may_apply_for_others(session, applicant, now)
+    family.ensure_may_apply_for_others(session, settings, applicant, now)
     if member.initial_region_code is None:
         # The applicant's own initial region stays untouched: it is fixed by the applicant's first code only.
         member.initial_region_code = applicant.initial_region_code or household_region(session, applicant)
     family.record_view(session, applicant, member, "code", now)
-    return _issue(session, member, now)
+    return _issue(session, settings, member, now)
 
 
-def _issue(session: Session, person: Person, now: datetime) -> CodeView:
+def _issue(session: Session, settings: Settings, person: Person, now: datetime) -> CodeView:
     from healthcode.codes.service import issue_for_person
 
-    issued = issue_for_person(session, person, now)
+    issued = issue_for_person(session, settings, person, now)
     return CodeView(
         color=issued.color, color_label=issued.color_label, number_code=issued.number_code,
         qr_text=issued.qr_text, issued_at=issued.issued_at, expires_at=issued.expires_at,
@@ -136,11 +137,12 @@ class ReasonsView:
     open_ended: bool
 
 
-def reasons(session: Session, person: Person, now: datetime) -> ReasonsView:
-    from healthcode.rules.service import current_rule_set, status_for
+def reasons(session: Session, settings: Settings, person: Person, now: datetime) -> ReasonsView:
+    from healthcode.rules.ruleset import get_rule_set
+    from healthcode.rules.service import status_for
 
-    status = status_for(session, person.id_number, now)
-    rule_set = current_rule_set()
+    status = status_for(session, settings, person.id_number, now)
+    rule_set = get_rule_set(status.rule_set)
     items = [
         ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id else r.rule, r.detail,
                    r.since, r.until)
