@@ -100,11 +100,13 @@ def _seed(engine: Any, residents: int) -> tuple[list[tuple[str, int]], list[str]
     from healthcode.checkpoints.models import Scan, ScanPoint
     from healthcode.checkpoints.service import add_scanner
     from healthcode.codes.service import issue_for_person
+    from healthcode.config import get_settings
     from healthcode.db import transaction
     from healthcode.orgs.service import add_org
     from healthcode.regions.service import set_level
     from healthcode.residents.models import Person
 
+    settings = get_settings()
     rng = random.Random(2020)
     now = clock.now()
     regions = ["350102", "350103", "350104", "350105", "350111", "350203", "350206", "350503"]
@@ -136,7 +138,7 @@ def _seed(engine: Any, residents: int) -> tuple[list[tuple[str, int]], list[str]
                         for p in people for s in rng.sample(scanners, 3))
         codes = []
         for i, person in enumerate(people):
-            issued = issue_for_person(session, person, now)
+            issued = issue_for_person(session, settings, person, now)
             codes.append(issued.qr_text if i % 2 == 0 else issued.number_code)
     return [(phone, point_id) for phone, point_id, _ in scanners], codes
 

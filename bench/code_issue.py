@@ -65,20 +65,22 @@ def bench_issue(engine: object, rows: int, people: int, chunk: int) -> tuple[flo
 
     from healthcode.codes import service
     from healthcode.codes.keys import ensure_signing_key
+    from healthcode.config import get_settings
     from healthcode.db import transaction
     from healthcode.residents.models import Person
 
+    settings = get_settings()
     qr_texts: list[str] = []
     numbers: list[str] = []
     with transaction(engine) as session:  # the first key and the residents, outside the timing
-        ensure_signing_key(session, NOW)
+        ensure_signing_key(session, NOW, settings.secret_key)
         persons = list(session.scalars(select(Person).order_by(Person.id)))
     start, cpu = time.perf_counter(), time.process_time()
     done = 0
     while done < rows:
         with transaction(engine) as session:
             for _ in range(min(chunk, rows - done)):
-                issued = service.issue_for_person(session, persons[done % people], NOW)
+                issued = service.issue_for_person(session, settings, persons[done % people], NOW)
                 if done % 10 == 0:
                     qr_texts.append(issued.qr_text)
                     numbers.append(issued.number_code)
@@ -93,19 +95,21 @@ def bench_parts(engine: object, n: int) -> dict[str, float]:
     from sqlalchemy import select
 
     from healthcode.codes import keys, numbers, repository, tokens
+    from healthcode.config import get_settings
     from healthcode.db import transaction
     from healthcode.residents.models import Person
     from healthcode.rules.service import status_for
 
+    settings = get_settings()
     out: dict[str, float] = {}
     with transaction(engine) as session:
         person = session.scalars(select(Person).limit(1)).one()
-        key = keys.current_signing_key(session, NOW)
+        key = keys.current_signing_key(session, NOW, settings.secret_key)
         claims = tokens.CodeClaims("CN-35", 1582506000, 1582506060, secrets.token_bytes(16), "green", "李*明",
                                    "350102", "fj-2020-02")
         signed = tokens.sign(claims, key)
         steps = {
-            "status_for": lambda: status_for(session, person.id_number, NOW),
+            "status_for": lambda: status_for(session, settings, person.id_number, NOW),
             "key lookup (per session)": lambda: repository.signer_row_at(session, NOW),
             "sign COSE_Sign1": lambda: tokens.sign(claims, key),
             "zlib + base45": lambda: tokens.to_qr_text(signed),

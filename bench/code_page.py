@@ -106,6 +106,7 @@ def _seed(engine: Any, residents: int) -> list[str]:
 
     from healthcode import clock
     from healthcode.codes.keys import ensure_signing_key
+    from healthcode.config import get_settings
     from healthcode.db import transaction
     from healthcode.identity.devprovider import add_dev_account
     from healthcode.identity.models import DevIdpAccount
@@ -117,7 +118,7 @@ def _seed(engine: Any, residents: int) -> list[str]:
         people.append((body + calc_check_digit(body + "0"), NAMES[n % len(NAMES)]))
     with transaction(engine) as session:
         # The first key up front, so that the first concurrent requests do not race to create it.
-        ensure_signing_key(session, now)
+        ensure_signing_key(session, now, get_settings().secret_key)
         first = add_dev_account(session, people[0][0], people[0][1], PASSWORD, level="L4")
         # One argon2 hash for all: hashing takes ~0.15 s each and is not what is measured (sign-in still verifies it).
         session.execute(insert(DevIdpAccount), [
@@ -133,6 +134,7 @@ def _seed(engine: Any, residents: int) -> list[str]:
 
 
 def _load(engine: Any, feed: str, header: list[str], rows: list[list[Any]]) -> None:
+    from healthcode.config import get_settings
     from healthcode.feeds.loader import load_file
 
     path = DATA / f"code_page_{feed}.csv"
@@ -141,7 +143,7 @@ def _load(engine: Any, feed: str, header: list[str], rows: list[list[Any]]) -> N
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
-    report = load_file(engine, feed, path, operator="bench")
+    report = load_file(engine, get_settings(), feed, path, operator="bench")
     if report.status != "applied":
         raise RuntimeError(f"{feed}: {report.as_json()}")
 

@@ -184,6 +184,7 @@ def naive_totals(engine: Any, org_id: int) -> float:
 def measure_import(engine: Any, org_id: int, employees: int) -> tuple[float, float]:
     from openpyxl import Workbook
 
+    from healthcode.config import get_settings
     from healthcode.db import transaction
     from healthcode.enterprise import importing
 
@@ -196,7 +197,8 @@ def measure_import(engine: Any, org_id: int, employees: int) -> tuple[float, flo
     workbook.save(path)
     started = time.perf_counter()
     with transaction(engine) as session:
-        result = importing.import_file(session, org_id, path, datetime.combine(TODAY, datetime.min.time()))
+        result = importing.import_file(session, get_settings(), org_id, path,
+                                       datetime.combine(TODAY, datetime.min.time()))
     took = time.perf_counter() - started
     assert result.status == "imported" and result.rows == employees, result.as_json()
     return took, path.stat().st_size / 1e6
@@ -234,9 +236,11 @@ def main() -> None:
     os.environ["HEALTHCODE_ENV"] = "dev"
     os.environ["HEALTHCODE_FIXED_NOW"] = f"{TODAY.isoformat()}T10:00:00"
     os.environ["HEALTHCODE_DATA_DIR"] = str(DATA)
+    from healthcode import clock
     from healthcode.config import get_settings
 
     get_settings.cache_clear()
+    clock.configure(get_settings())  # this process's clock: the fixed day above
     import healthcode.models  # noqa: F401
 
     results = {b: run(b, args) for b in args.backends.split(",") if b}

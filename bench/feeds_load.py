@@ -85,13 +85,14 @@ def child(feed: str, path: str, url: str) -> None:
     """Runs one load and prints its figures as JSON (in its own process, for its own peak RSS)."""
     import resource
 
+    from healthcode.config import get_settings
     from healthcode.db import Base, make_engine
     from healthcode.feeds.loader import load_file
 
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     started = time.perf_counter()
-    report = load_file(engine, feed, Path(path), operator="bench")
+    report = load_file(engine, get_settings(), feed, Path(path), operator="bench")
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"status": report.status, "rows": report.rows, "seconds": seconds,

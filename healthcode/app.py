@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from healthcode import datadir, logmask
+from healthcode import clock, datadir, logmask
 from healthcode.config import Settings, get_settings
 from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.web import errors
@@ -25,7 +25,10 @@ from healthcode.web.templating import WEB
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, *, run_migrations: bool = True
 ) -> FastAPI:
+    """The app, and everything in it, runs on `settings` (the environment's when none are given): routes and pages
+    reach them through `config.AppSettings`, and this process's clock and temporary folder follow them."""
     settings = settings or get_settings()
+    clock.configure(settings)
     logmask.install()
     datadir.secure(settings.data_dir)  # 0700, and this process's temporary folder (what a crash left is removed)
     if engine is None:

@@ -1,4 +1,7 @@
-"""The operator command `healthcode` (SPEC section 5, CONTRACT): each command is a thin call into a domain service."""
+"""The operator command `healthcode` (SPEC section 5, CONTRACT): each command is a thin call into a domain service.
+
+Each command reads the settings from the environment as it starts (`_start`) and passes them down.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import typer
 from sqlalchemy import Engine
 
 from healthcode import clock
-from healthcode.config import get_settings
+from healthcode.config import Settings, get_settings
 from healthcode.datadir import secure
 from healthcode.db import make_engine, migrate, transaction
 from healthcode.errors import DomainError
@@ -32,8 +35,15 @@ for sub, name in ((feed_app, "feed"), (person_app, "person"), (code_app, "code")
 JsonFlag = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
 
-def _engine() -> Engine:
+def _start() -> Settings:
+    """The command's settings, read from the environment as it starts (every command calls this first): its clock
+    follows them, and it passes them down."""
     settings = get_settings()
+    clock.configure(settings)
+    return settings
+
+
+def _engine(settings: Settings) -> Engine:
     secure(settings.data_dir)
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
@@ -57,7 +67,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     from healthcode.app import create_app
     from healthcode.logmask import log_config
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=log_config())
+    settings = _start()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=log_config())
 
 
 @feed_app.command("load")
@@ -71,10 +82,12 @@ def feed_load(
     from healthcode.feeds.loader import load_file
     from healthcode.feeds.progress import progress_bar
 
-    engine = _engine()
+    settings = _start()
+    engine = _engine(settings)
     try:
         with progress_bar(file, enabled=not as_json and sys.stderr.isatty()) as on_progress:
-            report = load_file(engine, feed, file, max_bad_rows=max_bad_rows, operator="cli", on_progress=on_progress)
+            report = load_file(engine, settings, feed, file, max_bad_rows=max_bad_rows, operator="cli",
+                               on_progress=on_progress)
     except DomainError as exc:
         if as_json:  # a per-file error (unknown feed, unreadable file) in the report's shape: line 0 is the file
             bad = [{"line": 0, "column": "", "reason": exc.message}]
@@ -100,8 +113,9 @@ def provider_add(
     """新增数据提供方并生成其 API 密钥（仅显示一次）。"""
     from healthcode.feeds.providers import add_provider
 
+    settings = _start()
     try:
-        with transaction(_engine()) as session:
+        with transaction(_engine(settings)) as session:
             created = add_provider(session, name, feeds.split(","))
     except DomainError as exc:
         _fail(exc.message)
@@ -118,12 +132,13 @@ def person_status(id_number: str, as_json: JsonFlag = False) -> None:
     from healthcode.common.ids import InvalidIdNumber, normalize_id_number
     from healthcode.rules.service import status_for
 
+    settings = _start()
     try:
         number = normalize_id_number(id_number, clock.today())
     except InvalidIdNumber as exc:
         _fail(str(exc))
-    with transaction(_engine()) as session:
-        status = status_for(session, number, clock.now())
+    with transaction(_engine(settings)) as session:
+        status = status_for(session, settings, number, clock.now())
     if as_json:
         _print_json(status.as_json())
     else:
@@ -140,9 +155,10 @@ def code_issue(
     from healthcode.codes.qr import save_png
     from healthcode.codes.service import issue_for_id_number
 
+    settings = _start()
     try:
-        with transaction(_engine()) as session:
-            issued = issue_for_id_number(session, id_number, clock.now())
+        with transaction(_engine(settings)) as session:
+            issued = issue_for_id_number(session, settings, id_number, clock.now())
     except DomainError as exc:
         _fail(exc.message)
     if png is not None:
@@ -158,8 +174,9 @@ def keys_export() -> None:
     """输出验证健康码的公钥集合（JWK Set）。"""
     from healthcode.codes.keys import public_jwks
 
-    with transaction(_engine()) as session:
-        _print_json(public_jwks(session, clock.now()))
+    settings = _start()
+    with transaction(_engine(settings)) as session:
+        _print_json(public_jwks(session, clock.now(), settings.secret_key))
 
 
 @keys_app.command("rotate")
@@ -169,10 +186,11 @@ def keys_rotate(
     """生成新签名密钥：立即公布，一天后开始签名；旧密钥届时停用并继续公布 300 秒。"""
     from healthcode.codes.keys import b64url, rotate
 
+    settings = _start()
     if alg not in ("EdDSA", "ES256"):
         _fail("签名算法只能是 EdDSA 或 ES256")
-    with transaction(_engine()) as session:
-        key = rotate(session, clock.now(), alg=alg)
+    with transaction(_engine(settings)) as session:
+        key = rotate(session, clock.now(), settings.secret_key, alg=alg)
     typer.echo(f"新密钥 {b64url(key.kid)}（{key.alg}）已公布，{key.activates_at:%Y-%m-%d %H:%M:%S} 起签名")
 
 
@@ -190,10 +208,11 @@ def org_add(
     """新增单位及其管理员账号。"""
     from healthcode.orgs.service import add_org
 
+    settings = _start()
     if retrieve_on_page and kind != "government":
         _fail("只有机关事业单位（government）可以在政务信息网获取账号")
     try:
-        with transaction(_engine()) as session:
+        with transaction(_engine(settings)) as session:
             created = add_org(session, name=name, uscc=uscc, kind=kind, region_code=region, parent_uscc=parent,
                               delivered=not retrieve_on_page)
     except DomainError as exc:
@@ -215,8 +234,9 @@ def region_set_level(region_code: str, level: int) -> None:
     """设置县级行政区的疫情区等级（0–3）。"""
     from healthcode.regions.service import set_level
 
+    settings = _start()
     try:
-        with transaction(_engine()) as session:
+        with transaction(_engine(settings)) as session:
             result = set_level(session, region_code, level, operator="cli")
     except DomainError as exc:
         _fail(exc.message)
@@ -235,8 +255,9 @@ def scanner_add(
     """开通扫码员账号。"""
     from healthcode.checkpoints.service import add_scanner
 
+    settings = _start()
     try:
-        with transaction(_engine()) as session:
+        with transaction(_engine(settings)) as session:
             scanner = add_scanner(session, org_uscc=org, phone=phone, name=name, id_number=id_number,
                                   password=password, authorise=authorise)
     except DomainError as exc:
@@ -256,11 +277,12 @@ def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 
 
     from healthcode.console.reports import build_daily_reports
 
+    settings = _start()
     try:
         when = date.fromisoformat(day) if day else clock.today() - timedelta(days=1)
     except ValueError:
         _fail("日期格式应为 YYYY-MM-DD")
-    with transaction(_engine()) as session:
+    with transaction(_engine(settings)) as session:
         rows = build_daily_reports(session, when)
     typer.echo(f"{when.isoformat()} 数据报表已生成：{rows} 条统计")
 
@@ -272,8 +294,8 @@ def purge() -> None:
     from healthcode.codes.service import purge_expired
     from healthcode.sessions import repository as web_sessions
 
-    settings, now = get_settings(), clock.now()
-    with transaction(_engine()) as session:
+    settings, now = _start(), clock.now()
+    with transaction(_engine(settings)) as session:
         scans = purge_scans(session, now, settings.scan_retention_days)
         # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.
         codes = purge_expired(session, now - timedelta(hours=1))
@@ -292,7 +314,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     from healthcode.demo import build_demo
     from healthcode.logmask import log_config
 
-    settings = get_settings()
+    settings = _start()
     engine = make_engine(settings.sqlalchemy_url)
     accounts = build_demo(engine, settings, base_url=f"http://{host}:{port}/")
     typer.echo(accounts)

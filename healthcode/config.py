@@ -1,12 +1,18 @@
-"""Settings of the platform: one class, read from HEALTHCODE_* environment variables (and an optional .env)."""
+"""Settings of the platform: one class, read from HEALTHCODE_* environment variables (and an optional .env).
+
+Read once where a process starts (the `healthcode` command, `create_app` when given none, the migrations'
+environment) and passed down from there: a request reaches the settings of its app through `AppSettings`, a service
+gets the values it needs as parameters. Nothing else reads the environment.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Depends, Request
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,6 +40,9 @@ class Settings(BaseSettings):
     scan_refusal_limit: int = 10
     scan_refusal_window_seconds: int = 300
     feed_chunk_rows: int = 20_000
+    # The vectorised validation of clean CSV blocks (feeds/fastpath.py); 0 turns it off, for comparisons and in case of
+    # doubt (the per-row path gives the same rows and the same error reports).
+    feed_fast_path: bool = True
     # An uploaded XLSX (feeds, employee import) is refused before it is opened when its zip declares more than this
     # many MB uncompressed, or a member over 1 MB compressed more than `xlsx_max_ratio` times (a "zip bomb").
     xlsx_max_uncompressed_mb: int = 1024
@@ -74,6 +83,11 @@ class Settings(BaseSettings):
     oidc_client_secret: str = DEV_OIDC_SECRET
     min_assurance_level: Literal["L1", "L2", "L3", "L4"] = "L4"
 
+    # Enterprise CA-certificate login (enterprise/ca_login.py): off unless the CA certificate (PEM) is named; the TLS
+    # proxy passes the client's certificate in this header.
+    ent_ca_file: Path | None = None
+    ent_ca_header: str = "X-SSL-Client-Cert"
+
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Settings:
         if self.env == "prod":
@@ -104,4 +118,17 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
+    """The settings of this process's environment: for where a process starts, and nowhere else."""
     return Settings()
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (`create_app`). A route or page takes them as `settings: AppSettings`."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+async def _app_settings(request: Request) -> Settings:
+    return app_settings(request)  # async: resolved in the event loop, without a hop to a worker thread
+
+
+AppSettings = Annotated[Settings, Depends(_app_settings)]

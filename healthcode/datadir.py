@@ -98,14 +98,13 @@ def _release_at_exit() -> None:
 
 
 def scratch_dir() -> Path:
-    """Where a temporary file goes: the folder `create_app` prepared, else the configured data directory's."""
+    """Where a temporary file goes: this process's folder in the data directory that `secure` prepared where the
+    process started (`create_app`, the `healthcode` command)."""
     if _current is not None and _current.pid == os.getpid():
         return _current.folder
     if _current is not None:  # a worker forked after `create_app` (gunicorn --preload): the parent's data directory
         return prepare_scratch(_current.root.parent)
-    from healthcode.config import get_settings
-
-    return prepare_scratch(get_settings().data_dir)
+    raise RuntimeError("no data directory: the process must start with datadir.secure(settings.data_dir)")
 
 
 def _claim(root: Path) -> _Scratch:

@@ -125,7 +125,7 @@ def build_demo(engine: Engine, settings: Settings, base_url: str = "http://127.0
     folder = settings.data_dir / "demo-feeds"
     folder.mkdir(parents=True, exist_ok=True)
     for feed, rows in feed_rows().items():
-        load_file(engine, feed, _write(folder, feed, rows), operator="demo")
+        load_file(engine, settings, feed, _write(folder, feed, rows), operator="demo")
     lines = ["", f"八闽健康码演示省份已建立。网址 {base_url}", "",
              f"居民（{base_url}citizen/ ，闽政通开发身份平台登录，密码均为 {PASSWORD}）："]
     with transaction(engine) as session:

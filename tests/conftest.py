@@ -1,5 +1,9 @@
 """Test fixtures: a database of the tests' own (SQLite in a temp dir, or a fresh PostgreSQL schema when
-HEALTHCODE_TEST_DATABASE_URL is set), emptied before each test; the platform clock frozen where a test says so."""
+HEALTHCODE_TEST_DATABASE_URL is set), emptied before each test; the tests' own settings; the platform clock frozen
+where a test says so.
+
+The test run is one process that starts many apps: each `create_app(settings)` sets the process's clock and
+temporary folder from its settings, as a server's start does. Between tests the clock is the real one again."""
 
 from __future__ import annotations
 
@@ -18,10 +22,24 @@ os.environ.pop("HEALTHCODE_DATABASE_URL", None)
 os.environ.pop("HEALTHCODE_FIXED_NOW", None)
 
 import healthcode.models  # noqa: E402,F401
+from healthcode import clock, datadir  # noqa: E402
 from healthcode.config import Settings, get_settings  # noqa: E402
 from healthcode.db import Base, make_engine, session_factory  # noqa: E402
 
 PG_URL = os.environ.get("HEALTHCODE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The test process's data directory, as `create_app` or a command prepares one at start-up: for the tests that
+    call a service writing temporary files without an app (an app made later takes its own)."""
+    datadir.secure(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_after_each_test() -> Iterator[None]:
+    yield
+    clock.configure(Settings(env="test", fixed_now=None))
 
 
 @pytest.fixture(scope="session")
@@ -91,13 +109,17 @@ def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-def freeze(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """`freeze("2020-02-24 09:00")` fixes the platform clock (Asia/Shanghai) for the rest of the test."""
+def freeze(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """`freeze("2020-02-24 09:00")` fixes the platform clock (Asia/Shanghai) for the rest of the test, as the setting
+    `fixed_now` does: the clock of the apps already made (the process's clock), the test's `settings` (and so every
+    app made from them afterwards), and the environment (which a `healthcode` command reads as it starts)."""
 
     def _freeze(value: str | datetime) -> datetime:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        monkeypatch.setattr(settings, "fixed_now", moment)
         monkeypatch.setenv("HEALTHCODE_FIXED_NOW", moment.isoformat())
         get_settings.cache_clear()
+        clock.configure(settings)
         return moment
 
     yield _freeze
@@ -134,7 +156,7 @@ def cli_engine(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPat
     tests/test_migrations.py and tests/test_cli_contract.py cover that path on an empty database."""
     from healthcode import cli
 
-    monkeypatch.setattr(cli, "_engine", lambda: engine)
+    monkeypatch.setattr(cli, "_engine", lambda settings: engine)
     return engine
 
 

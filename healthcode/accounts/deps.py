@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from healthcode.accounts import tokens
 from healthcode.accounts.models import Account
+from healthcode.config import app_settings
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, Unauthorised
 
@@ -23,7 +24,7 @@ async def token_claims(
 ) -> tokens.Claims:
     if credentials is None:
         raise Unauthorised("请先登录", code="unauthorised")
-    return tokens.read(request.app.state.settings.secret_key, credentials.credentials)
+    return tokens.read(app_settings(request).secret_key, credentials.credentials)
 
 
 Claims = Annotated[tokens.Claims, Depends(token_claims)]

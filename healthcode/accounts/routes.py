@@ -11,6 +11,7 @@ from healthcode import clock
 from healthcode.accounts import schemas, service
 from healthcode.accounts.deps import CurrentAccount, kept_error
 from healthcode.accounts.errors import AccountLocked, LoginFailed
+from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.errors import RateLimited
 from healthcode.web.schemas import documented
@@ -19,10 +20,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 @router.post("/token", **documented(schemas.IssuedToken, 401, 422, 429))
-def token(request: Request, session: DbSession, username: Annotated[str, Form()],
+def token(request: Request, session: DbSession, settings: AppSettings, username: Annotated[str, Form()],
           password: Annotated[str, Form()]) -> Any:
     """`username` is a scanner's phone number or an admin's username."""
-    settings = request.app.state.settings
     try:
         issued = service.login(session, username, password, clock.now(), settings.secret_key, settings=settings,
                                address=request.client.host if request.client else None)

@@ -56,7 +56,7 @@ def login(session: Session, username: str, password: str, now: datetime, secret_
     if settings is not None:
         throttle.check_address(session, settings, throttle.LOGIN, address, now)
     name = username.strip()
-    until = throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now)
+    until = throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now, secret_key)
     if until is not None:
         raise AccountLocked(_locked_message(until))
     account = repository.by_username(session, name)
@@ -65,12 +65,12 @@ def login(session: Session, username: str, password: str, now: datetime, secret_
     if account is None or not passwords.verify(account.password_hash, password):
         if settings is not None:
             throttle.record_address(session, settings, throttle.LOGIN, address, now)
-        left = throttle.record(session, LOGIN_FAILURES, name, lockout, now)
+        left = throttle.record(session, LOGIN_FAILURES, name, lockout, now, secret_key)
         if left == 0:
-            raise AccountLocked(_locked_message(throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now)
-                                                or now + lockout.window))
+            until = throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now, secret_key)
+            raise AccountLocked(_locked_message(until or now + lockout.window))
         raise LoginFailed(f"用户名或密码错误，再错{left}次账号将被锁定{lockout.seconds // 60}分钟")
-    throttle.clear(session, LOGIN_FAILURES, name)
+    throttle.clear(session, LOGIN_FAILURES, name, secret_key)
     if not account.active:
         raise LoginFailed(INACTIVE)
     account.last_login_at = now
@@ -127,9 +127,9 @@ def revoke_tokens(account: Account) -> None:
     web_sessions.end_for_account(session, account.id)
 
 
-def clear_failures(session: Session, username: str) -> None:
+def clear_failures(session: Session, username: str, secret_key: str) -> None:
     """Ends a username's lockout (an operator reset its password)."""
-    throttle.clear(session, LOGIN_FAILURES, username)
+    throttle.clear(session, LOGIN_FAILURES, username, secret_key)
 
 
 def _locked_message(until: datetime) -> str:

@@ -1,7 +1,7 @@
 """Throttling shared by every server process: attempts are rows of `throttle_hits` (action, hashed key, time) in the
 request's own transaction, counted over a sliding window and pruned as they age out. Per client address for sign-ins,
 SMS codes, registrations, account retrieval and real-name sign-in starts; per username for the sign-in lockout (known
-or not alike)."""
+or not alike). The values are stored keyed by the platform's secret (`secret_key`, which the caller passes)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from healthcode.accounts import repository
-from healthcode.config import Settings, get_settings
+from healthcode.config import Settings
 from healthcode.errors import RateLimited
 
 # Actions counted per client address, with the setting that limits each and the Chinese refusal.
@@ -48,10 +48,11 @@ def limit_of(settings: Settings, name: str) -> Limit:
     return Limit(int(count), int(seconds))
 
 
-def blocked_until(session: Session, action: str, value: str, limit: Limit, now: datetime) -> datetime | None:
+def blocked_until(session: Session, action: str, value: str, limit: Limit, now: datetime,
+                  secret_key: str) -> datetime | None:
     """When (action, value) may be tried again, or None when it may be now. Holds the key's turn (PostgreSQL) until
     the transaction ends, so a `record` that follows counts without a race."""
-    key = _key(action, value)
+    key = _key(secret_key, action, value)
     repository.lock_throttle_key(session, int.from_bytes(bytes.fromhex(key[:8]), "big", signed=True))
     hits = repository.throttle_hits_since(session, action, key, now - limit.window)
     if len(hits) < limit.count:
@@ -59,28 +60,28 @@ def blocked_until(session: Session, action: str, value: str, limit: Limit, now: 
     return hits[limit.count - 1] + limit.window  # the oldest hit that keeps the count at the limit leaves then
 
 
-def record(session: Session, action: str, value: str, limit: Limit, now: datetime) -> int:
+def record(session: Session, action: str, value: str, limit: Limit, now: datetime, secret_key: str) -> int:
     """Counts one hit and returns how many more the window allows; hits of the action older than it go."""
+    key = _key(secret_key, action, value)
     repository.prune_throttle_hits(session, action, now - limit.window)
-    repository.add_throttle_hit(session, action, _key(action, value), now)
-    return max(limit.count - len(repository.throttle_hits_since(session, action, _key(action, value),
-                                                                now - limit.window)), 0)
+    repository.add_throttle_hit(session, action, key, now)
+    return max(limit.count - len(repository.throttle_hits_since(session, action, key, now - limit.window)), 0)
 
 
-def clear(session: Session, action: str, value: str) -> None:
-    repository.clear_throttle_hits(session, action, _key(action, value))
+def clear(session: Session, action: str, value: str, secret_key: str) -> None:
+    repository.clear_throttle_hits(session, action, _key(secret_key, action, value))
 
 
 def check_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
     """Refuses (429 rate_limited) a client address that used up the action's limit."""
     name, what = _PER_ADDRESS[action]
-    until = blocked_until(session, action, _address(address), limit_of(settings, name), now)
+    until = blocked_until(session, action, _address(address), limit_of(settings, name), now, settings.secret_key)
     if until is not None:
         raise RateLimited(f"{what}，请于{until:%H:%M}后再试", code="rate_limited")
 
 
 def record_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
-    record(session, action, _address(address), limit_of(settings, _PER_ADDRESS[action][0]), now)
+    record(session, action, _address(address), limit_of(settings, _PER_ADDRESS[action][0]), now, settings.secret_key)
 
 
 def hit_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
@@ -94,9 +95,7 @@ def _address(address: str | None) -> str:
     return address or "unknown"
 
 
-def _key(action: str, value: str) -> str:
+def _key(secret_key: str, action: str, value: str) -> str:
     # Keyed by the platform's secret (HMAC-SHA256): values are phone numbers, ID numbers and addresses, and a plain
-    # hash of 11 digits is reversed in seconds; the table needs only equality. The process's settings, as the code
-    # signing keys' (codes/keys.py): the CLI and the service's tests call this without an app.
-    secret = get_settings().secret_key.encode()
-    return hmac.new(secret, f"{action}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    # hash of 11 digits is reversed in seconds; the table needs only equality.
+    return hmac.new(secret_key.encode(), f"{action}\x00{value}".encode(), hashlib.sha256).hexdigest()

@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.checkpoints import ratelimit, repository, service
+from healthcode.checkpoints import repository, service
 from healthcode.checkpoints.models import OfflineScan, Scanner
 from healthcode.codes import tokens
+from healthcode.config import Settings
 from healthcode.errors import Invalid
 
 MAX_AGE = timedelta(hours=24)  # a queue older than a shift is not trusted: the codes in it are long expired anyway
@@ -47,7 +48,7 @@ class Refused(service.CodeRefused):
 
 
 def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id: int, code: str,
-           scanned_at: datetime, now: datetime, limits: ratelimit.RefusalLimits,
+           scanned_at: datetime, now: datetime, settings: Settings,
            feedback: Feedback | None = None) -> Uploaded:
     """Records a queued scan at the moment it was made (the code must have been valid then), or returns the scan
     already recorded for the same client id."""
@@ -73,7 +74,7 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
             assert found is not None
         else:
             try:
-                result = service.scan(session, scanner, point_id=point_id, code=code, now=at, limits=limits)
+                result = service.scan(session, scanner, point_id=point_id, code=code, now=at, settings=settings)
             except service.CodeRefused as exc:
                 found.error, found.message = exc.code, exc.message[:200]
                 raise Refused(exc.cause) from exc

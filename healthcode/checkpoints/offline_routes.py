@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from healthcode import clock
 from healthcode.accounts.deps import kept_error
-from healthcode.checkpoints import offline, ratelimit, schemas
+from healthcode.checkpoints import offline, schemas
 from healthcode.checkpoints.deps import CurrentScanner
+from healthcode.config import AppSettings, Settings
 from healthcode.db import DbId, DbSession
 from healthcode.web.schemas import documented
 
@@ -34,20 +35,19 @@ class OfflineScanIn(BaseModel):
 
 
 @router.post("/offline-scans", **OFFLINE_ANSWERS)
-def offline_scan(body: OfflineScanIn, scanner: CurrentScanner, session: DbSession, request: Request) -> Any:
+def offline_scan(body: OfflineScanIn, scanner: CurrentScanner, session: DbSession, settings: AppSettings) -> Any:
     """201 with the scan (as POST /scans) when recorded now; 200 with `duplicate: true` when it already was."""
-    limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
     try:
         uploaded = offline.upload(session, scanner, client_scan_id=body.client_scan_id, point_id=body.point_id,
-                                  code=body.code, scanned_at=body.scanned_at, now=clock.now(), limits=limits,
-                                  feedback=_feedback(body, request))
+                                  code=body.code, scanned_at=body.scanned_at, now=clock.now(), settings=settings,
+                                  feedback=_feedback(body, settings))
     except offline.Refused as exc:
         return kept_error(exc)
     return JSONResponse(uploaded.as_json(), status_code=200 if uploaded.duplicate else 201)
 
 
-def _feedback(body: OfflineScanIn, request: Request) -> offline.Feedback | None:
+def _feedback(body: OfflineScanIn, settings: Settings) -> offline.Feedback | None:
     if not body.pass_reason and not body.temperature_result:
         return None
     return offline.Feedback(body.pass_reason or "", body.temperature_result or "", body.temperature,
-                            list(request.app.state.settings.pass_reasons))
+                            list(settings.pass_reasons))

@@ -15,6 +15,7 @@ from healthcode.accounts.errors import AccountLocked, LoginFailed
 from healthcode.accounts.models import KIND_SCANNER
 from healthcode.checkpoints import registration, repository
 from healthcode.checkpoints.models import AUTHORISED, REVOKED, Scanner
+from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, RateLimited
 from healthcode.messages import repository as messages
@@ -75,10 +76,9 @@ def _login_page(request: Request, *, error: str | None = None, phone: str = "", 
 
 
 @router.post("/login", name="scanner_login_post")
-def login(request: Request, db: DbSession, phone: Annotated[str, Form()] = "",
+def login(request: Request, db: DbSession, settings: AppSettings, phone: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "") -> Response:
     """法人用户 login with phone + password. Failures are counted (the page answers, so the count commits)."""
-    settings = request.app.state.settings
     try:
         issued = accounts.login(db, phone.strip(), password, clock.now(), settings.secret_key, settings=settings,
                                 address=_client(request))
@@ -109,14 +109,14 @@ def logout(request: Request) -> Response:
 
 
 @router.post("/token", name="scanner_token")
-def api_token(request: Request, db: DbSession) -> Response:
+def api_token(request: Request, db: DbSession, settings: AppSettings) -> Response:
     """A bearer token for the checkpoint API from the web session, for a page opened without the one the login
     step fetched from POST /api/v1/auth/token (new tab, expired token)."""
     scanner = session_scanner(request, db)
     if scanner is None:
         return JSONResponse({"error": "unauthorised", "message": "请先登录"}, status_code=401, headers=NO_STORE)
     claims = tokens.Claims(KIND_SCANNER, scanner.account_id, int(request.session[SESSION_VERSION]))
-    token = tokens.issue(request.app.state.settings.secret_key, claims)
+    token = tokens.issue(settings.secret_key, claims)
     return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": tokens.TOKEN_TTL_SECONDS},
                         headers=NO_STORE)
 
@@ -139,9 +139,8 @@ def _register_page(request: Request, form: dict[str, str], error: str | None = N
 
 
 @router.post("/register/sms", name="scanner_register_sms")
-def send_sms(request: Request, db: DbSession, phone: Annotated[str, Form()] = "") -> Response:
+def send_sms(request: Request, db: DbSession, settings: AppSettings, phone: Annotated[str, Form()] = "") -> Response:
     """获取验证码: JSON for the page's script ({"message", "wait"} or {"error", "message"})."""
-    settings = request.app.state.settings
     try:
         throttle.hit_address(db, settings, throttle.SMS, _client(request), clock.now())
         wait = registration.send_code(db, phone, secret_key=settings.secret_key, now=clock.now(),
@@ -152,13 +151,12 @@ def send_sms(request: Request, db: DbSession, phone: Annotated[str, Form()] = ""
 
 
 @router.post("/register", name="scanner_register_post")
-async def register(request: Request, db: DbSession) -> Response:
+async def register(request: Request, db: DbSession, settings: AppSettings) -> Response:
     data = await request.form()
     form = {k: str(data.get(k) or "") for k in FIELDS}
     try:
-        throttle.hit_address(db, request.app.state.settings, throttle.REGISTER, _client(request), clock.now())
-        scanner = registration.register(db, registration.Form(**form),
-                                        secret_key=request.app.state.settings.secret_key, now=clock.now())
+        throttle.hit_address(db, settings, throttle.REGISTER, _client(request), clock.now())
+        scanner = registration.register(db, registration.Form(**form), secret_key=settings.secret_key, now=clock.now())
     except DomainError as exc:  # a wrong SMS code's try is counted and kept: the page answers, the request commits
         return _register_page(request, form, exc.message, status_code=exc.status_code)
     return page(request, "scanner/registered.html", {"scanner": scanner, "org_name": form["org_name"].strip()})

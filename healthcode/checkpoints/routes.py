@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.accounts.deps import Claims, kept_error
-from healthcode.checkpoints import ratelimit, repository, schemas, service
+from healthcode.checkpoints import repository, schemas, service
 from healthcode.checkpoints.deps import CurrentScanner, scanning_scanner
+from healthcode.config import AppSettings
 from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.web.schemas import documented
 
@@ -60,10 +61,9 @@ def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dic
 
 @router.post("/scans", status_code=201,
              **documented(schemas.ScanResult, 401, 403, 404, 422, 429, status=201))
-async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
+async def scan(body: ScanIn, claims: Claims, settings: AppSettings, request: Request) -> Any:
     """The morning rush's route: the caller must be an authorised scanner (`scanning_scanner`, checked inside the
     same transaction), and everything runs in one worker-thread hop (`in_transaction`)."""
-    limits = ratelimit.RefusalLimits.from_settings(request.app.state.settings)
 
     def work(session: Session) -> Response:
         scanner = scanning_scanner(session, claims, body.point_id)
@@ -72,7 +72,7 @@ async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
             point = repository.PointPlace(scanner.point_id, scanner.point_org_id, scanner.point_region_code)
         try:
             result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(),
-                                  limits=limits, point=point)
+                                  settings=settings, point=point)
         except service.CodeRefused as exc:
             return kept_error(exc)
         # Plain JSON, already made of str/int/None: skip FastAPI's generic encoder on the hot path.
@@ -83,8 +83,8 @@ async def scan(body: ScanIn, claims: Claims, request: Request) -> Any:
 
 @router.post("/scans/{scan_id}/feedback", **documented(schemas.FeedbackOut, 401, 403, 404, 422))
 def feedback(scan_id: DbId, body: FeedbackIn, scanner: CurrentScanner, session: DbSession,
-             request: Request) -> dict[str, Any]:
+             settings: AppSettings) -> dict[str, Any]:
     record = service.feedback(session, scanner, scan_id, pass_reason=body.pass_reason,
                               temperature_result=body.temperature_result, temperature=body.temperature,
-                              pass_reasons=list(request.app.state.settings.pass_reasons), now=clock.now())
+                              pass_reasons=list(settings.pass_reasons), now=clock.now())
     return service.feedback_json(record)

@@ -20,6 +20,7 @@ from healthcode.codes import service as codes
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.common.phones import InvalidPhone, normalise_phone
+from healthcode.config import Settings
 from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
@@ -144,10 +145,11 @@ def point_json(point: ScanPoint) -> dict[str, Any]:
 # --- the scan -----------------------------------------------------------------------------------------------------
 
 def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datetime,
-         limits: ratelimit.RefusalLimits, point: repository.PointPlace | None = None) -> ScanResult:
+         settings: Settings, point: repository.PointPlace | None = None) -> ScanResult:
     """Resolves a QR text or number code at one of the organisation's points and records the scan. `scanner` is the
     model or the row of `checkpoints.deps.scanning_scanner`; `point`, the point when the caller has read it already.
-    A refused code is counted against the scanner and raised as CodeRefused; the caller must keep that count."""
+    The colour follows the settings' rule set. A refused code is counted against the scanner (within the settings'
+    refusal limit) and raised as CodeRefused; the caller must keep that count."""
     if point is None:
         point = repository.point_place(session, point_id)
     if point is None:
@@ -160,12 +162,12 @@ def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datet
     try:
         resolved = codes.resolve(session, code, now)
     except DomainError as exc:
-        ratelimit.record_refusal(session, scanner, via, exc.code, now, limits)
+        ratelimit.record_refusal(session, scanner, via, exc.code, now, ratelimit.RefusalLimits.from_settings(settings))
         raise CodeRefused(exc) from exc
     person = repository.person_for_scan(session, resolved.person_id)
     if person is None:  # the code outlived its person: treat like any other code that no longer resolves
         raise NotFound("该健康码对应的居民不存在", code="person_not_found")
-    color = rules.status_for(session, person.id_number, now).color
+    color = rules.status_for(session, settings, person.id_number, now).color
     since = datetime.combine(now.date() - timedelta(days=WINDOW_DAYS - 1), time.min)
     history = repository.recent_visits(session, person.id, since)
     scan_id = repository.insert_scan(session, scanner_id=scanner.id, point_id=point.id, org_id=point.org_id,

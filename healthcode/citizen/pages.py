@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.citizen import portal, schemas
 from healthcode.common.masking import mask_id_number, mask_name
+from healthcode.config import AppSettings
 from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import (
@@ -63,10 +64,10 @@ def start_code(request: Request, db: DbSession, person: MaybeResident,
 
 
 @router.get("/code", name="citizen_code")
-def code_page(request: Request, db: DbSession, person: MaybeResident) -> Response:
+def code_page(request: Request, db: DbSession, person: MaybeResident, settings: AppSettings) -> Response:
     if person is None:
         return _to_home(request)
-    view = portal.own_code(db, person, clock.now())
+    view = portal.own_code(db, settings, person, clock.now())
     return _page(request, "citizen/code.html", {
         "view": view, "holder": person, "relation": None, "refresh_url": str(request.url_for("me_code")),
         "reasons_url": str(request.url_for("citizen_reasons")), "server_now_ms": _now_ms(),
@@ -74,7 +75,8 @@ def code_page(request: Request, db: DbSession, person: MaybeResident) -> Respons
 
 
 @router.get("/reasons", name="citizen_reasons")
-def reasons_page(request: Request, db: DbSession, person: MaybeResident, member: DbId | None = None) -> Response:
+def reasons_page(request: Request, db: DbSession, person: MaybeResident, settings: AppSettings,
+                 member: DbId | None = None) -> Response:
     if person is None:
         return _to_home(request)
     holder, relation = person, None
@@ -82,7 +84,7 @@ def reasons_page(request: Request, db: DbSession, person: MaybeResident, member:
         found = family.member(db, person, member, clock.now())
         holder, relation = found.person, found.relation
         family.record_view(db, person, holder, "reasons", clock.now())
-    view = portal.reasons(db, holder, clock.now())
+    view = portal.reasons(db, settings, holder, clock.now())
     return _page(request, "citizen/reasons.html", {"view": view, "holder": holder, "relation": relation,
                                                    "today": clock.today()})
 
@@ -106,14 +108,15 @@ def _family_page(request: Request, db: DbSession, person: Any, error: str | None
 
 @router.post("/family", name="citizen_family_add")
 def family_add(
-    request: Request, db: DbSession, person: MaybeResident,
+    request: Request, db: DbSession, person: MaybeResident, settings: AppSettings,
     name: Annotated[str, Form()] = "", id_number: Annotated[str, Form()] = "", relation: Annotated[str, Form()] = "",
 ) -> Response:
     if person is None:
         return _to_home(request)
     try:
         with db.begin_nested():  # a refused request leaves nothing behind, while the page still renders
-            added = family.add_member(db, person, name=name, id_number=id_number, relation=relation, now=clock.now())
+            added = family.add_member(db, settings, person, name=name, id_number=id_number, relation=relation,
+                                      now=clock.now())
     except DomainError as exc:
         form = {"name": name, "id_number": id_number, "relation": relation}
         return _family_page(request, db, person, exc.message, form, status_code=exc.status_code)
@@ -147,11 +150,12 @@ def family_decide(request: Request, db: DbSession, person: MaybeResident, link_i
 
 
 @router.get("/family/{member_id}/code", name="citizen_member_code")
-def member_code_page(request: Request, db: DbSession, person: MaybeResident, member_id: DbId) -> Response:
+def member_code_page(request: Request, db: DbSession, person: MaybeResident, settings: AppSettings,
+                     member_id: DbId) -> Response:
     if person is None:
         return _to_home(request)
     found = family.member(db, person, member_id, clock.now())
-    view = portal.member_code(db, person, member_id, clock.now())
+    view = portal.member_code(db, settings, person, member_id, clock.now())
     refresh = request.url_for("me_code").include_query_params(member=member_id)
     reasons = request.url_for("citizen_reasons").include_query_params(member=member_id)
     return _page(request, "citizen/code.html", {
@@ -161,7 +165,7 @@ def member_code_page(request: Request, db: DbSession, person: MaybeResident, mem
 
 
 @api_router.get("/code", name="me_code", **documented(schemas.CodeOut, 401, 404, 422))
-async def me_code(request: Request, member: DbId | None = None) -> Response:
+async def me_code(request: Request, settings: AppSettings, member: DbId | None = None) -> Response:
     """A freshly issued code of the signed-in resident (or of one of their family members) for the code page: the
     page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the QR
     image is drawn after it, outside the database's turn, in the event loop (a thread hop cost more than it saved:
@@ -172,8 +176,8 @@ async def me_code(request: Request, member: DbId | None = None) -> Response:
         person_id = signed_in_person_id(request, session)
         now = clock.now()
         if member is None:
-            return portal.own_code(session, code_holder_by_id(session, person_id), now)
-        return portal.member_code(session, resident_by_id(session, person_id), member, now)
+            return portal.own_code(session, settings, code_holder_by_id(session, person_id), now)
+        return portal.member_code(session, settings, resident_by_id(session, person_id), member, now)
 
     view = await in_transaction(request.app, work)
     body = view.as_json()

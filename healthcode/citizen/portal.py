@@ -14,10 +14,12 @@ from healthcode import clock
 from healthcode.codes import qr
 from healthcode.codes.service import issue_for_person
 from healthcode.common.masking import mask_name
+from healthcode.config import Settings
 from healthcode.residents import family
 from healthcode.residents.home_region import fix_initial_region, household_region
 from healthcode.residents.models import Person
-from healthcode.rules.service import current_rule_set, status_for
+from healthcode.rules.ruleset import get_rule_set
+from healthcode.rules.service import status_for
 
 # The page asks for a fresh code this long before the current one expires, so that the shown code is never stale.
 REFRESH_MARGIN_SECONDS = 10
@@ -51,24 +53,24 @@ class CodeView:
         }
 
 
-def own_code(session: Session, person: Person, now: datetime) -> CodeView:
+def own_code(session: Session, settings: Settings, person: Person, now: datetime) -> CodeView:
     fix_initial_region(session, person, None)
-    return _issue(session, person, now)
+    return _issue(session, settings, person, now)
 
 
-def member_code(session: Session, applicant: Person, member_id: int, now: datetime) -> CodeView:
+def member_code(session: Session, settings: Settings, applicant: Person, member_id: int, now: datetime) -> CodeView:
     """A family member's code, shown by the applicant; their initial region, when unknown, is the applicant's."""
     member = family.member(session, applicant, member_id, now).person
-    family.ensure_may_apply_for_others(session, applicant, now)
+    family.ensure_may_apply_for_others(session, settings, applicant, now)
     if member.initial_region_code is None:
         # The applicant's own initial region stays untouched: it is fixed by the applicant's first code only.
         member.initial_region_code = applicant.initial_region_code or household_region(session, applicant)
     family.record_view(session, applicant, member, "code", now)
-    return _issue(session, member, now)
+    return _issue(session, settings, member, now)
 
 
-def _issue(session: Session, person: Person, now: datetime) -> CodeView:
-    issued = issue_for_person(session, person, now)
+def _issue(session: Session, settings: Settings, person: Person, now: datetime) -> CodeView:
+    issued = issue_for_person(session, settings, person, now)
     return CodeView(
         color=issued.color, color_label=issued.color_label, number_code=issued.number_code,
         qr_text=issued.qr_text, issued_at=issued.issued_at, expires_at=issued.expires_at,
@@ -93,9 +95,9 @@ class ReasonsView:
     open_ended: bool
 
 
-def reasons(session: Session, person: Person, now: datetime) -> ReasonsView:
-    status = status_for(session, person.id_number, now)
-    rule_set = current_rule_set()
+def reasons(session: Session, settings: Settings, person: Person, now: datetime) -> ReasonsView:
+    status = status_for(session, settings, person.id_number, now)
+    rule_set = get_rule_set(status.rule_set)
     items = [
         ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id else r.rule, r.detail,
                    r.since, r.until)

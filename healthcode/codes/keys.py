@@ -1,7 +1,8 @@
 """Signing keys of the QR tokens: creation, rotation, the published JWK Set, and per-process caches of loaded keys.
 
 A new key is published at once and signs a day later; the key it replaces retires when it starts signing and stays
-published for the longest token lifetime after that (SPEC section 6)."""
+published for the longest token lifetime after that (SPEC section 6). Private keys are stored encrypted with a
+password derived from the platform's secret (`secret_key`, HEALTHCODE_SECRET_KEY), which the caller passes."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from sqlalchemy.orm import Session
 from healthcode.codes import repository
 from healthcode.codes.errors import NoSigningKey
 from healthcode.codes.models import MAX_TOKEN_LIFETIME, SigningKey
-from healthcode.config import get_settings
 
 ALGORITHMS = {"EdDSA": EdDSA, "ES256": Es256}
 ROTATION_NOTICE = timedelta(days=1)
@@ -57,21 +57,21 @@ def b64url_decode(text: str) -> bytes:
 # --- lifecycle ---------------------------------------------------------------------------------------------------
 
 
-def ensure_signing_key(session: Session, now: datetime) -> SigningKey:
+def ensure_signing_key(session: Session, now: datetime, secret_key: str) -> SigningKey:
     """The key that signs at `now`; on a fresh platform, a first key that signs at once."""
     key = repository.signing_key_at(session, now)
     if key is not None:
         return key
     if repository.any_key(session):
         raise NoSigningKey(f"{now:%Y-%m-%d %H:%M:%S} 没有可用的签名密钥（时钟早于所有密钥的启用时间？）")
-    return _create(session, now, activates_at=now)
+    return _create(session, now, secret_key, activates_at=now)
 
 
-def rotate(session: Session, now: datetime, alg: str = "EdDSA") -> SigningKey:
+def rotate(session: Session, now: datetime, secret_key: str, alg: str = "EdDSA") -> SigningKey:
     """Adds a key that signs from a day later; the keys before it retire at that moment."""
-    ensure_signing_key(session, now)
+    ensure_signing_key(session, now, secret_key)
     session.info.pop(_SESSION_SIGNER, None)
-    new = _create(session, now, activates_at=now + ROTATION_NOTICE, alg=alg)
+    new = _create(session, now, secret_key, activates_at=now + ROTATION_NOTICE, alg=alg)
     for key in repository.unretired_keys(session):
         if key.id != new.id and key.activates_at <= new.activates_at:
             key.retires_at = new.activates_at
@@ -79,7 +79,7 @@ def rotate(session: Session, now: datetime, alg: str = "EdDSA") -> SigningKey:
     return new
 
 
-def current_signing_key(session: Session, now: datetime) -> SigningMaterial:
+def current_signing_key(session: Session, now: datetime, secret_key: str) -> SigningMaterial:
     """The loaded private key that signs at `now`: decrypted once per process, and looked up once per transaction
     while `now` stays within its signing period (a batch of printed codes runs in one transaction)."""
     transaction = session.get_transaction()
@@ -90,16 +90,17 @@ def current_signing_key(session: Session, now: datetime) -> SigningMaterial:
         return material
     row = repository.signer_row_at(session, now)
     if row is None:
-        key = ensure_signing_key(session, now)
+        key = ensure_signing_key(session, now, secret_key)
         row = (key.kid, key.alg, key.private_key_pem, key.activates_at, key.retires_at)
     kid, alg, pem, activates_at, retires_at = row
-    material = _load_private(kid, alg, pem)
+    material = _load_private(kid, alg, pem, secret_key)
     # Tied to this transaction: after a rollback the key it created may be gone.
     session.info[_SESSION_SIGNER] = (session.get_transaction(), activates_at, retires_at, material)
     return material
 
 
-def _create(session: Session, now: datetime, *, activates_at: datetime, alg: str = "EdDSA") -> SigningKey:
+def _create(session: Session, now: datetime, secret_key: str, *, activates_at: datetime,
+            alg: str = "EdDSA") -> SigningKey:
     if alg not in ALGORITHMS:
         raise ValueError(f"不支持的签名算法：{alg}")
     kid = secrets.token_bytes(8)
@@ -108,7 +109,7 @@ def _create(session: Session, now: datetime, *, activates_at: datetime, alg: str
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(_pem_password(get_settings().secret_key)),
+        serialization.BestAvailableEncryption(_pem_password(secret_key)),
     ).decode("ascii")
     key = SigningKey(
         kid=kid, alg=alg, private_key_pem=pem, public_jwk=json.dumps(_public_jwk(private, kid, alg)),
@@ -122,9 +123,10 @@ def _create(session: Session, now: datetime, *, activates_at: datetime, alg: str
 # --- publication and verification ----------------------------------------------------------------------------------
 
 
-def public_jwks(session: Session, now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """The JWK Set of every key a verifier may need at `now` (upcoming, signing, and recently retired)."""
-    ensure_signing_key(session, now)
+def public_jwks(session: Session, now: datetime, secret_key: str) -> dict[str, list[dict[str, Any]]]:
+    """The JWK Set of every key a verifier may need at `now` (upcoming, signing, and recently retired); on a fresh
+    platform its first key is made (encrypted with `secret_key`)."""
+    ensure_signing_key(session, now, secret_key)
     return {"keys": [json.loads(key.public_jwk) for key in repository.published_keys(session, now)]}
 
 
@@ -184,10 +186,10 @@ def _pem_password(secret_key: str) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _load_private(kid: bytes, alg: str, pem: str) -> SigningMaterial:
+def _load_private(kid: bytes, alg: str, pem: str, secret_key: str) -> SigningMaterial:
     # Decrypting the PEM is deliberately slow (key derivation); cached so that issuing stays cheap.
     try:
-        private = serialization.load_pem_private_key(pem.encode("ascii"), _pem_password(get_settings().secret_key))
+        private = serialization.load_pem_private_key(pem.encode("ascii"), _pem_password(secret_key))
     except ValueError as exc:
         raise NoSigningKey("签名密钥无法解密：HEALTHCODE_SECRET_KEY 与生成密钥时不同") from exc
     if alg == "EdDSA" and isinstance(private, ed25519.Ed25519PrivateKey):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from healthcode import clock
 from healthcode.codes import schemas
 from healthcode.codes.keys import public_jwks
+from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.web.schemas import documented
 
@@ -16,7 +17,7 @@ router = APIRouter(tags=["codes"])
 
 
 @router.get("/.well-known/healthcode/jwks.json", name="codes.jwks", **documented(schemas.JwkSet))
-def jwks(session: DbSession, response: Response) -> dict[str, Any]:
+def jwks(session: DbSession, settings: AppSettings, response: Response) -> dict[str, Any]:
     # Keys are published a day before they sign, so an hour of caching never hides a key a verifier needs.
     response.headers["Cache-Control"] = "public, max-age=3600"
-    return public_jwks(session, clock.now())
+    return public_jwks(session, clock.now(), settings.secret_key)

@@ -15,7 +15,7 @@ from healthcode.codes import keys, numbers, repository, tokens
 from healthcode.codes.errors import ExpiredCode, InvalidCode
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.common.masking import mask_name
-from healthcode.config import get_settings
+from healthcode.config import Settings
 from healthcode.errors import Invalid, NotFound
 from healthcode.residents.models import Person
 from healthcode.residents.service import get_registered
@@ -64,7 +64,7 @@ class Resolved:
     claims: tokens.CodeClaims | None  # the verified token claims (QR only)
 
 
-def issue_for_id_number(session: Session, id_number: str, now: datetime) -> Issued:
+def issue_for_id_number(session: Session, settings: Settings, id_number: str, now: datetime) -> Issued:
     """A code for a registered resident (printed codes, 代领); NotFound for anyone else."""
     try:
         number = normalize_id_number(id_number, now.date())
@@ -73,19 +73,20 @@ def issue_for_id_number(session: Session, id_number: str, now: datetime) -> Issu
     person = get_registered(session, number, now)
     if person is None:
         raise NotFound("未登记的居民：该身份证号既未实名登录，也不在户籍人口库中")
-    return issue_for_person(session, person, now)
+    return issue_for_person(session, settings, person, now)
 
 
-def issue_for_person(session: Session, person: Person, now: datetime, *, region_code: str | None = None) -> Issued:
-    """Signs a token with the person's current colour and gives it a fresh number code, both valid for the TTL.
+def issue_for_person(session: Session, settings: Settings, person: Person, now: datetime, *,
+                     region_code: str | None = None) -> Issued:
+    """Signs a token with the person's current colour and gives it a fresh number code, both valid for the TTL (the
+    settings' issuer, TTL, rule set, and secret that unlocks the signing key).
 
     `region_code` (device location or picked region) fixes the initial region if it is not yet known."""
-    settings = get_settings()
-    status = rules.status_for(session, person.id_number, now)
+    status = rules.status_for(session, settings, person.id_number, now)
     issued_at = now.replace(microsecond=0)
     expires_at = issued_at + timedelta(seconds=settings.code_ttl_seconds)
     region = _initial_region(person, region_code, settings.issuer)
-    key = keys.current_signing_key(session, now)
+    key = keys.current_signing_key(session, now, settings.secret_key)
     claims = tokens.CodeClaims(
         iss=settings.issuer, iat=clock.epoch_seconds(issued_at), exp=clock.epoch_seconds(expires_at),
         cti=secrets.token_bytes(16), color=status.color, masked_name=mask_name(person.name), region_code=region,

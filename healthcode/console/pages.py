@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
+from healthcode.config import AppSettings
 from healthcode.console import authorisation, records, reports
 from healthcode.console.repository import ScanFilter
 from healthcode.db import DbId, DbSession
@@ -60,28 +61,27 @@ def _units_page(request: Request, admin: ConsoleUser, session: DbSession, status
 
 
 @router.post("/units/reset-password", name="gov_unit_reset")
-def reset_password(request: Request, admin: ConsoleAdmin, session: DbSession,
+def reset_password(request: Request, admin: ConsoleAdmin, session: DbSession, settings: AppSettings,
                    uscc: Annotated[str, Form()] = "") -> Response:
     """重置密码 of a subordinate unit's admin (the health authority: of any unit). The new password is shown once,
     on this answer only (never cached), and the reset is logged."""
     try:
-        created = retrieval.reset(session, admin, uscc, _client(request) or "", clock.now())
+        created = retrieval.reset(session, admin, uscc, _client(request) or "", clock.now(), settings.secret_key)
     except DomainError as exc:
         return _units_page(request, admin, session, status_code=exc.status_code, error=exc.message)
     return _units_page(request, admin, session, reset=created)
 
 
 @router.get("/retrieval", name="gov_retrieval")
-def retrieval_form(request: Request) -> Response:
-    retrieval.require_internal(_client(request), request.app.state.settings.internal_networks)
+def retrieval_form(request: Request, settings: AppSettings) -> Response:
+    retrieval.require_internal(_client(request), settings.internal_networks)
     return console_page(request, None, "gov/retrieval.html", {"name": "", "uscc": ""})
 
 
 @router.post("/retrieval")
-def retrieve(request: Request, session: DbSession, name: Annotated[str, Form()] = "",
+def retrieve(request: Request, session: DbSession, settings: AppSettings, name: Annotated[str, Form()] = "",
              uscc: Annotated[str, Form()] = "") -> Response:
     host = _client(request)
-    settings = request.app.state.settings
     retrieval.require_internal(host, settings.internal_networks)
     try:
         created = retrieval.retrieve(session, settings, name=name, uscc=uscc, client_ip=host or "", now=clock.now())

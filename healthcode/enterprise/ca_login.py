@@ -2,16 +2,15 @@
 (PEM, URL-encoded as nginx's $ssl_client_escaped_cert does) in a header. The app checks it again against the configured
 CA — issued by it, within its validity — takes the USCC from the subject, and signs that enterprise's admin in.
 
-Off unless HEALTHCODE_ENT_CA_FILE names the CA certificate (PEM). The proxy must drop any copy of the header that a
-client sends itself; the app's own check of the issuer keeps a forged header without the CA's signature useless.
+Off unless the settings name the CA certificate (PEM: `ent_ca_file`, HEALTHCODE_ENT_CA_FILE); the header is
+`ent_ca_header` (HEALTHCODE_ENT_CA_HEADER, default X-SSL-Client-Cert). The proxy must drop any copy of the header that
+a client sends itself; the app's own check of the issuer keeps a forged header without the CA's signature useless.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import unquote
 
 from cryptography import x509
@@ -19,11 +18,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
 
 from healthcode import clock
+from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.enterprise import errors
 from healthcode.errors import Forbidden, NotFound, Unauthorised
@@ -34,18 +33,6 @@ router = APIRouter(prefix="/ent", include_in_schema=False)
 # Where Chinese CAs put the USCC of an enterprise certificate: serialNumber, x500UniqueIdentifier, OU or CN.
 _USCC_FIELDS = (NameOID.SERIAL_NUMBER, NameOID.X500_UNIQUE_IDENTIFIER, NameOID.ORGANIZATIONAL_UNIT_NAME,
                 NameOID.COMMON_NAME)
-
-
-class CaSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HEALTHCODE_ENT_CA_", env_file=".env", extra="ignore")
-
-    file: Path | None = None
-    header: str = "X-SSL-Client-Cert"
-
-
-@lru_cache
-def ca_settings() -> CaSettings:
-    return CaSettings()
 
 
 @dataclass(frozen=True)
@@ -94,14 +81,13 @@ def _uscc_of(cert: x509.Certificate) -> str | None:
 
 
 @router.get("/ca-login", name="ent_ca_login")
-def ca_login(request: Request, db: DbSession) -> Response:
-    settings = ca_settings()
-    if settings.file is None:
+def ca_login(request: Request, db: DbSession, settings: AppSettings) -> Response:
+    if settings.ent_ca_file is None:
         raise NotFound("未启用CA证书登录，请使用账号密码登录", code="ca_login_disabled")
-    pem = request.headers.get(settings.header, "")
+    pem = request.headers.get(settings.ent_ca_header, "")
     if not pem:
         raise Unauthorised("未检测到CA证书，请插入企业CA证书后重试", code="no_certificate")
-    login = check_certificate(db, pem, settings.file.read_bytes(), _utc(clock.now()))
+    login = check_certificate(db, pem, settings.ent_ca_file.read_bytes(), _utc(clock.now()))
     request.session.pop(console_auth.SESSION_ACCOUNT, None)
     request.session[console_auth.SESSION_ACCOUNT] = login.account_id
     request.session[console_auth.SESSION_VERSION] = login.token_version

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
 from sqlalchemy.orm import Session
 
+from healthcode.config import Settings
 from healthcode.datadir import scratch_dir
 from healthcode.enterprise import consent_repository, repository, service
 from healthcode.errors import DomainError, Invalid
@@ -50,36 +51,37 @@ class ImportReport:
                 "bad_rows": [{"line": b.line, "column": b.column, "reason": b.reason} for b in self.bad_rows]}
 
 
-def import_upload(session: Session, org_id: int, filename: str, content: bytes | BinaryIO, now: datetime, *,
-                  max_mb: int | None = None) -> ImportReport:
-    """The upload is copied in chunks to the scratch folder, never more than `max_mb` of it (413 beyond), then read
-    from there."""
+def import_upload(session: Session, settings: Settings, org_id: int, filename: str, content: bytes | BinaryIO,
+                  now: datetime) -> ImportReport:
+    """The upload is copied in chunks to the scratch folder, never more than the settings' `employee_import_max_mb`
+    of it (413 beyond), then read from there."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise Invalid("请上传 Excel（.xlsx）或 CSV 文件", code="invalid_file")
     with tempfile.TemporaryDirectory(dir=scratch_dir()) as folder:
         path = Path(folder) / f"employees{suffix}"
         source = io.BytesIO(content) if isinstance(content, bytes) else content
-        if _copy(source, path, max_mb) == 0:
+        if _copy(source, path, settings.employee_import_max_mb) == 0:
             raise Invalid("上传的文件是空的", code="invalid_file")
-        return import_file(session, org_id, path, now)
+        return import_file(session, settings, org_id, path, now)
 
 
-def _copy(source: BinaryIO, path: Path, max_mb: int | None) -> int:
-    limit = max_mb * 1024 * 1024 if max_mb is not None else None
+def _copy(source: BinaryIO, path: Path, max_mb: int) -> int:
+    limit = max_mb * 1024 * 1024
     size = 0
     with path.open("wb") as out:
         while chunk := source.read(CHUNK):
             size += len(chunk)
-            if limit is not None and size > limit:
+            if size > limit:
                 raise DomainError(f"文件过大：导入文件不能超过 {max_mb} MB，请删去多余内容或拆分为多个文件后分批导入",
                                   code="file_too_large", status_code=413)
             out.write(chunk)
     return size
 
 
-def import_file(session: Session, org_id: int, path: Path, now: datetime) -> ImportReport:
-    """Imports the file's employees into the enterprise, or nothing at all when any row is bad."""
+def import_file(session: Session, settings: Settings, org_id: int, path: Path, now: datetime) -> ImportReport:
+    """Imports the file's employees into the enterprise, or nothing at all when any row is bad (an XLSX first checked
+    against the settings' limits)."""
     service.enterprise_of(session, org_id)
     existing = repository.existing_id_numbers(session, org_id) | consent_repository.taken_id_numbers(session, org_id)
     seen: dict[str, int] = {}
@@ -87,7 +89,7 @@ def import_file(session: Session, org_id: int, path: Path, now: datetime) -> Imp
     bad: list[BadRow] = []
     today = now.date()
     total = 0
-    with _open(path) as (header, lines):
+    with _open(path, settings) as (header, lines):
         columns = _columns(header)
         for line, raw in lines:
             total += 1
@@ -124,14 +126,15 @@ def import_file(session: Session, org_id: int, path: Path, now: datetime) -> Imp
 
 
 @contextmanager
-def _open(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
+def _open(path: Path, settings: Settings) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
     """(header, rows) of the file. XLSX goes through calamine (Rust): openpyxl needs ~10 s for 50,000 rows, calamine
     a fraction of a second; CSV through the feeds' streaming reader."""
     if path.suffix.lower() != ".xlsx":
-        with open_feed_file(path) as feed:
+        with open_feed_file(path, settings) as feed:
             yield feed.header or [], feed.rows()
         return
-    check_xlsx_archive(path)  # calamine expands the whole sheet in memory: refuse a zip bomb by its declared sizes
+    # calamine expands the whole sheet in memory: refuse a zip bomb by its declared sizes
+    check_xlsx_archive(path, settings)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = iter(sheet.iter_rows())

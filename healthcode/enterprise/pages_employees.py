@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from healthcode import clock
 from healthcode.common.masking import mask_name
+from healthcode.config import AppSettings
 from healthcode.db import DbId, DbSession
 from healthcode.enterprise import consent, dashboard, importing, operators, service
 from healthcode.enterprise.pages import EntAdmin, flash, page
@@ -86,14 +87,13 @@ def delete(request: Request, db: DbSession, admin: EntAdmin,
 
 
 @router.post("/employees-import", name="ent_employee_import")
-def import_employees(request: Request, db: DbSession, admin: EntAdmin,
+def import_employees(request: Request, db: DbSession, admin: EntAdmin, settings: AppSettings,
                      file: Annotated[UploadFile | None, File()] = None) -> Response:
     filename = file.filename if file is not None and file.filename else ""
-    max_mb = request.app.state.settings.employee_import_max_mb
     try:
-        with db.begin_nested():  # the upload is copied in chunks, at most max_mb of it: never whole in memory
-            report = importing.import_upload(db, admin.org_id, filename, file.file if file is not None else b"",
-                                             clock.now(), max_mb=max_mb)
+        with db.begin_nested():  # the upload is copied in chunks, at most the limit of it: never whole in memory
+            report = importing.import_upload(db, settings, admin.org_id, filename,
+                                             file.file if file is not None else b"", clock.now())
     except DomainError as exc:
         return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
     if report.status == "rejected":

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.config import AppSettings, app_settings
 from healthcode.db import DbId, DbSession
 from healthcode.enterprise import operator_repository, operators
 from healthcode.enterprise.pages import EntAdmin, flash
@@ -49,20 +50,20 @@ def _allowed(request: Request, person: Person | None) -> Person | Response:
     if person is None:
         return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
     try:
-        operators.check_level(person, request.app.state.settings.min_assurance_level)
+        operators.check_level(person, app_settings(request).min_assurance_level)
     except DomainError as exc:
         return _page(request, person, [], error=exc.message, status_code=exc.status_code)
     return person
 
 
 @router.post("/realname/associate", name="ent_realname_associate")
-def associate(request: Request, db: DbSession, person: MaybeResident, name: Annotated[str, Form()] = "",
-              uscc: Annotated[str, Form()] = "") -> Response:
+def associate(request: Request, db: DbSession, person: MaybeResident, settings: AppSettings,
+              name: Annotated[str, Form()] = "", uscc: Annotated[str, Form()] = "") -> Response:
     """企业信息关联: name + USCC; allowed to the enterprise's registered operator (others are refused, and audited)."""
     if person is None:
         return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
     try:
-        operators.check_level(person, request.app.state.settings.min_assurance_level)
+        operators.check_level(person, settings.min_assurance_level)
         with db.begin_nested():
             org = operators.associate(db, person, name, uscc, clock.now())
     except DomainError as exc:

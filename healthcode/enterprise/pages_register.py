@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from healthcode import clock
 from healthcode.accounts import throttle
+from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.enterprise import registration
 from healthcode.errors import DomainError
@@ -26,7 +27,8 @@ def form(request: Request) -> Response:
 
 
 @router.post("/register")
-def submit(request: Request, db: DbSession, name: Annotated[str, Form()] = "", uscc: Annotated[str, Form()] = "",
+def submit(request: Request, db: DbSession, settings: AppSettings, name: Annotated[str, Form()] = "",
+           uscc: Annotated[str, Form()] = "",
            legal_name: Annotated[str, Form()] = "", legal_phone: Annotated[str, Form()] = "",
            legal_id_number: Annotated[str, Form()] = "",
            operator_name: Annotated[str, Form()] = "", operator_id_number: Annotated[str, Form()] = "",
@@ -38,7 +40,7 @@ def submit(request: Request, db: DbSession, name: Annotated[str, Form()] = "", u
     data = registration.Registration(**values, password=password, confirm_password=confirm_password)
     client_ip = request.client.host if request.client else ""
     try:
-        throttle.hit_address(db, request.app.state.settings, throttle.REGISTER, client_ip or None, clock.now())
+        throttle.hit_address(db, settings, throttle.REGISTER, client_ip or None, clock.now())
         try:
             with db.begin_nested():
                 done = registration.register(db, data, clock.now(), client_ip=client_ip)

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from healthcode import clock
 from healthcode.accounts import throttle
 from healthcode.common.masking import mask_phone
+from healthcode.config import AppSettings
 from healthcode.db import DB_ID_MAX, DbSession
 from healthcode.enterprise import operators, repository, verification
 from healthcode.enterprise.errors import not_enterprise
@@ -47,9 +48,8 @@ def verify_page(request: Request, db: DbSession, admin: AnyEnterprise) -> Respon
 
 
 @router.post("/verify/sms/send", name="ent_verify_sms_send")
-def send_sms(request: Request, db: DbSession, admin: AnyEnterprise) -> Response:
+def send_sms(request: Request, db: DbSession, admin: AnyEnterprise, settings: AppSettings) -> Response:
     """获取验证码: a code to the legal representative's phone given at registration."""
-    settings = request.app.state.settings
     try:
         throttle.hit_address(db, settings, throttle.SMS, request.client.host if request.client else None, clock.now())
         verification.send_sms(db, admin.org_id, secret_key=settings.secret_key, now=clock.now(),
@@ -60,8 +60,8 @@ def send_sms(request: Request, db: DbSession, admin: AnyEnterprise) -> Response:
 
 
 @router.post("/verify/sms", name="ent_verify_sms")
-def check_sms(request: Request, db: DbSession, admin: AnyEnterprise, code: Annotated[str, Form()] = "") -> Response:
-    settings = request.app.state.settings
+def check_sms(request: Request, db: DbSession, admin: AnyEnterprise, settings: AppSettings,
+              code: Annotated[str, Form()] = "") -> Response:
     try:
         verification.verify_sms(db, admin.org_id, code, secret_key=settings.secret_key, now=clock.now())
     except DomainError as exc:  # returned, not raised: a wrong code's try must be committed

@@ -12,7 +12,6 @@ objects are made for a million rows.
 
 from __future__ import annotations
 
-import os
 from operator import itemgetter
 from typing import Any
 
@@ -41,11 +40,6 @@ class _NotProven(Exception):
     """A cell of the block could not be proven valid: the block takes the per-row path."""
 
 
-def enabled() -> bool:
-    """The fast path can be switched off (HEALTHCODE_FEED_FAST_PATH=0), for comparisons and in case of doubt."""
-    return os.environ.get("HEALTHCODE_FEED_FAST_PATH", "1") != "0"
-
-
 class FastConverter:
     """Vectorised `FeedValidator.convert` for the clean blocks of one CSV file (its header fixes the cell order)."""
 
@@ -63,7 +57,7 @@ class FastConverter:
     def for_file(cls, validator: FeedValidator, header: list[str]) -> FastConverter | None:
         """A fast converter when every column of the feed is of a kind it handles, else None (per-row path)."""
         feed = validator.feed
-        if not enabled() or any(c.kind not in KINDS for c in feed.columns):
+        if any(c.kind not in KINDS for c in feed.columns):
             return None
         if feed.name in DERIVED_COLUMNS and feed.name not in DERIVED:
             return None

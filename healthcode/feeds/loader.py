@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from healthcode import clock
-from healthcode.config import get_settings
+from healthcode.config import Settings
 from healthcode.errors import Invalid
 from healthcode.feeds import repository, sources
 from healthcode.feeds.definitions import FEEDS, Feed
@@ -88,13 +88,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_file(engine: Engine, feed_name: str, path: Path | str, *, max_bad_rows: int = 0, operator: str | None = "cli",
-              on_progress: ProgressCallback | None = None, provider_id: int | None = None,
+def load_file(engine: Engine, settings: Settings, feed_name: str, path: Path | str, *, max_bad_rows: int = 0,
+              operator: str | None = "cli", on_progress: ProgressCallback | None = None, provider_id: int | None = None,
               source: str | None = None) -> BatchReport:
-    """Loads one feed file as one batch and reports what happened. Invalid for an unknown feed or unreadable file."""
+    """Loads one feed file as one batch and reports what happened. Invalid for an unknown feed or unreadable file.
+    The settings give the chunk size, the fast path's switch and the XLSX limits."""
     feed = get_feed(feed_name)
     path = Path(path)
-    with open_feed_file(path) as feed_file:
+    with open_feed_file(path, settings) as feed_file:
         sha256 = file_sha256(path)
         validator = FeedValidator(feed, clock.today())
         meta = {"feed": feed.name, "source": (source or path.name)[:200], "provider_id": provider_id,
@@ -118,7 +119,7 @@ def load_file(engine: Engine, feed_name: str, path: Path | str, *, max_bad_rows:
                     if header_errors:
                         report.bad_rows, report.bad_row_count = header_errors, 1
                         raise _Rejected
-                    _stream(feed_file, validator, writer, report, max_bad_rows, on_progress)
+                    _stream(feed_file, validator, writer, report, max_bad_rows, on_progress, settings)
                     if report.bad_row_count > max_bad_rows:
                         raise _Rejected
                 except BaseException:
@@ -138,13 +139,13 @@ def load_file(engine: Engine, feed_name: str, path: Path | str, *, max_bad_rows:
 
 
 def _stream(feed_file: Any, validator: FeedValidator, writer: repository.BulkWriter, report: BatchReport,
-            max_bad_rows: int, on_progress: ProgressCallback | None) -> None:
+            max_bad_rows: int, on_progress: ProgressCallback | None, settings: Settings) -> None:
     """Validates every row and writes the good ones in chunks; once too many rows are bad, only validates (the report
     must still name every bad row). Clean CSV blocks go through the vectorised fast path when it can prove them
     valid; every other row through `validator.convert`, which produces the exact error reports."""
-    stream = _Stream(validator, writer, report, max_bad_rows, on_progress)
+    stream = _Stream(validator, writer, report, max_bad_rows, on_progress, settings.feed_chunk_rows)
     with _gc_paused():
-        for part, progress in sources.parts(feed_file, validator, stream.chunk_rows):
+        for part, progress in sources.parts(feed_file, validator, stream.chunk_rows, settings.feed_fast_path):
             if isinstance(part, list):
                 stream.valid(part, progress)
             else:
@@ -170,8 +171,8 @@ class _Stream:
     """The state of one batch's stream: rows read, bad rows, the chunk being filled, whether still writing."""
 
     def __init__(self, validator: FeedValidator, writer: repository.BulkWriter, report: BatchReport,
-                 max_bad_rows: int, on_progress: ProgressCallback | None) -> None:
-        self.chunk_rows = get_settings().feed_chunk_rows
+                 max_bad_rows: int, on_progress: ProgressCallback | None, chunk_rows: int) -> None:
+        self.chunk_rows = chunk_rows
         self.convert_row = validator.convert
         self.writer, self.report, self.max_bad_rows, self.on_progress = writer, report, max_bad_rows, on_progress
         self.chunk: list[tuple[Any, ...]] = []

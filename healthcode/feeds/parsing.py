@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from healthcode.config import get_settings
+from healthcode.config import Settings
 from healthcode.errors import Invalid
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl"}
@@ -61,10 +61,9 @@ def unreadable(name: str, fmt: str, exc: BaseException) -> Invalid:
     return Invalid(f"无法读取文件 {name}：{reason}", code="invalid_file")
 
 
-def check_xlsx_archive(path: Path) -> None:
-    """Refuses an XLSX by what its zip declares, before anything is expanded: more than the configured size in all,
+def check_xlsx_archive(path: Path, settings: Settings) -> None:
+    """Refuses an XLSX by what its zip declares, before anything is expanded: more than the settings' size in all,
     or a large member compressed suspiciously well (a "zip bomb": a sheet of gigabytes of zeros in a few MB)."""
-    settings = get_settings()
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -81,9 +80,10 @@ def check_xlsx_archive(path: Path) -> None:
 
 
 class FeedFile:
-    """An open feed file: `header` (None for JSON Lines), `rows()` and `bytes_read()`."""
+    """An open feed file: `header` (None for JSON Lines), `rows()` and `bytes_read()`. An XLSX is checked first by
+    what its zip declares, against the settings' limits."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, settings: Settings) -> None:
         self.path = path
         self.format = format_of(path)
         self.size = path.stat().st_size
@@ -94,7 +94,7 @@ class FeedFile:
         if self.size == 0:
             raise Invalid(f"无法读取文件 {path.name}：文件为空", code="invalid_file")
         if self.format == "xlsx":
-            check_xlsx_archive(path)
+            check_xlsx_archive(path, settings)
         try:
             self._rows = getattr(self, f"_open_{self.format}")()
         except FILE_ERRORS as exc:
@@ -201,12 +201,12 @@ def format_of(path: Path) -> str:
     return fmt
 
 
-def open_feed_file(path: Path) -> FeedFile:
+def open_feed_file(path: Path, settings: Settings) -> FeedFile:
     """Opens a feed file for streaming; Invalid (Chinese message) if it is missing, unreadable or of an unknown kind."""
     format_of(path)
     if not path.is_file():
         raise Invalid(f"文件不存在或不可读：{path}")
-    return FeedFile(path)
+    return FeedFile(path, settings)
 
 
 def column_name(value: object) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.config import Settings
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorised
 from healthcode.feeds import repository
 from healthcode.feeds.definitions import FEEDS, Feed
@@ -94,7 +95,8 @@ def push_record(session: Session, provider: Provider, feed: Feed, record: dict[s
     return {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in stored.items()}
 
 
-def receive_batch(engine: Any, api_key: str | None, feed_name: str, filename: str, stream: Any) -> Any:
+def receive_batch(engine: Any, settings: Settings, api_key: str | None, feed_name: str, filename: str,
+                  stream: Any) -> Any:
     """A provider's uploaded file, loaded as one batch like `healthcode feed load` (format from the file name)."""
     import shutil
     import tempfile
@@ -116,4 +118,5 @@ def receive_batch(engine: Any, api_key: str | None, feed_name: str, filename: st
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as target:
             shutil.copyfileobj(stream, target, 1 << 20)
-        return load_file(engine, feed.name, path, operator=provider_name, provider_id=provider_id, source=name)
+        return load_file(engine, settings, feed.name, path, operator=provider_name, provider_id=provider_id,
+                         source=name)

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from healthcode.config import AppSettings
 from healthcode.db import DbSession, transaction
 from healthcode.feeds import schemas
 from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, push_record, receive_batch
@@ -39,10 +40,10 @@ def _may_upload(request: Request) -> None:
         feed_for_provider(authenticate(session, request.headers.get("X-API-Key")), request.path_params["feed"])
 
 
-def upload_batch(request: Request, feed: str, file: Annotated[UploadFile, File()], x_api_key: ApiKey = None
-                 ) -> JSONResponse:
+def upload_batch(request: Request, settings: AppSettings, feed: str, file: Annotated[UploadFile, File()],
+                 x_api_key: ApiKey = None) -> JSONResponse:
     """上传一个批次文件（.csv / .xlsx / .jsonl）：200 已应用或重复，422 已拒绝。"""
-    report = receive_batch(request.app.state.engine, x_api_key, feed, file.filename or "", file.file)
+    report = receive_batch(request.app.state.engine, settings, x_api_key, feed, file.filename or "", file.file)
     return JSONResponse(report.as_json(), status_code=422 if report.status == "rejected" else 200)
 
 

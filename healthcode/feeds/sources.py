@@ -2,6 +2,7 @@
 
 `parts` yields, in file order, either a list of stored tuples (a block the fast path proved valid) or an iterable of
 `(line, row)` pairs for `FeedValidator.convert`, each with a function giving the bytes consumed so far (progress).
+The fast path can be switched off (the `feed_fast_path` setting), for comparisons and in case of doubt.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from healthcode.feeds.validation import FeedValidator
 Part = list[tuple[Any, ...]] | Iterable[tuple[int, Row]]
 
 
-def parts(feed_file: FeedFile, validator: FeedValidator, block_lines: int) -> Iterator[tuple[Part, Callable[[], int]]]:
-    fast = _fast_converter(feed_file, validator)
+def parts(feed_file: FeedFile, validator: FeedValidator, block_lines: int,
+          fast_path: bool) -> Iterator[tuple[Part, Callable[[], int]]]:
+    fast = _fast_converter(feed_file, validator) if fast_path else None
     if fast is None:
         yield feed_file.rows(), feed_file.bytes_read
         return

@@ -19,16 +19,17 @@ FAILURES = "dev_idp_user"  # the throttle's action of wrong passwords per ID num
 def refused(session: Session, settings: Settings, id_number: str, right: bool) -> tuple[str, int] | None:
     """None when the password was right and the number is not locked; else (message, status) to answer with. The
     caller must answer (not raise) so that the count commits."""
-    limit, now = limit_of(settings, "dev_idp_lockout"), clock.now()
-    until = throttle.blocked_until(session, FAILURES, id_number, limit, now)
+    limit, now, secret = limit_of(settings, "dev_idp_lockout"), clock.now(), settings.secret_key
+    until = throttle.blocked_until(session, FAILURES, id_number, limit, now, secret)
     if until is not None:
         return _locked(until), 429
     if right:
-        throttle.clear(session, FAILURES, id_number)
+        throttle.clear(session, FAILURES, id_number, secret)
         return None
-    left = throttle.record(session, FAILURES, id_number, limit, now)
+    left = throttle.record(session, FAILURES, id_number, limit, now, secret)
     if left == 0:
-        return _locked(throttle.blocked_until(session, FAILURES, id_number, limit, now) or now + limit.window), 429
+        until = throttle.blocked_until(session, FAILURES, id_number, limit, now, secret)
+        return _locked(until or now + limit.window), 429
     return f"身份证号或密码错误，还可尝试{left}次，连续错误{limit.count}次账号将被锁定", 400
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
+from healthcode.config import AppSettings, app_settings
 from healthcode.db import DbSession
 from healthcode.errors import Conflict, Invalid, NotFound
 from healthcode.identity import devlockout, repository
@@ -172,7 +173,7 @@ class _Request(OAuth2Request):
 class _Server(AuthorizationServer):
     def __init__(self, db: Session, request: Request) -> None:
         super().__init__(scopes_supported=list(SCOPES))
-        settings = request.app.state.settings
+        settings = app_settings(request)
         self.db = db
         self.client = _Client(settings.oidc_client_id, settings.oidc_client_secret, str(request.base_url).rstrip("/"))
         self.register_token_generator("default", _bearer_token)
@@ -274,8 +275,8 @@ class _IdToken(OpenIDCode):
 # ---- HTTP endpoints ----
 
 
-def _refuse_in_production(request: Request) -> None:
-    if request.app.state.settings.env == "prod":
+def _refuse_in_production(settings: AppSettings) -> None:
+    if settings.env == "prod":
         raise NotFound("页面不存在")
 
 
@@ -356,7 +357,7 @@ def authorize_submit(
     account = repository.account_by_id_number(db, number)
     # An unknown number spends the time of a check too, so that it answers as slowly.
     right = check_password(account, password) if account else not _hasher.hash(password)
-    refused = devlockout.refused(db, request.app.state.settings, number, right)
+    refused = devlockout.refused(db, app_settings(request), number, right)
     if refused is not None or account is None:
         message, status = refused or ("身份证号或密码错误", 400)
         return _login_page(request, "password", message, status_code=status)

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from healthcode import clock
 from healthcode.accounts import throttle
-from healthcode.config import Settings
+from healthcode.config import app_settings
 from healthcode.db import DbSession, db_turn
 from healthcode.errors import Unauthorised
 from healthcode.identity import provider, repository, service
@@ -43,17 +43,13 @@ SCOPE = "openid profile"
 router = APIRouter(prefix="/citizen", include_in_schema=False)
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
-
-
 def _own_dev_issuer(request: Request) -> str:
     return str(request.base_url).rstrip("/") + DEV_PREFIX
 
 
 def issuer_for(request: Request) -> str:
     """The configured identity platform; outside production, by default this app's development provider."""
-    settings = _settings(request)
+    settings = app_settings(request)
     if settings.oidc_issuer:
         return settings.oidc_issuer.rstrip("/")
     if settings.env == "prod":
@@ -62,7 +58,7 @@ def issuer_for(request: Request) -> str:
 
 
 def _client(request: Request, issuer: str) -> AsyncOAuth2Client:
-    settings = _settings(request)
+    settings = app_settings(request)
     transport: httpx.AsyncBaseTransport | None = None
     if issuer == _own_dev_issuer(request) and settings.env != "prod":
         transport = httpx.ASGITransport(app=request.app)
@@ -85,7 +81,7 @@ async def login(request: Request, next: str = "") -> Response:
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
         url, _ = client.create_authorization_url(
             metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier,
-            acr_values=_settings(request).min_assurance_level,
+            acr_values=app_settings(request).min_assurance_level,
         )
     request.session[_PENDING] = {"state": state, "nonce": nonce, "verifier": verifier, "issuer": issuer,
                                  "next": _safe_next(next)}
@@ -117,7 +113,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
         raise SignInFailed("已取消登录" if error == "access_denied" else f"登录未完成（{error}），请重新登录")
     if not pending or not state or not code or not hmac.compare_digest(state, str(pending.get("state"))):
         raise SignInFailed("登录状态校验失败（可能已过期或被篡改），请重新登录")
-    settings = _settings(request)
+    settings = app_settings(request)
     issuer = pending["issuer"]
     async with _client(request, issuer) as client:
         metadata = await provider.metadata(request, client, issuer)
@@ -159,7 +155,7 @@ def _count_start(request: Request) -> None:
     only `throttle_sign_in_starts` (429 beyond), so that a stranger cannot fill the sessions table."""
     with request.app.state.sessions() as session, session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
-        throttle.hit_address(session, _settings(request), throttle.SIGN_IN_START,
+        throttle.hit_address(session, app_settings(request), throttle.SIGN_IN_START,
                              request.client.host if request.client else None, clock.now())
 
 

@@ -60,7 +60,7 @@ def retrieve(session: Session, settings: Settings, *, name: str, uscc: str, clie
         raise
     throttle.record_address(session, settings, throttle.RETRIEVAL, client_ip, now)
     try:
-        created = _answer(session, entry, name, uscc, now)
+        created = _answer(session, entry, name, uscc, now, settings.secret_key)
     finally:
         repo.add_retrieval(session, entry)
     return created
@@ -74,7 +74,8 @@ def _org_id_of(session: Session, uscc: str) -> int | None:
     return org.id if org is not None else None
 
 
-def _answer(session: Session, entry: AccountRetrieval, name: str, uscc: str, now: datetime) -> Created:
+def _answer(session: Session, entry: AccountRetrieval, name: str, uscc: str, now: datetime,
+            secret_key: str) -> Created:
     if not (name or "").strip() or not (uscc or "").strip():
         raise Invalid("请输入单位名称和统一社会信用代码", code="invalid_request")
     code = org_service.normalise_uscc(uscc)
@@ -92,7 +93,7 @@ def _answer(session: Session, entry: AccountRetrieval, name: str, uscc: str, now
         entry.outcome = "refused"
         raise Conflict(RECOVER, code="already_delivered")
     entry.outcome = "issued"
-    return org_service.new_admin_password(session, org.id, now)
+    return org_service.new_admin_password(session, org.id, now, secret_key)
 
 
 def subordinates(session: Session, org_id: int) -> list[dict[str, object]]:
@@ -112,11 +113,12 @@ def subordinates(session: Session, org_id: int) -> list[dict[str, object]]:
     return result
 
 
-def reset(session: Session, admin: ConsoleUser, target_uscc: str, client_ip: str, now: datetime) -> Created:
+def reset(session: Session, admin: ConsoleUser, target_uscc: str, client_ip: str, now: datetime,
+          secret_key: str) -> Created:
     """A new password for a unit's admin, set by its superior unit's admin or by the health authority, shown once
     to them and logged; the unit must change it at first login."""
     child = _reset_target(session, admin, target_uscc)
-    created = org_service.new_admin_password(session, child.id, now)
+    created = org_service.new_admin_password(session, child.id, now, secret_key)
     repo.add_reset(session, AccountReset(org_id=child.id, by_org_id=admin.org_id, by_username=admin.username[:64],
                                          at=now, client_ip=client_ip[:64]))
     return created

@@ -89,7 +89,7 @@ def add_org(session: Session, *, name: str, uscc: str, kind: str, region_code: s
     return Created(org.id, code, password)
 
 
-def new_admin_password(session: Session, org_id: int, now: datetime) -> Created:
+def new_admin_password(session: Session, org_id: int, now: datetime, secret_key: str) -> Created:
     """A new random password for the unit's admin (the retrieval page, a superior's reset), shown once to whoever
     asked: it is then delivered, must be changed at first login, and ends the account's tokens and lockout."""
     account = repository.admin_account_of(session, org_id)
@@ -98,7 +98,7 @@ def new_admin_password(session: Session, org_id: int, now: datetime) -> Created:
     password = passwords.random_password()
     accounts.set_password(account, password, now, must_change=True)
     account.password_delivered = True
-    accounts.clear_failures(session, account.username)
+    accounts.clear_failures(session, account.username, secret_key)
     return Created(org_id, account.username, password)
 
 

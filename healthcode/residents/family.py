@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, id_facts, normalize_id_number
 from healthcode.common.masking import mask_id_number, mask_name
+from healthcode.config import Settings
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.residents import family_repository as repository
 from healthcode.residents.family_models import FamilyLink, FamilyView
@@ -76,13 +77,14 @@ class OrangeCannotApply(Forbidden):
     code = "orange_cannot_apply"
 
 
-def ensure_may_apply_for_others(session: Session, owner: Person, now: datetime) -> None:
+def ensure_may_apply_for_others(session: Session, settings: Settings, owner: Person, now: datetime) -> None:
     """Refuses an applicant whose own code is not green (Fujian: 橙码人员不能为他人申领)."""
-    if status_for(session, owner.id_number, now).color != "green":
+    if status_for(session, settings, owner.id_number, now).color != "green":
         raise OrangeCannotApply("您当前为橙码，按规定不能为他人申领健康码；转为绿码后可再为家人申领")
 
 
-def add_member(session: Session, owner: Person, *, name: str, id_number: str, relation: str, now: datetime) -> Member:
+def add_member(session: Session, settings: Settings, owner: Person, *, name: str, id_number: str, relation: str,
+               now: datetime) -> Member:
     """Links a relative (created as a Person if new) to the applicant. Checks everything before changing anything.
     The name is not compared with the real name (that would tell a stranger whose ID number it is): the link waits
     for the relative, who sees the name entered, unless guardianship from official data holds whatever the name."""
@@ -99,7 +101,7 @@ def add_member(session: Session, owner: Person, *, name: str, id_number: str, re
         raise Invalid(str(exc)) from exc
     if number == owner.id_number:
         raise Invalid("不能把自己添加为家人")
-    ensure_may_apply_for_others(session, owner, now)
+    ensure_may_apply_for_others(session, settings, owner, now)
     links = repository.links_of(session, owner.id)
     if sum(1 for link in links if link.refused_at is None) >= MAX_MEMBERS:
         raise Conflict(f"最多可为{MAX_MEMBERS}位家人申领健康码")

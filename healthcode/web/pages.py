@@ -3,14 +3,15 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from healthcode.config import AppSettings
 from healthcode.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
-def home(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"dev": request.app.state.settings.env != "prod"})
+def home(request: Request, settings: AppSettings) -> HTMLResponse:
+    return templates.TemplateResponse(request, "index.html", {"dev": settings.env != "prod"})
 
 
 @router.get("/api/docs", response_class=HTMLResponse, name="api_docs")

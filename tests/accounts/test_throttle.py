@@ -130,29 +130,21 @@ def test_registrations_are_limited_per_address(engine, settings, freeze, path):
     assert limited.status_code == 429 and "注册提交过于频繁" in limited.text
 
 
-def test_keys_are_an_hmac_of_the_secret_key_not_a_plain_hash(db, monkeypatch):
+def test_keys_are_an_hmac_of_the_secret_key_not_a_plain_hash(db):
     """A plain SHA-256 of an 11-digit phone number is reversed by trying them all; without the secret it is not."""
     import hashlib
     import hmac
 
     from healthcode.accounts import throttle
-    from healthcode.config import get_settings
 
     phone, limit = "13900000001", throttle.Limit(1, 600)
-    monkeypatch.setenv("HEALTHCODE_SECRET_KEY", "one-secret-of-at-least-32-characters!")
-    get_settings.cache_clear()
-    try:
-        throttle.record(db, "login_user", phone, limit, NOW)
-        stored = db.scalar(select(ThrottleHit.key))
-        assert stored != hashlib.sha256(f"login_user\x00{phone}".encode()).hexdigest()
-        assert stored == hmac.new(b"one-secret-of-at-least-32-characters!", f"login_user\x00{phone}".encode(),
-                                  hashlib.sha256).hexdigest()
-        assert throttle.blocked_until(db, "login_user", phone, limit, NOW) is not None
-        monkeypatch.setenv("HEALTHCODE_SECRET_KEY", "another-secret-of-at-least-32-chars!")
-        get_settings.cache_clear()
-        assert throttle.blocked_until(db, "login_user", phone, limit, NOW) is None  # another secret, another key
-    finally:
-        get_settings.cache_clear()
+    one, another = "one-secret-of-at-least-32-characters!", "another-secret-of-at-least-32-chars!"
+    throttle.record(db, "login_user", phone, limit, NOW, one)
+    stored = db.scalar(select(ThrottleHit.key))
+    assert stored != hashlib.sha256(f"login_user\x00{phone}".encode()).hexdigest()
+    assert stored == hmac.new(one.encode(), f"login_user\x00{phone}".encode(), hashlib.sha256).hexdigest()
+    assert throttle.blocked_until(db, "login_user", phone, limit, NOW, one) is not None
+    assert throttle.blocked_until(db, "login_user", phone, limit, NOW, another) is None  # another secret, another key
 
 
 def test_sign_in_starts_are_limited_per_address_so_strangers_cannot_fill_the_sessions_table(engine, settings, db,

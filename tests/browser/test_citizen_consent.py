@@ -60,7 +60,7 @@ def test_on_a_phone_a_resident_accepts_an_employers_request_and_reads_his_access
     phone.screenshot(path=str(SHOTS / "citizen-access-log.png"), full_page=True)
 
 
-def test_on_a_phone_a_relative_confirms_a_family_link_from_his_own_sign_in(phone: Any, db: Any) -> None:
+def test_on_a_phone_a_relative_confirms_a_family_link_from_his_own_sign_in(phone: Any, db: Any, settings: Any) -> None:
     SHOTS.mkdir(exist_ok=True)
     # Given 李四 asked to show 张小明's code (a pending link: knowing his name and ID number is not enough)
     from healthcode.residents import family
@@ -70,7 +70,7 @@ def test_on_a_phone_a_relative_confirms_a_family_link_from_his_own_sign_in(phone
     applicant = Person(id_number=LI, name="李四", created_at=datetime(2020, 2, 1))
     db.add(applicant)
     db.flush()
-    family.add_member(db, applicant, name="张小明", id_number=ZHANG, relation="兄弟姐妹", now=datetime.now())
+    family.add_member(db, settings, applicant, name="张小明", id_number=ZHANG, relation="兄弟姐妹", now=datetime.now())
     db.commit()
     # When 张小明 signs in and opens 为家人申领
     sign_in(phone)

@@ -20,12 +20,14 @@ from stdnum.cn.ric import calc_check_digit
 from healthcode.checkpoints.service import add_scanner
 from healthcode.codes import keys, tokens
 from healthcode.codes.service import Issued, issue_for_person
+from healthcode.config import Settings
 from healthcode.orgs.service import Created, add_org
 from healthcode.residents.models import Person
 
 NOW = datetime(2020, 2, 24, 9, 0)
 PASSWORD = "Scan2020ok"
 GULOU, TAIJIANG, SIMING = "350102", "350103", "350203"  # 福州市鼓楼区, 福州市台江区, 厦门市思明区
+ISSUING = Settings(env="test")  # the codes the tests hand to scanners: the default issuer, TTL and rule set
 
 
 def uscc(n: int, region: str = "350100") -> str:
@@ -63,7 +65,7 @@ def person(db: Session, n: int = 1, *, name: str = "李斌", region: str | None 
 
 
 def issue(db: Session, resident: Person, now: datetime) -> Issued:
-    issued = issue_for_person(db, resident, now)
+    issued = issue_for_person(db, ISSUING, resident, now)
     db.commit()
     return issued
 

@@ -11,8 +11,6 @@ from sqlalchemy import func, select
 
 from healthcode.checkpoints import service
 from healthcode.checkpoints.models import Scanner, ScanPoint, ScanRefusal
-from healthcode.checkpoints.ratelimit import RefusalLimits
-from healthcode.config import get_settings
 from healthcode.db import session_factory
 from healthcode.errors import RateLimited
 from tests.checkpoints.factories import NOW, add_point, org, scan, scanner, token
@@ -31,11 +29,11 @@ def refusals(engine) -> int:
 
 
 def test_given_concurrent_refused_number_codes_then_exactly_the_limit_is_counted_before_429(
-        client, db, engine, freeze) -> None:
+        client, db, engine, settings, freeze) -> None:
     freeze(NOW)
     headers = token(client, scanner(db, org(db).username))
     point_id = add_point(client, headers)
-    limit = get_settings().scan_refusal_limit
+    limit = settings.scan_refusal_limit
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(lambda n: scan(client, headers, point_id, wrong_number(n)).status_code,
                                  range(ATTEMPTS)))
@@ -45,7 +43,7 @@ def test_given_concurrent_refused_number_codes_then_exactly_the_limit_is_counted
 
 @pytest.mark.skipif(not PG_URL, reason="SQLite runs one write transaction at a time: no two refusals can interleave")
 def test_given_refusals_that_all_read_the_scanner_before_any_commits_then_the_count_is_still_exact(
-        db, engine, freeze) -> None:
+        db, engine, settings, freeze) -> None:
     """The worst interleaving, forced with a barrier: every request has read its (unlocked) scanner before any
     refusal is recorded."""
     freeze(NOW)
@@ -55,7 +53,7 @@ def test_given_refusals_that_all_read_the_scanner_before_any_commits_then_the_co
                       address="软件大道", region_code="350102", created_at=NOW)
     db.add(point)
     db.commit()
-    limits = RefusalLimits.from_settings(get_settings())
+    limit = settings.scan_refusal_limit
     barrier = threading.Barrier(ATTEMPTS)
 
     def attempt(n: int) -> str:
@@ -63,7 +61,7 @@ def test_given_refusals_that_all_read_the_scanner_before_any_commits_then_the_co
             row = session.get(Scanner, scanner_id)
             barrier.wait(timeout=30)
             try:
-                service.scan(session, row, point_id=point.id, code=wrong_number(n), now=NOW, limits=limits)
+                service.scan(session, row, point_id=point.id, code=wrong_number(n), now=NOW, settings=settings)
             except service.CodeRefused:
                 session.commit()
                 return "refused"
@@ -74,5 +72,5 @@ def test_given_refusals_that_all_read_the_scanner_before_any_commits_then_the_co
 
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
         outcomes = list(pool.map(attempt, range(ATTEMPTS)))
-    assert outcomes.count("refused") == limits.max_refusals and refusals(engine) == limits.max_refusals
-    assert outcomes.count("limited") == ATTEMPTS - limits.max_refusals
+    assert outcomes.count("refused") == limit and refusals(engine) == limit
+    assert outcomes.count("limited") == ATTEMPTS - limit

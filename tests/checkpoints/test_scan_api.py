@@ -77,7 +77,7 @@ def test_given_number_code_when_scanning_then_same_person_and_scan_is_stored(db,
         data["scan_id"], resident.id, point_id, "green", "number", NOW)
 
 
-def test_colour_is_the_colour_now_not_the_one_in_the_code(db, client, freeze):
+def test_colour_is_the_colour_now_not_the_one_in_the_code(db, client, freeze, settings):
     freeze(NOW)
     admin = org(db)
     headers = token(client, scanner(db, admin.username))
@@ -94,7 +94,7 @@ def test_colour_is_the_colour_now_not_the_one_in_the_code(db, client, freeze):
     data = scan(client, headers, point_id, issued.qr_text).json()
 
     assert issued.color == "green"
-    assert data["color"] == "orange" == status_for(db, resident.id_number, NOW).color
+    assert data["color"] == "orange" == status_for(db, settings, resident.id_number, NOW).color
     assert db.scalars(select(Scan.color)).one() == "orange"
 
 

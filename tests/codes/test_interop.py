@@ -24,11 +24,12 @@ def cose_key(jwk: dict) -> cwt.COSEKey:
     return cwt.COSEKey.new({1: 1, 2: keys.b64url_decode(jwk["kid"]), 3: -8, -1: 6, -2: keys.b64url_decode(jwk["x"])})
 
 
-def test_issued_qr_verifies_with_cwt_from_the_jwks_alone(db):
+def test_issued_qr_verifies_with_cwt_from_the_jwks_alone(db, settings):
     # cwt checks exp against the real time, so this code is issued now.
     now = clock.now()
-    issued = service.issue_for_person(db, person(db, name="李斌"), now)
-    jwks = json.loads(json.dumps(keys.public_jwks(db, now)))  # exactly what is published, nothing more
+    issued = service.issue_for_person(db, settings, person(db, name="李斌"), now)
+    # exactly what is published, nothing more
+    jwks = json.loads(json.dumps(keys.public_jwks(db, now, settings.secret_key)))
 
     claims = cwt.decode(zlib.decompress(base45.b45decode(issued.qr_text[7:])), [cose_key(j) for j in jwks["keys"]])
 
@@ -36,10 +37,10 @@ def test_issued_qr_verifies_with_cwt_from_the_jwks_alone(db):
     assert claims[4] - claims[6] == 60
 
 
-def test_tampered_qr_fails_cwt_verification(db):
+def test_tampered_qr_fails_cwt_verification(db, settings):
     now = clock.now()
-    issued = service.issue_for_person(db, person(db), now)
-    jwks = keys.public_jwks(db, now)
+    issued = service.issue_for_person(db, settings, person(db), now)
+    jwks = keys.public_jwks(db, now, settings.secret_key)
     cose = bytearray(zlib.decompress(base45.b45decode(issued.qr_text[7:])))
     cose[-1] ^= 1
 
@@ -47,11 +48,11 @@ def test_tampered_qr_fails_cwt_verification(db):
         cwt.decode(bytes(cose), [cose_key(j) for j in jwks["keys"]])
 
 
-def test_docs_verify_example_accepts_a_genuine_code_and_refuses_a_tampered_one(db, tmp_path):
+def test_docs_verify_example_accepts_a_genuine_code_and_refuses_a_tampered_one(db, tmp_path, settings):
     now = clock.now()
-    issued = service.issue_for_person(db, person(db), now)
+    issued = service.issue_for_person(db, settings, person(db), now)
     jwks_file = tmp_path / "jwks.json"
-    jwks_file.write_text(json.dumps(keys.public_jwks(db, now)))
+    jwks_file.write_text(json.dumps(keys.public_jwks(db, now, settings.secret_key)))
     cose = bytearray(zlib.decompress(base45.b45decode(issued.qr_text[7:])))
     cose[-1] ^= 1
     tampered = tokens.to_qr_text(bytes(cose))

@@ -36,15 +36,15 @@ def test_any_single_digit_change_breaks_the_check(body, position, delta):
     assert caught.value.code == "check_digit"
 
 
-def test_issued_number_is_12_digits_with_valid_check_digit(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_issued_number_is_12_digits_with_valid_check_digit(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
     assert len(issued.number_code) == 12 and issued.number_code.isdigit()
     assert numbers.check_digit(issued.number_code[:11]) == issued.number_code[11]
 
 
-def test_given_number_code_then_resolves_until_exp_and_not_at_exp(db):
+def test_given_number_code_then_resolves_until_exp_and_not_at_exp(db, settings):
     resident = person(db)
-    issued = service.issue_for_person(db, resident, NOW)
+    issued = service.issue_for_person(db, settings, resident, NOW)
 
     resolved = service.resolve(db, issued.number_code, issued.expires_at - timedelta(microseconds=1))
 
@@ -53,8 +53,8 @@ def test_given_number_code_then_resolves_until_exp_and_not_at_exp(db):
     assert refusal(db, issued.number_code, issued.expires_at) == "expired"
 
 
-def test_typed_number_with_spaces_or_full_width_digits_is_read(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_typed_number_with_spaces_or_full_width_digits_is_read(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
     n = issued.number_code
     spaced = f" {n[:4]} {n[4:8]}-{n[8:]} "
     full_width = n.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -62,8 +62,8 @@ def test_typed_number_with_spaces_or_full_width_digits_is_read(db):
     assert service.resolve(db, spaced, NOW).person_id == service.resolve(db, full_width, NOW).person_id
 
 
-def test_wrong_check_digit_and_wrong_length_and_unknown_number(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_wrong_check_digit_and_wrong_length_and_unknown_number(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
     n = issued.number_code
     wrong = n[:11] + str((int(n[11]) + 1) % 10)
     unknown = "00000000000" + numbers.check_digit("00000000000")
@@ -74,14 +74,14 @@ def test_wrong_check_digit_and_wrong_length_and_unknown_number(db):
     assert refusal(db, unknown) == "expired"  # never issued and no longer valid are one case (documented)
 
 
-def test_given_number_taken_by_unexpired_code_then_another_is_drawn_and_reuse_after_expiry(db, monkeypatch):
+def test_given_number_taken_by_unexpired_code_then_another_is_drawn_and_reuse_after_expiry(db, monkeypatch, settings):
     drawn = iter(["111111111113", "111111111113", "222222222226", "111111111113"])
     monkeypatch.setattr(numbers, "random_number", lambda: next(drawn))
     resident = person(db)
 
-    first = service.issue_for_person(db, resident, NOW)
-    second = service.issue_for_person(db, resident, NOW + timedelta(seconds=10))
-    after_expiry = service.issue_for_person(db, resident, first.expires_at)
+    first = service.issue_for_person(db, settings, resident, NOW)
+    second = service.issue_for_person(db, settings, resident, NOW + timedelta(seconds=10))
+    after_expiry = service.issue_for_person(db, settings, resident, first.expires_at)
 
     assert (first.number_code, second.number_code, after_expiry.number_code) == (
         "111111111113", "222222222226", "111111111113")

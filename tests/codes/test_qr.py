@@ -16,8 +16,8 @@ def decode(png: bytes) -> list[zxingcpp.Barcode]:
     return read_qr_codes(Image.open(io.BytesIO(png)))
 
 
-def test_issued_code_png_decodes_to_the_same_text_as_a_regular_qr(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_issued_code_png_decodes_to_the_same_text_as_a_regular_qr(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
 
     found = decode(qr.png_bytes(issued.qr_text))
 
@@ -26,8 +26,8 @@ def test_issued_code_png_decodes_to_the_same_text_as_a_regular_qr(db):
     assert not symbol.is_micro and symbol.error in ("M", "Q", "H")
 
 
-def test_saved_png_for_printing_decodes_too(db, tmp_path):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_saved_png_for_printing_decodes_too(db, tmp_path, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
     path = tmp_path / "code.png"
 
     qr.save_png(issued.qr_text, path)

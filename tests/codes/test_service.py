@@ -16,18 +16,18 @@ from tests.codes.factories import NOW, confirmed_case, household, id_number, per
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
 
-def test_given_confirmed_case_then_code_is_orange(db):
+def test_given_confirmed_case_then_code_is_orange(db, settings):
     resident = person(db)
     confirmed_case(db, resident.id_number)
 
-    issued = service.issue_for_person(db, resident, NOW)
+    issued = service.issue_for_person(db, settings, resident, NOW)
 
     assert (issued.color, issued.color_label) == ("orange", "橙码")
     assert service.resolve(db, issued.qr_text, NOW).color_at_issue == "orange"
 
 
-def test_as_json_is_exactly_the_contract_shape(db):
-    issued = service.issue_for_person(db, person(db), NOW.replace(microsecond=123456))
+def test_as_json_is_exactly_the_contract_shape(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW.replace(microsecond=123456))
 
     data = issued.as_json()
 
@@ -36,20 +36,18 @@ def test_as_json_is_exactly_the_contract_shape(db):
     assert ISO.match(data["issued_at"]) and (data["color"], issued.color_label) == ("green", "绿码")
 
 
-def test_given_ttl_setting_then_expiry_follows_it(db, settings, monkeypatch):
-    from healthcode.config import get_settings
-
-    monkeypatch.setenv("HEALTHCODE_CODE_TTL_SECONDS", "300")
-    get_settings.cache_clear()
-    issued = service.issue_for_person(db, person(db), NOW)
-    assert issued.ttl_seconds == 300
+def test_given_ttl_setting_then_expiry_follows_it(db, settings):
+    resident = person(db)
+    for ttl in (120, 300):
+        issued = service.issue_for_person(db, settings.model_copy(update={"code_ttl_seconds": ttl}), resident, NOW)
+        assert issued.ttl_seconds == ttl
 
 
-def test_given_household_only_resident_then_registered_with_household_county(db):
+def test_given_household_only_resident_then_registered_with_household_county(db, settings):
     number = id_number(7)
     household(db, number, "王芳", "350102")
 
-    issued = service.issue_for_id_number(db, number.lower(), NOW)
+    issued = service.issue_for_id_number(db, settings, number.lower(), NOW)
 
     created = db.scalars(select(Person).where(Person.id_number == number)).one()
     assert (created.name, created.initial_region_code) == ("王芳", "350102")
@@ -57,28 +55,28 @@ def test_given_household_only_resident_then_registered_with_household_county(db)
     assert get_registered(db, number) is created  # the second time it is simply found
 
 
-def test_given_unknown_resident_then_not_found_and_nothing_written(db):
+def test_given_unknown_resident_then_not_found_and_nothing_written(db, settings):
     with pytest.raises(NotFound, match="未登记"):
-        service.issue_for_id_number(db, id_number(8), NOW)
+        service.issue_for_id_number(db, settings, id_number(8), NOW)
     assert db.scalars(select(Person)).all() == []
 
 
-def test_given_invalid_id_number_then_invalid_in_chinese(db):
+def test_given_invalid_id_number_then_invalid_in_chinese(db, settings):
     with pytest.raises(Invalid, match="身份证号"):
-        service.issue_for_id_number(db, "123", NOW)
+        service.issue_for_id_number(db, settings, "123", NOW)
 
 
-def test_given_no_known_region_then_picked_region_becomes_initial_and_stays(db):
+def test_given_no_known_region_then_picked_region_becomes_initial_and_stays(db, settings):
     resident = person(db, region=None)
 
-    unknown = service.issue_for_person(db, resident, NOW)
-    picked = service.issue_for_person(db, resident, NOW, region_code="350203")
-    later = service.issue_for_person(db, resident, NOW, region_code="110101")
+    unknown = service.issue_for_person(db, settings, resident, NOW)
+    picked = service.issue_for_person(db, settings, resident, NOW, region_code="350203")
+    later = service.issue_for_person(db, settings, resident, NOW, region_code="110101")
 
     assert unknown.region_code == "350000"  # the province, not stored
     assert (picked.region_code, later.region_code, resident.initial_region_code) == ("350203", "350203", "350203")
 
 
-def test_given_bad_region_code_then_invalid(db):
+def test_given_bad_region_code_then_invalid(db, settings):
     with pytest.raises(Invalid):
-        service.issue_for_person(db, person(db, region=None), NOW, region_code="35")
+        service.issue_for_person(db, settings, person(db, region=None), NOW, region_code="35")

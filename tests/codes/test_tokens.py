@@ -27,9 +27,9 @@ def refusal(db, text: str, now=NOW) -> str:
     return caught.value.code
 
 
-def test_given_issued_qr_when_resolved_then_claims_and_person_match(db):
+def test_given_issued_qr_when_resolved_then_claims_and_person_match(db, settings):
     resident = person(db, name="欧阳小明")
-    issued = service.issue_for_person(db, resident, NOW)
+    issued = service.issue_for_person(db, settings, resident, NOW)
 
     resolved = service.resolve(db, issued.qr_text, NOW + timedelta(seconds=59))
 
@@ -42,8 +42,8 @@ def test_given_issued_qr_when_resolved_then_claims_and_person_match(db):
     assert claims.exp - claims.iat == 60
 
 
-def test_token_layout_is_the_contract_one(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_token_layout_is_the_contract_one(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
 
     tagged = cbor2.loads(cose_of(issued.qr_text))
     assert tagged.tag == 18
@@ -56,8 +56,8 @@ def test_token_layout_is_the_contract_one(db):
     assert len(signature) == 64
 
 
-def test_given_untagged_message_then_accepted_too(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_given_untagged_message_then_accepted_too(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
     untagged = cbor2.dumps(cbor2.loads(cose_of(issued.qr_text)).value)
 
     resolved = service.resolve(db, tokens.to_qr_text(untagged), NOW)
@@ -65,21 +65,21 @@ def test_given_untagged_message_then_accepted_too(db):
     assert resolved.kind == "qr"
 
 
-def test_qr_carries_no_id_number_nor_anything_derived_from_it(db):
+def test_qr_carries_no_id_number_nor_anything_derived_from_it(db, settings):
     resident = person(db)
-    issued = service.issue_for_person(db, resident, NOW)
+    issued = service.issue_for_person(db, settings, resident, NOW)
 
     raw = cose_of(issued.qr_text)
     message = cbor2.loads(raw).value
     everything = raw + message[0] + message[2] + repr(cbor2.loads(message[2])).encode()
     for fragment in (resident.id_number, resident.id_number[-6:], resident.id_number[6:14], resident.name):
         assert fragment.encode() not in everything
-    again = cbor2.loads(cbor2.loads(cose_of(service.issue_for_person(db, resident, NOW).qr_text)).value[2])
+    again = cbor2.loads(cbor2.loads(cose_of(service.issue_for_person(db, settings, resident, NOW).qr_text)).value[2])
     assert again[7] != cbor2.loads(message[2])[7] and len(again[7]) == 16  # a random token id, never the same
 
 
-def test_every_changed_byte_is_refused_never_accepted(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_every_changed_byte_is_refused_never_accepted(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
     cose = cose_of(issued.qr_text)
     codes = set()
     for position in range(len(cose)):
@@ -92,9 +92,9 @@ def test_every_changed_byte_is_refused_never_accepted(db):
     assert "bad_signature" in codes
 
 
-def test_given_changed_claim_resigned_by_another_key_then_unknown_key(db):
-    issued = service.issue_for_person(db, person(db), NOW)
-    stranger = keys._load_private(b"\x00" * 8, "EdDSA", _foreign_pem())
+def test_given_changed_claim_resigned_by_another_key_then_unknown_key(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
+    stranger = keys._load_private(b"\x00" * 8, "EdDSA", _foreign_pem(settings.secret_key), settings.secret_key)
     claims = tokens.CodeClaims.from_map(cbor2.loads(cbor2.loads(cose_of(issued.qr_text)).value[2]))
 
     forged = tokens.to_qr_text(tokens.sign(claims, stranger))
@@ -102,8 +102,8 @@ def test_given_changed_claim_resigned_by_another_key_then_unknown_key(db):
     assert refusal(db, forged) == "unknown_key"
 
 
-def test_given_token_past_exp_then_expired_and_just_before_then_valid(db):
-    issued = service.issue_for_person(db, person(db), NOW)
+def test_given_token_past_exp_then_expired_and_just_before_then_valid(db, settings):
+    issued = service.issue_for_person(db, settings, person(db), NOW)
 
     assert service.resolve(db, issued.qr_text, issued.expires_at - timedelta(microseconds=1)).kind == "qr"
     assert refusal(db, issued.qr_text, issued.expires_at) == "expired"
@@ -118,9 +118,9 @@ def test_malformed_texts_are_invalid_code(db, text):
     assert refusal(db, text) == "invalid_code"
 
 
-def test_given_wrong_claim_shape_signed_by_our_key_then_invalid_code(db):
+def test_given_wrong_claim_shape_signed_by_our_key_then_invalid_code(db, settings):
     person(db)
-    key = keys.current_signing_key(db, NOW)
+    key = keys.current_signing_key(db, NOW, settings.secret_key)
     good = tokens.CodeClaims("CN-35", 1582506000, 1582506060, b"x" * 16, "green", "*明", "350102", "fj-2020-02")
     too_long = tokens.CodeClaims(**{**good.__dict__, "exp": good.iat + 301})
     bad_region = tokens.CodeClaims(**{**good.__dict__, "region_code": "35"})
@@ -130,15 +130,13 @@ def test_given_wrong_claim_shape_signed_by_our_key_then_invalid_code(db):
         assert refusal(db, tokens.to_qr_text(tokens.sign(claims, key))) == "invalid_code"
 
 
-def _foreign_pem() -> str:
+def _foreign_pem(secret_key: str) -> str:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from healthcode.config import get_settings
-
     return ed25519.Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(keys._pem_password(get_settings().secret_key)),
+        serialization.BestAvailableEncryption(keys._pem_password(secret_key)),
     ).decode()
 
 
@@ -148,8 +146,8 @@ def test_base45_encoder_matches_the_base45_package(data):
     assert base45.b45decode(tokens.b45encode(data)) == data
 
 
-def test_fast_ed25519_signing_gives_exactly_what_pycose_gives(db):
-    key = keys.current_signing_key(db, NOW)
+def test_fast_ed25519_signing_gives_exactly_what_pycose_gives(db, settings):
+    key = keys.current_signing_key(db, NOW, settings.secret_key)
     plain = keys.SigningMaterial(key.kid, key.alg, key.cose_key)  # no loaded key: pycose signs and encodes
     claims = tokens.CodeClaims("CN-35", 1582506000, 1582506060, b"c" * 16, "orange", "李*明", "350102", "fj-2020-02")
 

@@ -100,10 +100,10 @@ def test_scanner_token_cannot_read_the_records(client, two_orgs):
     assert response.status_code == 403
 
 
-def test_retrieved_password_must_be_changed_before_reading_the_records(db, client, freeze):
+def test_retrieved_password_must_be_changed_before_reading_the_records(db, client, settings, freeze):
     freeze(NOW)
     created = org(db, 3, name="丙单位")
-    retrieved = new_admin_password(db, created.org_id, NOW)
+    retrieved = new_admin_password(db, created.org_id, NOW, settings.secret_key)
     db.commit()
     headers = token(client, retrieved.username, retrieved.password)
 

@@ -3,6 +3,7 @@ configured CA, is valid now and names a registered enterprise's USCC; anything e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from fastapi.testclient import TestClient
 
-from healthcode.enterprise.ca_login import ca_settings
+from healthcode.app import create_app
 from tests.enterprise.factories import enterprise, uscc_code
 
 NOW = datetime(2020, 2, 24, 1, 0, tzinfo=UTC)
@@ -40,18 +42,25 @@ def _client_cert(ca: tuple[Any, x509.Certificate], uscc: str, *, days: int = 30)
 
 
 @pytest.fixture
-def ca(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def ca(tmp_path: Path) -> Any:
     authority = _ca("测试CA")
-    path = tmp_path / "ca.pem"
-    path.write_bytes(authority[1].public_bytes(serialization.Encoding.PEM))
-    monkeypatch.setenv("HEALTHCODE_ENT_CA_FILE", str(path))
-    ca_settings.cache_clear()
-    yield authority
-    ca_settings.cache_clear()
+    (tmp_path / "ca.pem").write_bytes(authority[1].public_bytes(serialization.Encoding.PEM))
+    return authority
 
 
-def _login(client: Any, pem: str) -> Any:
-    return client.get("/ent/ca-login", headers={"X-SSL-Client-Cert": pem})
+def ca_app(engine: Any, settings: Any, tmp_path: Path, **more: Any) -> TestClient:
+    """An app whose settings name the test CA's certificate (HEALTHCODE_ENT_CA_FILE)."""
+    return TestClient(create_app(settings.model_copy(update={"ent_ca_file": tmp_path / "ca.pem", **more}), engine))
+
+
+@pytest.fixture
+def client(engine: Any, settings: Any, tmp_path: Path, ca: Any) -> Iterator[TestClient]:
+    with ca_app(engine, settings, tmp_path) as test_client:
+        yield test_client
+
+
+def _login(client: Any, pem: str, header: str = "X-SSL-Client-Cert") -> Any:
+    return client.get("/ent/ca-login", headers={header: pem})
 
 
 def test_a_certificate_of_the_configured_ca_signs_the_enterprise_in(client: Any, db: Any, freeze: Any,
@@ -60,6 +69,17 @@ def test_a_certificate_of_the_configured_ca_signs_the_enterprise_in(client: Any,
     enterprise(db, 1)
     page = _login(client, _client_cert(ca, uscc_code(1)))
     assert page.status_code == 200 and str(page.url).endswith("/ent/") and "企业看板" in page.text
+
+
+def test_the_proxy_header_is_a_setting(engine: Any, settings: Any, tmp_path: Path, db: Any, freeze: Any,
+                                       ca: Any) -> None:
+    freeze("2020-02-24 09:00")
+    enterprise(db, 1)
+    pem = _client_cert(ca, uscc_code(1))
+    with ca_app(engine, settings, tmp_path, ent_ca_header="X-Client-Cert") as client:
+        assert _login(client, pem).status_code == 401  # the default header is not read
+        page = _login(client, pem, "X-Client-Cert")
+    assert page.status_code == 200 and "企业看板" in page.text
 
 
 def test_refusals(client: Any, db: Any, freeze: Any, ca: Any) -> None:
@@ -78,7 +98,6 @@ def test_refusals(client: Any, db: Any, freeze: Any, ca: Any) -> None:
     assert client.get("/ent/ca-login").status_code == 401
 
 
-def test_without_a_configured_ca_the_login_is_off(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("HEALTHCODE_ENT_CA_FILE", raising=False)
-    ca_settings.cache_clear()
-    assert client.get("/ent/ca-login").status_code == 404
+def test_without_a_configured_ca_the_login_is_off(engine: Any, settings: Any) -> None:
+    with TestClient(create_app(settings.model_copy(update={"ent_ca_file": None}), engine)) as client:
+        assert client.get("/ent/ca-login").status_code == 404

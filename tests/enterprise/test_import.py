@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from healthcode.config import Settings
 from healthcode.enterprise import consent, importing, repository, service
 from healthcode.enterprise.models import Employee, EmploymentRequest
 from healthcode.errors import DomainError
@@ -35,7 +36,8 @@ def bad_check_character(n: int) -> str:
     return good[:17] + ("0" if good[17] != "0" else "1")
 
 
-def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_row_is_named(db: Any) -> None:
+def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_row_is_named(
+        db: Any, settings: Settings) -> None:
     org = enterprise(db)
     employ(db, org.org_id, "老员工", id_number(9), NOW)
     service.add_employee(db, org.org_id, service.EmployeeInput("新员工", id_number(8)), NOW)  # asked, not confirmed
@@ -48,7 +50,7 @@ def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_ro
         ["老员工", id_number(9), ""],                   # line 7: already an employee
         ["新员工", id_number(8), ""],                   # line 8: already asked
     ])
-    result = importing.import_upload(db, org.org_id, "员工.xlsx", content, NOW)
+    result = importing.import_upload(db, settings, org.org_id, "员工.xlsx", content, NOW)
     assert result.status == "rejected"
     assert [(b.line, b.column) for b in result.bad_rows] == [
         (3, "姓名"), (4, "身份证号"), (5, "手机号码"), (6, "身份证号"), (7, "身份证号"), (8, "身份证号")]
@@ -59,12 +61,12 @@ def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_ro
 
 
 def test_given_a_good_csv_when_importing_then_requests_only_and_on_acceptance_the_past_reports(
-        db: Any, tmp_path: Path) -> None:
+        db: Any, tmp_path: Path, settings: Settings) -> None:
     org = enterprise(db)
     li_person = person(db, id_number(2), "李四")
     report(db, li_person, date(2020, 2, 23))
     csv = f"\ufeff姓名,身份证号,手机号码\n张三,{id_number(1)},13800138000\n李四,{id_number(2).lower()},\n"
-    result = importing.import_upload(db, org.org_id, "employees.csv", csv.encode(), NOW)
+    result = importing.import_upload(db, settings, org.org_id, "employees.csv", csv.encode(), NOW)
     assert result.as_json() == {"status": "imported", "rows": 2, "bad_rows": []}
     # the import creates pending requests, nothing more: no employee, no report counted
     assert repository.count_employees(db, org.org_id) == 0 and repository.day_stat_sum(db, org.org_id, None, None) == 0
@@ -83,10 +85,11 @@ def test_given_a_good_csv_when_importing_then_requests_only_and_on_acceptance_th
     ("employees.csv", "名字,号码\n张三,1\n".encode(), "文件缺少列：姓名、身份证号"),
     ("employees.csv", "姓名,身份证号\n".encode(), "没有员工数据"),
 ])
-def test_unusable_files_are_refused_in_chinese(db: Any, filename: str, content: bytes, message: str) -> None:
+def test_unusable_files_are_refused_in_chinese(db: Any, filename: str, content: bytes, message: str,
+                                               settings: Settings) -> None:
     org = enterprise(db)
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, org.org_id, filename, content, NOW)
+        importing.import_upload(db, settings, org.org_id, filename, content, NOW)
     assert message in refused.value.message
 
 
@@ -115,30 +118,31 @@ def test_the_import_template_downloads_with_the_header(client: Any, db: Any) -> 
     assert [c.value for c in sheet[1]] == importing.TEMPLATE_HEADER
 
 
-def test_a_name_that_differs_from_the_registered_real_name_is_imported_like_any_other(db: Any) -> None:
+def test_a_name_that_differs_from_the_registered_real_name_is_imported_like_any_other(db: Any,
+                                                                                      settings: Settings) -> None:
     """No oracle of name + ID number: the row becomes a pending request under the name entered, as a right name
     would; the holder sees that name and decides (tests/enterprise/test_consent.py)."""
     org = enterprise(db)
     person(db, id_number(1), "张三")
     person(db, id_number(2), "王五")
     upload = f"姓名,身份证号\n李四,{id_number(1)}\n王五,{id_number(2)}\n".encode()
-    result = importing.import_upload(db, org.org_id, "e.csv", upload, NOW)
+    result = importing.import_upload(db, settings, org.org_id, "e.csv", upload, NOW)
     assert result.status == "imported" and result.rows == 2 and result.bad_rows == []
     requests = db.scalars(select(EmploymentRequest).order_by(EmploymentRequest.id_number)).all()
     assert [(r.name, r.state) for r in requests] == [("李四", "pending"), ("王五", "pending")]
 
 
-def test_a_damaged_xlsx_is_refused_in_chinese(db: Any) -> None:
+def test_a_damaged_xlsx_is_refused_in_chinese(db: Any, settings: Settings) -> None:
     org = enterprise(db)
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, org.org_id, "坏.xlsx", b"PK\x03\x04 not really a zip", NOW)
+        importing.import_upload(db, settings, org.org_id, "坏.xlsx", b"PK\x03\x04 not really a zip", NOW)
     assert "无法读取文件" in refused.value.message
 
 
-def test_numbers_typed_as_numbers_in_excel_keep_their_digits(db: Any) -> None:
+def test_numbers_typed_as_numbers_in_excel_keep_their_digits(db: Any, settings: Settings) -> None:
     org = enterprise(db)
     content = xlsx_bytes([["张三", id_number(1), 13800138000]])
-    assert importing.import_upload(db, org.org_id, "e.xlsx", content, NOW).status == "imported"
+    assert importing.import_upload(db, settings, org.org_id, "e.xlsx", content, NOW).status == "imported"
     request = db.scalar(select(EmploymentRequest))
     assert request.id_number == id_number(1) and request.phone == "13800138000"
 
@@ -158,7 +162,7 @@ def test_an_upload_over_the_size_limit_is_refused_in_chinese_and_nothing_is_stor
     assert fine.status_code == 200 and "导入成功" in fine.text
 
 
-def test_an_upload_is_read_in_chunks_never_more_than_the_limit(db: Any) -> None:
+def test_an_upload_is_read_in_chunks_never_more_than_the_limit(db: Any, settings: Settings) -> None:
     """An endless upload: refused after the limit and one chunk, never read whole into memory."""
 
     class Endless(io.RawIOBase):
@@ -170,7 +174,8 @@ def test_an_upload_is_read_in_chunks_never_more_than_the_limit(db: Any) -> None:
             return b"x" * size
 
     source = Endless()
+    two = settings.model_copy(update={"employee_import_max_mb": 2})
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, enterprise(db).org_id, "员工.csv", source, NOW, max_mb=2)
+        importing.import_upload(db, two, enterprise(db).org_id, "员工.csv", source, NOW)
     assert refused.value.status_code == 413 and refused.value.code == "file_too_large"
     assert 2 * 1024 * 1024 < source.read_bytes <= 2 * 1024 * 1024 + importing.CHUNK

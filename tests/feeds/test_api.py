@@ -95,7 +95,7 @@ def test_given_an_upload_with_an_unknown_extension_then_422(client, engine) -> N
     assert response.status_code == 422 and "不支持的文件格式" in response.json()["message"]
 
 
-def test_given_a_pushed_case_then_the_very_next_status_query_is_orange(client, engine, freeze) -> None:
+def test_given_a_pushed_case_then_the_very_next_status_query_is_orange(client, engine, freeze, settings) -> None:
     from datetime import datetime
 
     from healthcode.rules.service import status_for
@@ -103,8 +103,8 @@ def test_given_a_pushed_case_then_the_very_next_status_query_is_orange(client, e
     freeze("2020-02-24 09:00")
     key = provider(engine).api_key
     with transaction(engine) as session:
-        assert status_for(session, A, datetime(2020, 2, 24, 9)).color == "green"
+        assert status_for(session, settings, A, datetime(2020, 2, 24, 9)).color == "green"
     record = {"id_number": A, "name": "李斌", "status": "confirmed", "reported_at": "2020-02-24T08:00:00"}
     assert client.post("/api/v1/feeds/cases/records", headers={"X-API-Key": key}, json=record).status_code == 201
     with transaction(engine) as session:
-        assert status_for(session, A, datetime(2020, 2, 24, 9)).color == "orange"
+        assert status_for(session, settings, A, datetime(2020, 2, 24, 9)).color == "orange"

@@ -146,7 +146,7 @@ def never_opened(monkeypatch):
 
 
 def test_given_an_xlsx_bomb_then_it_is_refused_by_its_declared_sizes_before_it_is_opened(
-        run, client, engine, db, tmp_path, never_opened) -> None:
+        run, client, engine, db, tmp_path, never_opened, settings) -> None:
     content = bomb(tmp_path)
     assert len(content) < 1 << 20  # 64 MB of sheet in well under 1 MB
     path = tmp_path / "bomb.xlsx"
@@ -158,7 +158,7 @@ def test_given_an_xlsx_bomb_then_it_is_refused_by_its_declared_sizes_before_it_i
     response = upload(client, created.api_key, "households", content, "bomb.xlsx")
     assert response.status_code == 422 and response.json()["error"] == "file_too_large"
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, enterprise(db).org_id, "员工.xlsx", content, datetime(2020, 2, 24, 9))
+        importing.import_upload(db, settings, enterprise(db).org_id, "员工.xlsx", content, datetime(2020, 2, 24, 9))
     assert refused.value.code == "file_too_large"
     assert batches(engine) == []
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from healthcode.feeds.contacts import ComputedContact, computed_contacts
@@ -25,7 +26,7 @@ def contact_ids(db) -> set[str]:
     return {c[0] for c in contacts(db)}
 
 
-def test_given_train_case_then_same_carriage_within_three_rows_are_contacts(db):
+def test_given_train_case_then_same_carriage_within_three_rows_are_contacts(db, settings):
     f.case(db, CASE, "confirmed", "2020-02-22 10:00")
     f.travel(db, CASE, "G1234", "train", TRIP_DAY, carriage="05", seat_row=10)
     near = {offset: f.person_id(100 + offset) for offset in range(-4, 5) if offset}
@@ -40,8 +41,8 @@ def test_given_train_case_then_same_carriage_within_three_rows_are_contacts(db):
     assert found == {near[o] for o in (-3, -2, -1, 1, 2, 3)} | {same_row_neighbour}
     assert contacts(db, near[3]) == {(near[3], date(2020, 2, 20), CASE, "G1234")}
     for green in (near[4], near[-4], other_carriage):
-        assert status_for(db, green, f.NOW).color == "green"
-    assert [r.rule for r in status_for(db, near[-3], f.NOW).reasons] == ["close_contact"]
+        assert status_for(db, settings, green, f.NOW).color == "green"
+    assert [r.rule for r in status_for(db, settings, near[-3], f.NOW).reasons] == ["close_contact"]
 
 
 def test_given_flight_case_then_three_rows_either_way_whatever_the_carriage(db):
@@ -69,23 +70,23 @@ def test_given_same_trip_on_another_day_then_no_contact(db):
     assert contacts(db) == set()
 
 
-def test_given_case_then_it_is_not_its_own_contact(db):
+def test_given_case_then_it_is_not_its_own_contact(db, settings):
     f.case(db, CASE, "confirmed", "2020-02-22 10:00")
     f.travel(db, CASE, "G1234", "train", TRIP_DAY, carriage="05", seat_row=10)
     f.travel(db, CASE, "G1234", "train", TRIP_DAY, carriage="05", seat_row=11)  # a re-sent or changed seat
     assert contacts(db) == set()
-    assert [r.rule for r in status_for(db, CASE, f.NOW).reasons] == ["case"]
+    assert [r.rule for r in status_for(db, settings, CASE, f.NOW).reasons] == ["case"]
 
 
-def test_given_case_is_cleared_then_its_contacts_go_with_it(db):
+def test_given_case_is_cleared_then_its_contacts_go_with_it(db, settings):
     contact = f.person_id(1)
     f.case(db, CASE, "confirmed", "2020-02-18 10:00")
     f.travel(db, CASE, "闽A-K001", "bus", TRIP_DAY)
     f.travel(db, contact, "闽A-K001", "bus", TRIP_DAY)
-    assert status_for(db, contact, f.NOW).color == "orange"
+    assert status_for(db, settings, contact, f.NOW).color == "orange"
     f.case(db, CASE, "cleared", "2020-02-23 10:00")
     assert contacts(db) == set()
-    assert status_for(db, contact, f.NOW).color == "green"
+    assert status_for(db, settings, contact, f.NOW).color == "green"
 
 
 def test_given_person_never_a_confirmed_case_then_no_contacts(db):
@@ -95,7 +96,7 @@ def test_given_person_never_a_confirmed_case_then_no_contacts(db):
     assert contacts(db) == set()
 
 
-def test_given_travel_older_than_14_days_then_no_contact(db):
+def test_given_travel_older_than_14_days_then_no_contact(db, settings):
     f.case(db, CASE, "confirmed", "2020-02-01 10:00")
     recent, old = f.person_id(1), f.person_id(2)
     f.travel(db, CASE, "K1", "bus", "2020-02-11")  # day 13 on 2020-02-24
@@ -103,9 +104,9 @@ def test_given_travel_older_than_14_days_then_no_contact(db):
     f.travel(db, CASE, "K2", "bus", "2020-02-10")  # day 14
     f.travel(db, old, "K2", "bus", "2020-02-10")
     assert contact_ids(db) == {recent}
-    assert [(r.since.isoformat(), r.until.isoformat()) for r in status_for(db, recent, f.NOW).reasons] == [
+    assert [(r.since.isoformat(), r.until.isoformat()) for r in status_for(db, settings, recent, f.NOW).reasons] == [
         ("2020-02-11", "2020-02-24")]
-    assert status_for(db, old, f.NOW).color == "green"
+    assert status_for(db, settings, old, f.NOW).color == "green"
 
 
 def test_given_travel_in_the_future_then_no_contact_yet(db):
@@ -155,7 +156,7 @@ case_rows = st.lists(st.tuples(people, st.sampled_from(["confirmed", "suspected"
                                st.integers(0, 3)), min_size=2, max_size=8)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(trip_rows, case_rows, st.dates(min_value=date(2020, 2, 12), max_value=date(2020, 2, 26)))
 def test_property_sql_matches_the_naive_definition(db, raw_trips, raw_cases, today):
     modes = {"T1": "train", "F1": "flight", "B1": "bus"}

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from healthcode.config import Settings
 from healthcode.feeds.loader import BatchReport, load_file
 from tests.feeds.files import batches, person_id, stored, write
 from tests.feeds.test_api import provider
@@ -19,13 +20,13 @@ ADDRESS = "福建省福州市鼓楼区软件园社区3号楼"
 WAIT_SECONDS = 60
 
 
-def load_within_bounds(engine: Any, feed: str, path: Path, **kwargs: Any) -> BatchReport:
+def load_within_bounds(engine: Any, settings: Settings, feed: str, path: Path, **kwargs: Any) -> BatchReport:
     """load_file in a thread, waited for at most WAIT_SECONDS: a hang fails the test instead of blocking the run."""
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            outcome["report"] = load_file(engine, feed, path, **kwargs)
+            outcome["report"] = load_file(engine, settings, feed, path, **kwargs)
         except BaseException as exc:  # handed to the test
             outcome["error"] = exc
 
@@ -47,10 +48,10 @@ def rows_with(bad_name: str, good: int = 40) -> list[list[Any]]:
 @pytest.mark.parametrize("fast", ["1", "0"])
 @pytest.mark.parametrize(("char", "what"), [("\x00", "NUL"), ("\x01", "控制字符"), ("\x1b", "控制字符")])
 def test_given_a_control_character_in_a_csv_cell_then_its_row_is_refused_and_the_load_ends(
-        engine, tmp_path, monkeypatch, fast, char, what) -> None:
-    monkeypatch.setenv("HEALTHCODE_FEED_FAST_PATH", fast)
+        engine, tmp_path, settings, fast, char, what) -> None:
+    options = settings.model_copy(update={"feed_fast_path": fast == "1"})
     path = write(tmp_path, "h.csv", HOUSEHOLDS, rows_with(f"李{char}斌"))
-    report = load_within_bounds(engine, "households", path)
+    report = load_within_bounds(engine, options, "households", path)
     assert report.status == "rejected"
     [error] = report.bad_rows
     assert (error.line, error.column) == (42, "name")
@@ -60,27 +61,29 @@ def test_given_a_control_character_in_a_csv_cell_then_its_row_is_refused_and_the
 
 # The row's line: a quoted CSV cell with a line break ends on the next line (the csv module's count).
 @pytest.mark.parametrize(("name", "line"), [("h.csv", 5), ("h.jsonl", 3), ("h.xlsx", 4)])
-def test_given_a_line_break_inside_a_cell_then_its_row_is_refused_in_every_format(engine, tmp_path, name, line) -> None:
+def test_given_a_line_break_inside_a_cell_then_its_row_is_refused_in_every_format(engine, tmp_path, name, line,
+                                                                                  settings) -> None:
     path = write(tmp_path, name, HOUSEHOLDS, rows_with("李\n斌", good=2))
-    report = load_within_bounds(engine, "households", path)
+    report = load_within_bounds(engine, settings, "households", path)
     assert report.status == "rejected"
     assert [(e.line, e.column) for e in report.bad_rows] == [(line, "name")]
     assert "换行符" in report.bad_rows[0].reason
 
 
-def test_given_a_nul_in_a_json_line_then_the_row_is_refused_and_the_others_load_when_allowed(engine, tmp_path) -> None:
+def test_given_a_nul_in_a_json_line_then_the_row_is_refused_and_the_others_load_when_allowed(engine, tmp_path,
+                                                                                             settings) -> None:
     rows = rows_with("李\x00斌", good=3)
     rows[1][2] = "福建省福州市\x00鼓楼区"  # an address too: every bad cell is named
     path = write(tmp_path, "h.jsonl", HOUSEHOLDS, rows)
-    report = load_within_bounds(engine, "households", path, max_bad_rows=2)
+    report = load_within_bounds(engine, settings, "households", path, max_bad_rows=2)
     assert report.status == "applied" and report.applied == 2
     assert [(e.line, e.column) for e in report.bad_rows] == [(2, "address"), (4, "name")]
     assert stored(engine, "households", "name") == [("居民1",), ("居民3",)]
 
 
-def test_given_tabs_and_ideographic_spaces_then_they_are_kept(engine, tmp_path) -> None:
+def test_given_tabs_and_ideographic_spaces_then_they_are_kept(engine, tmp_path, settings) -> None:
     path = write(tmp_path, "h.csv", HOUSEHOLDS, [[person_id(1), "李\t斌", "福建省\u3000福州市", ""]])
-    report = load_within_bounds(engine, "households", path)
+    report = load_within_bounds(engine, settings, "households", path)
     assert report.status == "applied", report.bad_rows
     assert stored(engine, "households", "name", "address") == [("李\t斌", "福建省\u3000福州市")]
 

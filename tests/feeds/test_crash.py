@@ -19,6 +19,7 @@ HEADER = ["id_number", "name", "address", "region_code"]
 CHILD = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
+    from healthcode.config import get_settings
     from healthcode.db import make_engine
     from healthcode.feeds.loader import load_file
 
@@ -30,7 +31,7 @@ CHILD = textwrap.dedent("""
             Path(sys.argv[3]).write_text(str(done))
             os.kill(os.getpid(), signal.SIGKILL)
 
-    load_file(make_engine(sys.argv[1]), "households", Path(sys.argv[2]), on_progress=on_progress)
+    load_file(make_engine(sys.argv[1]), get_settings(), "households", Path(sys.argv[2]), on_progress=on_progress)
 """)
 
 
@@ -42,9 +43,10 @@ def run_killed_load(database_url: str, path: Path, marker: Path) -> subprocess.C
 
 
 def test_given_a_load_killed_after_writing_chunks_then_the_previous_snapshot_is_intact(engine, database_url,
-                                                                                       tmp_path) -> None:
+                                                                                       tmp_path, settings) -> None:
     address = "福建省福州市鼓楼区软件园社区3号楼"
-    first = load_file(engine, "households", write_csv(tmp_path, "a.csv", HEADER, [[person_id(1), "李斌", address, ""]]))
+    one = write_csv(tmp_path, "a.csv", HEADER, [[person_id(1), "李斌", address, ""]])
+    first = load_file(engine, settings, "households", one)
     before = stored(engine, "households", "id", "id_number", "batch_id")
     big = write_csv(tmp_path, "b.csv", HEADER, [[person_id(n), f"居民{n}", address, ""] for n in range(100, 200)])
     marker = tmp_path / "killed-after"
@@ -56,5 +58,5 @@ def test_given_a_load_killed_after_writing_chunks_then_the_previous_snapshot_is_
     assert stored(engine, "households", "id", "id_number", "batch_id") == before
     assert [(b.id, b.status) for b in batches(engine)] == [(first.batch_id, "applied")]
     # The database is usable at once: the next load of the same file applies.
-    assert load_file(engine, "households", big).status == "applied"
+    assert load_file(engine, settings, "households", big).status == "applied"
     assert len(stored(engine, "households", "id")) == 100

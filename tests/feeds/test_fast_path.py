@@ -1,7 +1,8 @@
 """The vectorised CSV fast path stores exactly what the per-row path stores and reports exactly the same errors.
 
-Each file is streamed twice through the loader's own `_stream`, once with the fast path and once without
-(HEALTHCODE_FEED_FAST_PATH=0), and the written rows (dates as the text the databases store) and reports compared.
+Each file is streamed twice through the loader's own `_stream`, once with the fast path and once without (the
+setting `feed_fast_path`, HEALTHCODE_FEED_FAST_PATH=0), and the written rows (dates as the text the databases store)
+and reports compared.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from healthcode.config import Settings
 from healthcode.feeds import fastpath, loader
 from healthcode.feeds.definitions import FEEDS
 from healthcode.feeds.loader import load_file
@@ -51,8 +53,7 @@ def _text(value: Any) -> Any:
 def stream(path: Path, feed: str, fast: bool, monkeypatch: pytest.MonkeyPatch, max_bad_rows: int = 0,
            chunk_rows: int = 4) -> tuple[dict[str, Any], list[tuple[Any, ...]], int]:
     """(report, written rows, rows the fast path proved) for one pass over the file."""
-    monkeypatch.setenv("HEALTHCODE_FEED_FAST_PATH", "1" if fast else "0")
-    monkeypatch.setattr(loader, "get_settings", lambda: type("S", (), {"feed_chunk_rows": chunk_rows})())
+    options = Settings(env="test", feed_fast_path=fast, feed_chunk_rows=chunk_rows)
     proved = []
     original = fastpath.FastConverter.convert
 
@@ -63,8 +64,9 @@ def stream(path: Path, feed: str, fast: bool, monkeypatch: pytest.MonkeyPatch, m
 
     monkeypatch.setattr(fastpath.FastConverter, "convert", spy)
     writer, report = Collect(), loader.BatchReport(feed, "applied", 0)
-    with open_feed_file(path) as feed_file:
-        loader._stream(feed_file, FeedValidator(FEEDS[feed], TODAY), writer, report, max_bad_rows, None)  # type: ignore[arg-type]
+    with open_feed_file(path, options) as feed_file:
+        loader._stream(feed_file, FeedValidator(FEEDS[feed], TODAY), writer, report, max_bad_rows, None,  # type: ignore[arg-type]
+                       options)
     return report.as_json() | {"bad_row_count": report.bad_row_count}, writer.rows, sum(proved)
 
 
@@ -178,15 +180,14 @@ def forget(engine: Any, feed: str) -> None:
      + [f"P3,{A},李斌,2020-02-20 10:00:00,XN9,,"]),
 ])
 def test_given_a_file_loaded_with_and_without_the_fast_path_then_the_database_holds_the_same(
-        engine, tmp_path, monkeypatch, settings, feed, header, rows) -> None:
-    monkeypatch.setattr(settings, "feed_chunk_rows", 8)
+        engine, tmp_path, settings, feed, header, rows) -> None:
     path = tmp_path / "feed.csv"
     path.write_text(lines(header, *rows), encoding="utf-8")
     stored_by_path = []
-    for fast in ("1", "0"):
-        monkeypatch.setenv("HEALTHCODE_FEED_FAST_PATH", fast)
+    for fast in (True, False):
         forget(engine, feed)
-        assert load_file(engine, feed, path).status == "applied"
+        options = settings.model_copy(update={"feed_chunk_rows": 8, "feed_fast_path": fast})
+        assert load_file(engine, options, feed, path).status == "applied"
         stored_by_path.append(stored_rows(engine, feed))
     assert stored_by_path[0] == stored_by_path[1] and len(stored_by_path[0]) == 30 + (feed == "households")
 

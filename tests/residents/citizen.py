@@ -11,8 +11,11 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import Engine
 
+from healthcode.config import Settings
 from healthcode.feeds.loader import load_file
 from tests.qrcodes import read_qr_codes
+
+LOADING = Settings(env="test")  # the loader's own settings (chunk size, fast path): the defaults
 
 
 def load_csv(engine: Engine, folder: Path, feed: str, header: list[str], rows: list[list[Any]]) -> None:
@@ -21,7 +24,7 @@ def load_csv(engine: Engine, folder: Path, feed: str, header: list[str], rows: l
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
-    report = load_file(engine, feed, path, operator="test")
+    report = load_file(engine, LOADING, feed, path, operator="test")
     assert report.status == "applied", report.as_json()
 
 

@@ -73,7 +73,8 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
     sign_in(clients["resident"], RESIDENT_ID)
     sign_in(clients["other_resident"], OTHER_ID)
     resident = db.scalars(select(Person).where(Person.id_number == RESIDENT_ID)).one()
-    member = family.add_member(db, resident, name=RELATIVE_NAME, id_number=RELATIVE_ID, relation="父母", now=NOW)
+    member = family.add_member(db, app_settings, resident, name=RELATIVE_NAME, id_number=RELATIVE_ID, relation="父母",
+                               now=NOW)
     link_id = db.scalars(select(FamilyLink.id)).one()
     family.decide(db, member.person, link_id, "accept", NOW)  # the relative confirmed it from his own sign-in
     asked = enterprise_service.add_employee(db, ent.org_id, enterprise_service.EmployeeInput(
