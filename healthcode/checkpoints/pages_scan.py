@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from healthcode import clock
 from healthcode.checkpoints import pages, repository, service
 from healthcode.checkpoints.models import AUTHORISED, Scanner
+from healthcode.common import temperature
 from healthcode.config import app_settings
 from healthcode.db import DbSession
 from healthcode.errors import DomainError
@@ -56,7 +57,7 @@ def _service_page(request: Request, db: DbSession, scanner: Scanner, *, editing:
     return pages.page(request, "scanner/service.html", {
         "scanner": scanner, "org": org, "points": points, "current": current, "editing": editing or current is None,
         "counties": fujian_counties(), "default_region": default_region, "error": error, "form": form or {},
-        "pass_reasons": list(app_settings(request).pass_reasons), "temperature_range": service.TEMPERATURE_RANGE,
+        "pass_reasons": list(app_settings(request).pass_reasons), "temperature_range": temperature.RANGE,
     }, status_code)
 
 

@@ -18,6 +18,7 @@ from healthcode.accounts.models import Account
 from healthcode.checkpoints.models import OfflineScan, Scan, Scanner, ScanPoint, ScanRefusal
 from healthcode.db.hotsql import Hot
 from healthcode.feeds.models import HouseholdRecord
+from healthcode.feeds.repository import household_column
 from healthcode.residents.models import Person
 
 _SCAN_VALUES = ("scanner_id", "point_id", "org_id", "person_id", "color", "via", "at")
@@ -25,13 +26,14 @@ RECENT_LIMIT = 200  # a resident scanned at every meal for 14 days stays far bel
 
 _scan_table, _point_table = cast(Table, Scan.__table__), cast(Table, ScanPoint.__table__)
 _scans, _points = _scan_table.c, _point_table.c
-_persons, _households = Person.__table__.c, HouseholdRecord.__table__.c
+_persons = Person.__table__.c
 
 _POINT = Hot(select(_points.id, _points.org_id, _points.region_code).where(_points.id == bindparam("point_id")))
 _PERSON = Hot(select(
     _persons.id, _persons.id_number, _persons.name, _persons.initial_region_code,
-    select(_households.county_code).where(_households.id_number == _persons.id_number).limit(1)
-    .scalar_subquery().label("household_county"),
+    # The county of the household row every other reader takes (feeds.repository.household: the newest row when the
+    # snapshot names the person twice), compiled into this statement as a correlated sub-select.
+    household_column(HouseholdRecord.county_code, _persons.id_number).label("household_county"),
 ).where(_persons.id == bindparam("person_id")))
 _RECENT = Hot(
     select(_scans.id, _scans.at, _points.region_code, _points.name.label("point_name"), _scans.temperature_result,

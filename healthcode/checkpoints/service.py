@@ -20,6 +20,7 @@ from healthcode.codes import service as codes
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.common.phones import InvalidPhone, normalise_phone
+from healthcode.common.temperature import InvalidTemperature, checked_temperature
 from healthcode.config import Settings
 from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from healthcode.orgs import errors as org_errors
@@ -32,7 +33,6 @@ from healthcode.sessions import repository as web_sessions
 
 WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
 RECENT_SHOWN = 5
-TEMPERATURE_RANGE = (34.0, 43.0)  # ℃ a recorded temperature may have (the scanner page checks it too, offline)
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
 
@@ -201,11 +201,12 @@ def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: s
     result = TEMPERATURE_RESULTS.get((temperature_result or "").strip())
     if result is None:
         raise Invalid("体温结果应为 normal（体温正常）或 abnormal（体温异常）", code="invalid_temperature_result")
-    low, high = TEMPERATURE_RANGE
-    if temperature is not None and not low <= temperature <= high:
-        raise Invalid(f"体温应在 {low:.1f}–{high:.1f}℃ 之间", code="invalid_temperature")
+    try:
+        degrees = checked_temperature(temperature) if temperature is not None else None
+    except InvalidTemperature as exc:
+        raise Invalid(str(exc), code="invalid_temperature") from None
     record.pass_reason, record.temperature_result, record.feedback_at = reason, result, now
-    record.temperature = round(temperature, 1) if temperature is not None else None
+    record.temperature = degrees
     return record
 
 

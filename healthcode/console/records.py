@@ -18,6 +18,7 @@ from healthcode.console import repository as repo
 from healthcode.console.repository import ScanFilter
 from healthcode.enterprise import reports as health_reports
 from healthcode.errors import Invalid, NotFound
+from healthcode.feeds import repository as feeds
 from healthcode.orgs import audit_repository as audit
 from healthcode.orgs.audit_models import DataAccess
 from healthcode.regions import divisions
@@ -122,7 +123,7 @@ def view_person(session: Session, admin: ConsoleUser, person_id: int, purpose: s
         raise Invalid("请选择查看目的", code="invalid_purpose")
     audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                                          subject="person", person_id=person.id, purpose=purpose, at=clock.now()))
-    household = repo.household_of(session, person.id_number)
+    household = feeds.household(session, person.id_number)
     scans = repo.scan_page(session, ScanFilter(admin.org_id, person_id=person.id), 0, 500)
     return {
         "person": {"id": person.id, "name": person.name, "id_number": mask_id_number(person.id_number),

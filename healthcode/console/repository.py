@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.checkpoints.models import Scan, Scanner, ScanPoint
 from healthcode.feeds.models import HouseholdRecord
+from healthcode.feeds.repository import household_column
 from healthcode.orgs.models import Org
 from healthcode.residents.models import Person
 
@@ -49,9 +50,8 @@ def _conditions(f: ScanFilter) -> list[Any]:
 
 def _record_columns() -> Select[*tuple[Any, ...]]:
     # The resident's community: their household address without the province/city/county prefix (one indexed
-    # look-up per row of the page).
-    community = (select(HouseholdRecord.address_norm).where(HouseholdRecord.id_number == Person.id_number)
-                 .limit(1).scalar_subquery())
+    # look-up per row of the page), from the row feeds.repository.household gives.
+    community = household_column(HouseholdRecord.address_norm, Person.id_number)
     return (
         select(Scan.id, Scan.at, Scan.color, Scan.via, Scan.pass_reason, Scan.temperature_result, Scan.temperature,
                Scan.feedback_at, Scan.point_id, ScanPoint.name.label("point_name"), ScanPoint.community,
@@ -94,10 +94,6 @@ def person_seen_by_org(session: Session, org_id: int, person_id: int) -> Person 
     """The person, only when they passed one of the organisation's points (the console's only way to them)."""
     seen = exists().where(Scan.org_id == org_id, Scan.person_id == person_id)
     return session.scalars(select(Person).where(Person.id == person_id, seen)).first()
-
-
-def household_of(session: Session, id_number: str) -> HouseholdRecord | None:
-    return session.scalars(select(HouseholdRecord).where(HouseholdRecord.id_number == id_number).limit(1)).first()
 
 
 def scanner_of_org(session: Session, org_id: int, scanner_id: int) -> Scanner | None:

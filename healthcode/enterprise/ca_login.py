@@ -19,9 +19,9 @@ from cryptography.x509.oid import NameOID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc as stdnum_uscc
 
 from healthcode import clock
+from healthcode.common.uscc import InvalidUscc, normalise_uscc
 from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.enterprise import errors
@@ -75,8 +75,10 @@ def _uscc_of(cert: x509.Certificate) -> str | None:
         for attribute in cert.subject.get_attributes_for_oid(oid):
             value = attribute.value if isinstance(attribute.value, str) else attribute.value.decode(errors="ignore")
             for token in value.replace(":", " ").split():
-                if stdnum_uscc.is_valid(token):
-                    return stdnum_uscc.compact(token)
+                try:
+                    return normalise_uscc(token)
+                except InvalidUscc:
+                    continue
     return None
 
 

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError
 
 from healthcode.common.masking import mask_id_number
+from healthcode.common.uscc import InvalidUscc, compact_uscc, normalise_uscc
 from healthcode.enterprise import operator_repository as repo
 from healthcode.enterprise import repository, service, verification
 from healthcode.enterprise.operator_models import (
@@ -110,7 +109,7 @@ def _add(session: Session, org_id: int, person: Person, role: str, now: datetime
 
 def log_refusal(session: Session, person: Person, uscc: str, reason: str, now: datetime, *,
                 org_id: int | None = None) -> None:
-    found = orgs.org_by_id(session, org_id) if org_id else orgs.org_by_uscc(session, _compact(uscc))
+    found = orgs.org_by_id(session, org_id) if org_id else orgs.org_by_uscc(session, compact_uscc(uscc))
     _log(session, found.id if found else None, person.id_number, "refused", label(person.name, person.id_number),
          now, f"{uscc.strip()[:18]} {reason}"[:200])
 
@@ -158,8 +157,8 @@ def _enterprise_named(session: Session, name: str, uscc: str) -> Org:
     if not clean_name or not (uscc or "").strip():
         raise Invalid("请输入企业名称和统一社会信用代码", code="invalid")
     try:
-        code = stdnum_uscc.validate(uscc)
-    except ValidationError:
+        code = normalise_uscc(uscc)
+    except InvalidUscc:
         raise Invalid("统一社会信用代码格式或校验位不正确", code="invalid_uscc") from None
     org = orgs.org_by_uscc(session, code)
     if org is None or org.kind != "enterprise":
@@ -167,13 +166,6 @@ def _enterprise_named(session: Session, name: str, uscc: str) -> Org:
     if org.name != clean_name:
         raise Forbidden("企业名称与统一社会信用代码不匹配", code="name_mismatch")
     return org
-
-
-def _compact(uscc: str) -> str:
-    try:
-        return str(stdnum_uscc.compact(uscc or ""))
-    except ValidationError:
-        return ""
 
 
 def _log(session: Session, org_id: int | None, id_number: str, action: str, by: str, now: datetime,

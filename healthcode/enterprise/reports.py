@@ -9,14 +9,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from healthcode.common.temperature import InvalidTemperature, checked_temperature
+from healthcode.common.temperature import is_abnormal as is_fever
 from healthcode.enterprise import repository
 from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS, Employee, HealthReport
+from healthcode.orgs.service import normalise_uscc
 from healthcode.regions import divisions
 from healthcode.residents.models import Person
-
-MIN_TEMPERATURE, MAX_TEMPERATURE = 34.0, 43.0
-FEVER_FROM = 37.3
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,13 @@ class Submitted:
 def validate(data: ReportInput) -> tuple[float, str, str, str | None]:
     """(temperature, symptoms text, county code, employer USCC) of a valid form, else Invalid with the reason."""
     try:
-        temperature = round(float(data.temperature.strip()), 1)
+        typed = round(float(data.temperature.strip()), 1)  # counts to 0.1 ℃ (36.54 is 36.5) before the range check
     except ValueError:
         raise invalid("请填写体温（℃），例如 36.5", "invalid_temperature") from None
-    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise invalid(f"体温应在 {MIN_TEMPERATURE}–{MAX_TEMPERATURE} ℃ 之间", "invalid_temperature")
+    try:
+        temperature = checked_temperature(typed)
+    except InvalidTemperature as exc:
+        raise invalid(str(exc), "invalid_temperature") from None
     chosen = [s for s in SYMPTOMS if s in set(data.symptoms)]
     unknown = set(data.symptoms) - set(SYMPTOMS)
     if unknown or not chosen:
@@ -57,8 +59,6 @@ def validate(data: ReportInput) -> tuple[float, str, str, str | None]:
         raise invalid("请选择上报类型：" + "、".join(REPORT_TYPES), "invalid_report_type")
     employer = None
     if data.employer_uscc.strip():
-        from healthcode.orgs.service import normalise_uscc
-
         employer = normalise_uscc(data.employer_uscc)
     return temperature, "、".join(chosen), code, employer
 
@@ -139,7 +139,7 @@ def prefill_employer(session: Session, person: Person, last: HealthReport | None
 
 
 def is_abnormal(report: HealthReport) -> bool:
-    return report.temperature >= FEVER_FROM or report.symptoms != NO_SYMPTOM or report.contact_risk
+    return is_fever(report.temperature) or report.symptoms != NO_SYMPTOM or report.contact_risk
 
 
 def location_name(report: HealthReport) -> str:

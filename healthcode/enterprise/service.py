@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
@@ -21,7 +20,7 @@ from healthcode.orgs import audit_repository
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.audit_models import DataAccess
 from healthcode.orgs.models import Org
-from healthcode.residents.models import Person
+from healthcode.residents import repository as residents
 
 NAME_MAX = 64
 
@@ -270,7 +269,7 @@ def log_access(session: Session, *, account_id: int, username: str, org_id: int,
     """Records a view of personal health data (PIPL art. 28) in the consoles' shared access log."""
     person_id = None
     if id_number is not None:
-        person_id = session.scalar(select(Person.id).where(Person.id_number == id_number))
+        person_id = residents.person_id_by_id_number(session, id_number)
     audit_repository.add_access(session, DataAccess(
         account_id=account_id, username=username, org_id=org_id, subject=subject, person_id=person_id,
         purpose=purpose, detail=(detail or "")[:300] or None, at=now))

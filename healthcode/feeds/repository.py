@@ -1,4 +1,5 @@
-"""Every query of the feeds: batches (provenance, duplicates), providers, and the bulk writers of feed rows.
+"""Every query of the feeds: batches (provenance, duplicates), providers, the bulk writers of feed rows, and the one
+look-up of a person's household.
 
 The bulk writers of feed rows live in writers.py (re-exported here: the loader asks the repository for one).
 """
@@ -6,17 +7,19 @@ The bulk writers of feed rows live in writers.py (re-exported here: the loader a
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, CursorResult, Table, insert, select, update
+from sqlalchemy import ColumnElement, Connection, CursorResult, ScalarSelect, Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from healthcode.feeds.definitions import Feed
-from healthcode.feeds.models import Batch, Provider
+from healthcode.feeds.models import Batch, HouseholdRecord, Provider
 from healthcode.feeds.writers import BulkWriter as BulkWriter  # re-exported: the loader asks the repository
 from healthcode.feeds.writers import bulk_writer as bulk_writer
+
+T = TypeVar("T")
 
 # Batches ---------------------------------------------------------------------------------------------------------
 
@@ -86,3 +89,24 @@ def upsert_rows(conn: Connection | Session, feed: Feed, columns: tuple[str, ...]
 def stored_row(conn: Connection | Session, feed: Feed, row_key: str) -> Any | None:
     table = _table(feed)
     return conn.execute(select(table).where(table.c.row_key == row_key)).mappings().first()
+
+
+# Households ------------------------------------------------------------------------------------------------------
+# The households feed has no key: a snapshot may name one ID number twice (a resident registered at two addresses,
+# or listed twice). Every reader takes the same row, the newest (the file's last row for that number, the highest
+# id): the statements that read a household column inside a larger query use `household_column`, so they agree.
+_NEWEST_FIRST = HouseholdRecord.id.desc()
+
+
+def household(session: Session, id_number: str) -> HouseholdRecord | None:
+    """A person's row in the current households snapshot (the newest, when it names him twice)."""
+    return session.scalars(select(HouseholdRecord).where(HouseholdRecord.id_number == id_number)
+                           .order_by(_NEWEST_FIRST).limit(1)).first()
+
+
+def household_column(column: InstrumentedAttribute[T],
+                     id_number: ColumnElement[str] | InstrumentedAttribute[str]) -> ScalarSelect[T]:
+    """One column of the household row `household` would return, as a sub-select correlated on `id_number` (e.g.
+    `Person.id_number`): a household column on each row of a scan record, or on the scan path's compiled statement."""
+    return (select(column).where(HouseholdRecord.id_number == id_number).order_by(_NEWEST_FIRST).limit(1)
+            .scalar_subquery())

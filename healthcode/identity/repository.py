@@ -33,10 +33,6 @@ def nonce_used(session: Session, client_id: str, nonce: str) -> bool:
     return found is not None
 
 
-def person_by_id_number(session: Session, id_number: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.id_number == id_number))
-
-
 def person_by_id(session: Session, person_id: int) -> Person | None:
     return session.get(Person, person_id)
 

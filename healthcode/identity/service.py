@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.errors import DomainError, Invalid
-from healthcode.identity import repository
+from healthcode.residents import repository as residents
 from healthcode.residents.models import Person
 
 LEVELS = ("L1", "L2", "L3", "L4")
@@ -58,7 +58,7 @@ def identity_from_claims(claims: dict[str, object]) -> VerifiedIdentity:
 
 def sign_in(session: Session, identity: VerifiedIdentity, now: datetime) -> Person:
     """Creates or updates the Person of a resident who just signed in with real-name verification."""
-    person = repository.person_by_id_number(session, identity.id_number)
+    person = residents.person_by_id_number(session, identity.id_number)
     if person is None:
         person = Person(id_number=identity.id_number, name=identity.name, created_at=now)
         session.add(person)

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from healthcode import clock
 from healthcode.accounts import passwords
 from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN
+from healthcode.common import uscc as usccs
 from healthcode.errors import Forbidden, Invalid
 from healthcode.orgs import errors, repository
 from healthcode.orgs.models import KINDS, Org, OrgAdmin
@@ -42,15 +41,12 @@ class AdminContext:
 
 
 def normalise_uscc(value: str) -> str:
-    """The canonical USCC (upper case, no separators) with a valid GB 32100 check character, else Invalid."""
+    """The canonical USCC (common.uscc's rule), else Invalid `invalid_uscc` with the reason: the refusal of every
+    form that names a unit by its USCC (units, registrations, account retrieval, the employer of a report)."""
     try:
-        return stdnum_uscc.validate(value or "")
-    except InvalidLength:
-        raise errors.invalid_uscc("应为18位") from None
-    except InvalidChecksum:
-        raise errors.invalid_uscc("校验码错误") from None
-    except ValidationError:
-        raise errors.invalid_uscc("前8位应为数字，其余为数字或大写字母（不含I、O、Z、S、V）") from None
+        return usccs.normalise_uscc(value)
+    except usccs.InvalidUscc as exc:
+        raise errors.invalid_uscc(str(exc)) from None
 
 
 def add_org(session: Session, *, name: str, uscc: str, kind: str, region_code: str | None = None,

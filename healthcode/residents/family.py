@@ -21,6 +21,7 @@ from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.config import Settings
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
 from healthcode.residents import family_repository as repository
+from healthcode.residents import repository as people
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
 from healthcode.rules.service import status_for
@@ -105,7 +106,7 @@ def add_member(session: Session, settings: Settings, owner: Person, *, name: str
     links = repository.links_of(session, owner.id)
     if sum(1 for link in links if link.refused_at is None) >= MAX_MEMBERS:
         raise Conflict(f"最多可为{MAX_MEMBERS}位家人申领健康码")
-    person = repository.person_by_id_number(session, number)
+    person = people.person_by_id_number(session, number)
     if person is not None and any(link.member_id == person.id for link in links):
         raise Conflict("该家人已添加")
     if person is None:  # the household's name when 户籍 knows the number: the applicant's name is only his entry

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthcode.feeds.models import HouseholdRecord
+from healthcode.feeds.repository import household
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
 
@@ -30,23 +30,13 @@ def member_of(session: Session, owner_id: int, member_id: int) -> tuple[FamilyLi
     return (row[0], row[1]) if row else None
 
 
-def person_by_id_number(session: Session, id_number: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.id_number == id_number))
-
-
-def _household(session: Session, id_number: str) -> HouseholdRecord | None:
-    return session.scalars(
-        select(HouseholdRecord).where(HouseholdRecord.id_number == id_number).order_by(HouseholdRecord.id.desc())
-    ).first()
-
-
 def household_name(session: Session, id_number: str) -> str | None:
-    record = _household(session, id_number)
+    record = household(session, id_number)
     return record.name if record else None
 
 
 def household_county(session: Session, id_number: str) -> str | None:
-    record = _household(session, id_number)
+    record = household(session, id_number)
     return record.county_code if record else None
 
 
@@ -66,7 +56,7 @@ def link_naming(session: Session, link_id: int, member_id: int) -> FamilyLink | 
 
 def same_household(session: Session, first: str, second: str) -> bool:
     """Both ID numbers are at the same address (county and normalised address) in the current households snapshot."""
-    a, b = _household(session, first), _household(session, second)
+    a, b = household(session, first), household(session, second)
     return (a is not None and b is not None and a.county_code is not None and a.address_norm != ""
             and (a.county_code, a.address_norm) == (b.county_code, b.address_norm))
 

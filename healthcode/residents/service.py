@@ -6,25 +6,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.feeds.models import HouseholdRecord
+from healthcode.feeds import repository as feeds
+from healthcode.residents import repository
 from healthcode.residents.models import Person
-
-# The two queries below stay here until residents gets a repository.py of its own (they are its only ones).
 
 
 def get_registered(session: Session, id_number: str, now: datetime | None = None) -> Person | None:
     """The Person of a registered resident (normalised ID number), creating it from the households feed if needed."""
-    person = _person(session, id_number)
+    person = repository.person_by_id_number(session, id_number)
     if person is not None:
         return person
-    household = session.scalars(
-        select(HouseholdRecord).where(HouseholdRecord.id_number == id_number).order_by(HouseholdRecord.id.desc())
-    ).first()
+    household = feeds.household(session, id_number)
     if household is None:
         return None
     person = Person(id_number=id_number, name=household.name, initial_region_code=household.county_code,
@@ -34,9 +30,5 @@ def get_registered(session: Session, id_number: str, now: datetime | None = None
         with session.begin_nested():
             session.add(person)
     except IntegrityError:
-        return _person(session, id_number)
+        return repository.person_by_id_number(session, id_number)
     return person
-
-
-def _person(session: Session, id_number: str) -> Person | None:
-    return session.scalars(select(Person).where(Person.id_number == id_number)).first()
