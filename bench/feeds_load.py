@@ -86,7 +86,7 @@ def child(feed: str, path: str, url: str) -> None:
     import resource
 
     from healthcode.db import Base, make_engine
-    from healthcode.feeds.loader import load_file
+    from healthcode.feeds.service import load_file
 
     engine = make_engine(url)
     Base.metadata.create_all(engine)

@@ -68,8 +68,9 @@ def feed_load(
     as_json: JsonFlag = False,
 ) -> None:
     """加载数据源文件（.csv / .xlsx / .jsonl）。"""
-    from healthcode.feeds.loader import load_file
     from healthcode.feeds.progress import progress_bar
+    from healthcode.feeds.service import load_file
+    from healthcode.feeds.views import batch_summary
 
     engine = _engine()
     try:
@@ -83,7 +84,7 @@ def feed_load(
     if as_json:
         _print_json(report.as_json())
     else:
-        typer.echo(report.summary())
+        typer.echo(batch_summary(report))
     raise typer.Exit(0 if report.status in ("applied", "duplicate") else 1)
 
 
@@ -98,7 +99,7 @@ def provider_add(
     as_json: JsonFlag = False,
 ) -> None:
     """新增数据提供方并生成其 API 密钥（仅显示一次）。"""
-    from healthcode.feeds.providers import add_provider
+    from healthcode.feeds.service import add_provider
 
     try:
         with transaction(_engine()) as session:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from healthcode.feeds.loader import BatchReport, load_file
+from healthcode.feeds.loader import BatchReport
+from healthcode.feeds.service import load_file
 from tests.feeds.files import batches, person_id, stored, write
 from tests.feeds.test_api import provider
 

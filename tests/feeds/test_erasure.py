@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from healthcode.db import Base, make_engine
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.feeds.files import person_id, write_csv
 
 HOUSEHOLDS = ["id_number", "name", "address", "region_code"]

@@ -11,7 +11,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import Engine
 
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.qrcodes import read_qr_codes
 
 
