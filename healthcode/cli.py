@@ -140,6 +140,7 @@ def code_issue(
     """为已登记居民签发健康码（代领、打印）。"""
     from healthcode.codes.qr import save_png
     from healthcode.codes.service import issue_for_id_number
+    from healthcode.codes.views import color_label
 
     try:
         with transaction(_engine()) as session:
@@ -151,7 +152,7 @@ def code_issue(
     if as_json:
         _print_json(issued.as_json())
     else:
-        typer.echo(f"{issued.color_label}  数字码 {issued.number_code}  有效至 {issued.expires_at:%H:%M:%S}")
+        typer.echo(f"{color_label(issued.color)}  数字码 {issued.number_code}  有效至 {issued.expires_at:%H:%M:%S}")
 
 
 @keys_app.command("export")

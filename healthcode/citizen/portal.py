@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.codes import qr
 from healthcode.codes.service import issue_for_person
+from healthcode.codes.views import color_label
 from healthcode.common.masking import mask_name
 from healthcode.residents import family
 from healthcode.residents.home_region import fix_initial_region, household_region
@@ -70,7 +71,7 @@ def member_code(session: Session, applicant: Person, member_id: int, now: dateti
 def _issue(session: Session, person: Person, now: datetime) -> CodeView:
     issued = issue_for_person(session, person, now)
     return CodeView(
-        color=issued.color, color_label=issued.color_label, number_code=issued.number_code,
+        color=issued.color, color_label=color_label(issued.color), number_code=issued.number_code,
         qr_text=issued.qr_text, issued_at=issued.issued_at, expires_at=issued.expires_at,
         name_masked=mask_name(person.name), name=person.name,
     )
