@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from healthcode.db import session_factory
-    from healthcode.feeds.closures import closed_residents
+    from healthcode.feeds.closures_repository import closed_residents
     from healthcode.feeds.models import ClosureRecord, HouseholdRecord
 
     households, closures = int(1_000_000 * args.scale), max(1, int(1_000 * args.scale))

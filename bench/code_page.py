@@ -135,7 +135,7 @@ def _seed(engine: Any, residents: int) -> list[str]:
 
 def _load(engine: Any, feed: str, header: list[str], rows: list[list[Any]]) -> None:
     from healthcode.config import get_settings
-    from healthcode.feeds.loader import load_file
+    from healthcode.feeds.service import load_file
 
     path = DATA / f"code_page_{feed}.csv"
     DATA.mkdir(parents=True, exist_ok=True)

@@ -245,7 +245,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from healthcode.db import session_factory
-    from healthcode.feeds.contacts import computed_contacts
+    from healthcode.feeds.contacts_repository import computed_contacts
     from healthcode.feeds.models import CaseRecord, TravelRecord
 
     travel, cases = int(5_000_000 * args.scale), max(1, int(1_000 * args.scale))

@@ -87,7 +87,7 @@ def child(feed: str, path: str, url: str) -> None:
 
     from healthcode.config import get_settings
     from healthcode.db import Base, make_engine
-    from healthcode.feeds.loader import load_file
+    from healthcode.feeds.service import load_file
 
     engine = make_engine(url)
     Base.metadata.create_all(engine)

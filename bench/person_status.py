@@ -84,7 +84,7 @@ def load(engine: Engine, people: int, travel: int, cases: int, closures: int) ->
 def sample(rng: random.Random, engine: Engine, people: int, lookups: int) -> list[str]:
     """Mostly random flagged people, plus current cases, their computed contacts, and people no feed names."""
     from healthcode.db import session_factory
-    from healthcode.feeds.contacts import computed_contacts
+    from healthcode.feeds.contacts_repository import computed_contacts
     from healthcode.feeds.models import CaseRecord
 
     with session_factory(engine)() as session:

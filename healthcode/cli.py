@@ -79,8 +79,9 @@ def feed_load(
     as_json: JsonFlag = False,
 ) -> None:
     """加载数据源文件（.csv / .xlsx / .jsonl）。"""
-    from healthcode.feeds.loader import load_file
     from healthcode.feeds.progress import progress_bar
+    from healthcode.feeds.service import load_file
+    from healthcode.feeds.views import batch_summary
 
     settings = _start()
     engine = _engine(settings)
@@ -96,7 +97,7 @@ def feed_load(
     if as_json:
         _print_json(report.as_json())
     else:
-        typer.echo(report.summary())
+        typer.echo(batch_summary(report))
     raise typer.Exit(0 if report.status in ("applied", "duplicate") else 1)
 
 
@@ -111,7 +112,7 @@ def provider_add(
     as_json: JsonFlag = False,
 ) -> None:
     """新增数据提供方并生成其 API 密钥（仅显示一次）。"""
-    from healthcode.feeds.providers import add_provider
+    from healthcode.feeds.service import add_provider
 
     settings = _start()
     try:
@@ -154,6 +155,7 @@ def code_issue(
     """为已登记居民签发健康码（代领、打印）。"""
     from healthcode.codes.qr import save_png
     from healthcode.codes.service import issue_for_id_number
+    from healthcode.codes.views import color_label
 
     settings = _start()
     try:
@@ -166,7 +168,7 @@ def code_issue(
     if as_json:
         _print_json(issued.as_json())
     else:
-        typer.echo(f"{issued.color_label}  数字码 {issued.number_code}  有效至 {issued.expires_at:%H:%M:%S}")
+        typer.echo(f"{color_label(issued.color)}  数字码 {issued.number_code}  有效至 {issued.expires_at:%H:%M:%S}")
 
 
 @keys_app.command("export")

@@ -112,8 +112,7 @@ def build_demo(engine: Engine, settings: Settings, base_url: str = "http://127.0
         raise RuntimeError("生产环境不能建立演示数据")
     import healthcode.models  # noqa: F401
     from healthcode.checkpoints.service import add_scanner
-    from healthcode.feeds.loader import load_file
-    from healthcode.feeds.providers import add_provider
+    from healthcode.feeds.service import add_provider, load_file
     from healthcode.identity.devprovider import add_dev_account
     from healthcode.orgs.service import add_org
     from healthcode.regions.service import set_level

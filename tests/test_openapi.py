@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from healthcode.db import transaction
-from healthcode.feeds.providers import add_provider
+from healthcode.feeds.service import add_provider
 from healthcode.messages import service as messages
 from healthcode.web.schemas import ApiError
 from tests.checkpoints.factories import NOW, PASSWORD, add_point, id_number, issue, org, person, scanner, token

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from healthcode.accounts import tokens
+from healthcode.accounts import repository, tokens
 from healthcode.accounts.models import Account
 from healthcode.config import app_settings
 from healthcode.db import DbSession
@@ -31,7 +31,7 @@ Claims = Annotated[tokens.Claims, Depends(token_claims)]
 
 
 def current_account(session: DbSession, claims: Claims) -> Account:
-    account = session.get(Account, claims.account_id)
+    account = repository.by_id(session, claims.account_id)
     if account is None or account.token_version != claims.version or not account.active:
         raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
     return account

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Session
 from healthcode.accounts.models import Account, ThrottleHit
 
 
+def by_id(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
+
+
 def by_username(session: Session, username: str) -> Account | None:
     return session.scalars(select(Account).where(Account.username == username)).first()
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from healthcode import clock
-from healthcode.checkpoints import pages, repository, service
+from healthcode.checkpoints import pages, repository, service, views
 from healthcode.checkpoints.models import AUTHORISED, Scanner
 from healthcode.common import temperature
 from healthcode.config import app_settings
@@ -50,7 +50,7 @@ def service_page(request: Request, db: DbSession, edit: int = 0) -> Response:
 
 def _service_page(request: Request, db: DbSession, scanner: Scanner, *, editing: bool = False,
                   error: str | None = None, form: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    points = [service.point_json(p) for p in repository.points_of_org(db, scanner.org_id)]
+    points = [views.point_json(p) for p in repository.points_of_org(db, scanner.org_id)]
     current = next((p for p in points if p["id"] == request.session.get(SESSION_POINT)), None)
     org = orgs.org_by_id(db, scanner.org_id)
     default_region = (form or {}).get("region_code") or _default_county(org.region_code if org else None)

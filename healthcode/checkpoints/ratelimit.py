@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from healthcode.checkpoints import repository
-from healthcode.checkpoints.models import Scanner, ScanRefusal
+from healthcode.checkpoints.models import ScanRefusal
 from healthcode.config import Settings
 from healthcode.errors import RateLimited
 
@@ -50,5 +49,4 @@ def record_refusal(session: Session, scanner: Any, via: str, error: str, now: da
     session.add(ScanRefusal(scanner_id=scanner.id, at=now, via=via, error=error[:32]))
     session.flush()
     if repository.count_refusals(session, scanner.id, now - limits.window) >= limits.max_refusals:
-        session.execute(update(Scanner).where(Scanner.id == scanner.id)
-                        .values(number_locked_until=now + limits.window))
+        repository.lock_number_lookups_until(session, scanner.id, now + limits.window)

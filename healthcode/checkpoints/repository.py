@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.accounts.models import Account
@@ -128,6 +128,11 @@ def lock_scanner_number_lookup(session: Session, scanner_id: int) -> datetime | 
     """The scanner's number-code lock, read with its row locked until the transaction ends (PostgreSQL: SELECT … FOR
     UPDATE; SQLite runs one write transaction at a time anyway): one scanner's refusals are counted one at a time."""
     return session.scalar(select(Scanner.number_locked_until).where(Scanner.id == scanner_id).with_for_update())
+
+
+def lock_number_lookups_until(session: Session, scanner_id: int, until: datetime) -> None:
+    """Locks the scanner's number-code look-ups until `until` (too many refused codes)."""
+    session.execute(update(Scanner).where(Scanner.id == scanner_id).values(number_locked_until=until))
 
 
 def count_refusals(session: Session, scanner_id: int, since: datetime) -> int:

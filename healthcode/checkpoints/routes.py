@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.accounts.deps import Claims, kept_error
-from healthcode.checkpoints import repository, schemas, service
+from healthcode.checkpoints import repository, schemas, service, views
 from healthcode.checkpoints.deps import CurrentScanner, scanning_scanner
 from healthcode.config import AppSettings
 from healthcode.db import DbId, DbSession, in_transaction
@@ -42,13 +42,13 @@ class FeedbackIn(BaseModel):
 
 @router.get("/me", **documented(schemas.ScannerOut, 401, 403))
 def me(scanner: CurrentScanner) -> dict[str, Any]:
-    return service.scanner_json(scanner)
+    return views.scanner_json(scanner)
 
 
 @router.get("/points", **documented(schemas.PointList, 401, 403))
 def points(scanner: CurrentScanner, session: DbSession) -> dict[str, Any]:
     """The organisation's scan points, for choosing where to scan."""
-    return {"items": [service.point_json(p) for p in repository.points_of_org(session, scanner.org_id)]}
+    return {"items": [views.point_json(p) for p in repository.points_of_org(session, scanner.org_id)]}
 
 
 @router.post("/points", status_code=201, **documented(schemas.PointOut, 401, 403, 422, status=201))
@@ -56,7 +56,7 @@ def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dic
     point = service.add_point(session, scanner, community=body.community, name=body.name, address=body.address,
                               region_code=str(body.region_code), latitude=body.latitude, longitude=body.longitude,
                               now=clock.now())
-    return service.point_json(point)
+    return views.point_json(point)
 
 
 @router.post("/scans", status_code=201,
@@ -87,4 +87,4 @@ def feedback(scan_id: DbId, body: FeedbackIn, scanner: CurrentScanner, session: 
     record = service.feedback(session, scanner, scan_id, pass_reason=body.pass_reason,
                               temperature_result=body.temperature_result, temperature=body.temperature,
                               pass_reasons=list(settings.pass_reasons), now=clock.now())
-    return service.feedback_json(record)
+    return views.feedback_json(record)

@@ -61,7 +61,7 @@ class ScanResult:
         return {"scan_id": self.scan_id, "color": self.color, "name_masked": self.name_masked,
                 "id_number_masked": self.id_number_masked, "address": self.address,
                 "most_severe_region": self.most_severe_region.as_json() if self.most_severe_region else None,
-                "recent_scans": self.recent_scans, "at": _iso(self.at), "via": self.via}
+                "recent_scans": self.recent_scans, "at": iso_seconds(self.at), "via": self.via}
 
 
 # --- scanner accounts ---------------------------------------------------------------------------------------------
@@ -108,13 +108,6 @@ def set_scanner_status(session: Session, org_id: int, scanner_id: int, status: s
     return scanner
 
 
-def scanner_json(scanner: Scanner) -> dict[str, Any]:
-    return {"id": scanner.id, "phone": scanner.phone, "name": scanner.name,
-            "id_number_masked": mask_id_number(scanner.id_number), "status": scanner.status,
-            "status_by": scanner.status_by, "status_at": _iso(scanner.status_at),
-            "created_at": _iso(scanner.created_at)}
-
-
 # --- scan points --------------------------------------------------------------------------------------------------
 
 def add_point(session: Session, scanner: Scanner, *, community: str, name: str, address: str, region_code: str,
@@ -134,12 +127,6 @@ def add_point(session: Session, scanner: Scanner, *, community: str, name: str, 
     session.add(point)
     session.flush()
     return point
-
-
-def point_json(point: ScanPoint) -> dict[str, Any]:
-    return {"id": point.id, "community": point.community, "name": point.name, "address": point.address,
-            "region_code": point.region_code, "region_name": divisions.short_name(point.region_code),
-            "latitude": point.latitude, "longitude": point.longitude, "created_at": _iso(point.created_at)}
 
 
 # --- the scan -----------------------------------------------------------------------------------------------------
@@ -181,7 +168,7 @@ def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datet
         id_number_masked=mask_id_number(person.id_number),
         address=divisions.full_name(address_county) if address_county else None,
         most_severe_region=severe,
-        recent_scans=[{"at": _iso(h.at), "address": _point_address(h.region_code, h.point_name),
+        recent_scans=[{"at": iso_seconds(h.at), "address": _point_address(h.region_code, h.point_name),
                        "temperature_result": h.temperature_result, "pass_reason": h.pass_reason}
                       for h in history[:RECENT_SHOWN]],
     )
@@ -210,11 +197,6 @@ def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: s
     return record
 
 
-def feedback_json(record: Scan) -> dict[str, Any]:
-    return {"scan_id": record.id, "pass_reason": record.pass_reason, "temperature_result": record.temperature_result,
-            "temperature": record.temperature, "feedback_at": _iso(record.feedback_at)}
-
-
 def purge(session: Session, now: datetime, retention_days: int) -> int:
     """Deletes scan records older than the retention period (SPEC section 10, default 28 days)."""
     return repository.purge_scans(session, datetime.combine(now.date() - timedelta(days=retention_days), time.min))
@@ -240,5 +222,6 @@ def _text(value: str, label: str, limit: int) -> str:
     return text
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_seconds(moment: datetime | None) -> str | None:
+    """A time of the scanner's API: ISO 8601 to the second (naive Asia/Shanghai), None as None."""
     return moment.isoformat(timespec="seconds") if moment is not None else None

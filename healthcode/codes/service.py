@@ -21,7 +21,6 @@ from healthcode.residents.models import Person
 from healthcode.residents.service import get_registered
 from healthcode.rules import service as rules
 
-COLOR_LABELS = {"green": "绿码", "orange": "橙码", "yellow": "黄码", "red": "红码"}
 _REGION = re.compile(r"^\d{6}$")
 
 
@@ -38,10 +37,6 @@ class Issued:
     masked_name: str
     region_code: str
     rule_set: str
-
-    @property
-    def color_label(self) -> str:
-        return COLOR_LABELS.get(self.color, self.color)
 
     @property
     def ttl_seconds(self) -> int:

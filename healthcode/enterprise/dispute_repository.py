@@ -9,6 +9,10 @@ from healthcode.enterprise.dispute_models import OPEN, UsccDispute
 from healthcode.orgs.models import Org
 
 
+def dispute(session: Session, dispute_id: int) -> UsccDispute | None:
+    return session.get(UsccDispute, dispute_id)
+
+
 def open_dispute(session: Session, uscc: str, legal_phone: str) -> UsccDispute | None:
     """The claimant's open dispute on the USCC (one per USCC and legal representative's phone)."""
     return session.scalar(select(UsccDispute).where(UsccDispute.uscc == uscc, UsccDispute.status == OPEN,

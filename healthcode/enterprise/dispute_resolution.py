@@ -14,7 +14,7 @@ from healthcode.accounts import service as accounts
 from healthcode.checkpoints import repository as checkpoint_repository
 from healthcode.checkpoints import service as checkpoints
 from healthcode.checkpoints.models import REVOKED
-from healthcode.enterprise import registration
+from healthcode.enterprise import dispute_repository, registration
 from healthcode.enterprise.dispute_models import DISMISSED, OPEN, TRANSFERRED, UsccDispute
 from healthcode.errors import Conflict, Invalid, NotFound
 from healthcode.messages import sms
@@ -26,7 +26,7 @@ ACTIONS = {"dismiss": "驳回", "transfer": "转移给申请方"}
 
 def resolve(session: Session, dispute_id: int, action: str, by: str, note: str, now: datetime) -> UsccDispute:
     """Dismisses or transfers an open dispute; refuses a resolved one, an unknown action, a note over 200 chars."""
-    dispute = session.get(UsccDispute, dispute_id)
+    dispute = dispute_repository.dispute(session, dispute_id)
     if dispute is None:
         raise NotFound("异议记录不存在", code="dispute_not_found")
     if dispute.status != OPEN:

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from healthcode import clock
 from healthcode.common.masking import mask_id_number, mask_phone
 from healthcode.db import DbId, DbSession
-from healthcode.enterprise import dashboard, exports, service
+from healthcode.enterprise import dashboard, exports, service, views
 from healthcode.enterprise.errors import not_enterprise
 from healthcode.enterprise.models import REPORT_TYPES
 from healthcode.enterprise.reports import is_abnormal, location_name
@@ -145,7 +145,7 @@ def remind(request: Request, db: DbSession, admin: EntAdmin,
     try:
         with db.begin_nested():
             done = service.remind(db, admin.org_id, employee_ids or [], clock.now())
-        message, ok = done.message, True
+        message, ok = views.reminded_message(done), True
     except DomainError as exc:
         message, ok = exc.message, False
     if request.headers.get("HX-Request"):

@@ -197,15 +197,6 @@ class Reminded:
     already_reported: int
     already_reminded: int
 
-    @property
-    def message(self) -> str:
-        parts = [f"提醒成功，已向 {self.sent} 名员工发送上报提醒"]
-        if self.already_reminded:
-            parts.append(f"{self.already_reminded} 名今日已提醒过")
-        if self.already_reported:
-            parts.append(f"{self.already_reported} 名今日已上报，无需提醒")
-        return "；".join(parts)
-
 
 def remind(session: Session, org_id: int, employee_ids: Sequence[int], now: datetime) -> Reminded:
     """提醒上报 / 批量提醒: an in-app message (and a text when the phone is known) to each selected employee who has

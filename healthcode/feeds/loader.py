@@ -1,8 +1,9 @@
-"""Loads a feed file as one batch (SPEC section 4): all or nothing, snapshot or append, duplicates, provenance.
+"""Loads a feed file's rows as one batch (SPEC section 4): all or nothing, snapshot or append, duplicates.
 
-The loader owns its transaction: rows are streamed, validated and written in chunks inside it, so a batch that is
-rejected, fails or is killed half-way leaves the feed exactly as it was. Rejected batches are recorded afterwards, in
-a transaction of their own, for the status board.
+The loader owns the batch's transaction: rows are streamed, validated and written in chunks inside it, so a batch that
+is rejected, fails or is killed half-way leaves the feed exactly as it was. Rejected batches are recorded afterwards,
+in a transaction of their own, for the status board. Which file for which feed, and its provenance, is the use case
+(`feeds.service.load_file`).
 """
 
 from __future__ import annotations
@@ -20,16 +21,14 @@ from sqlalchemy import Engine
 
 from healthcode import clock
 from healthcode.config import Settings
-from healthcode.errors import Invalid
 from healthcode.feeds import repository, sources
-from healthcode.feeds.definitions import FEEDS, Feed
-from healthcode.feeds.parsing import open_feed_file
+from healthcode.feeds.definitions import Feed
+from healthcode.feeds.parsing import FeedFile
 from healthcode.feeds.validation import FeedValidator, RowError
 
 STORED_ERRORS = 50  # bad rows kept in feed_batches.errors for the status board
 # Feed rows are rarely longer than this: the file size over it is a low estimate of its row count.
 ROW_BYTES_HIGH = 200
-STATUS_LABELS = {"applied": "已应用", "duplicate": "重复文件，未重复应用", "rejected": "已拒绝"}
 
 
 @dataclass
@@ -51,33 +50,12 @@ class BatchReport:
             "batch_id": self.batch_id,
         }
 
-    def summary(self) -> str:
-        label = FEEDS[self.feed].label if self.feed in FEEDS else self.feed
-        text = f"{STATUS_LABELS[self.status]}：{label}（{self.feed}）读取 {self.rows} 行"
-        if self.status == "applied":
-            text += f"，写入 {self.applied} 行"
-        if self.bad_rows:
-            shown = "；".join(f"第{e.line}行 {e.column or '整行'}：{e.reason}" for e in self.bad_rows[:5])
-            more = f" 等共 {self.bad_row_count} 行" if self.bad_row_count > 5 else ""
-            verb = "已跳过" if self.status == "applied" else "有错误"
-            text += f"，{self.bad_row_count} 行{verb}：{shown}{more}"
-        if self.batch_id is not None:
-            text += f"（批次 {self.batch_id}）"
-        return text
-
 
 class _Rejected(Exception):
     """Raised inside the transaction to roll it back."""
 
 
 ProgressCallback = Callable[[int], None]
-
-
-def get_feed(name: str) -> Feed:
-    feed = FEEDS.get(name)
-    if feed is None:
-        raise Invalid(f"未知的数据源“{name}”，可用：{'、'.join(FEEDS)}")
-    return feed
 
 
 def file_sha256(path: Path) -> str:
@@ -88,53 +66,46 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_file(engine: Engine, settings: Settings, feed_name: str, path: Path | str, *, max_bad_rows: int = 0,
-              operator: str | None = "cli", on_progress: ProgressCallback | None = None, provider_id: int | None = None,
-              source: str | None = None) -> BatchReport:
-    """Loads one feed file as one batch and reports what happened. Invalid for an unknown feed or unreadable file.
-    The settings give the chunk size, the fast path's switch and the XLSX limits."""
-    feed = get_feed(feed_name)
-    path = Path(path)
-    with open_feed_file(path, settings) as feed_file:
-        sha256 = file_sha256(path)
-        validator = FeedValidator(feed, clock.today())
-        meta = {"feed": feed.name, "source": (source or path.name)[:200], "provider_id": provider_id,
-                "operator": operator, "sha256": sha256}
-        report = BatchReport(feed.name, "applied", 0)
-        try:
-            with engine.begin() as conn:
-                duplicate = repository.applied_batch_with_hash(conn, feed, sha256)
-                if duplicate is not None:
-                    report.status, report.rows, report.batch_id = "duplicate", duplicate.rows_read, duplicate.id
-                    repository.insert_batch(conn, **meta, status="duplicate", rows_read=duplicate.rows_read,
-                                            created_at=clock.now())
-                    return report
-                batch_id = repository.insert_batch(conn, **meta, status="applied", created_at=clock.now())
-                writer = repository.bulk_writer(conn, feed, validator.columns, batch_id,
-                                                expected_rows=feed_file.size // ROW_BYTES_HIGH)
-                if feed.mode == "snapshot":
-                    writer.clear()
-                try:
-                    header_errors = validator.header_errors(feed_file.header)
-                    if header_errors:
-                        report.bad_rows, report.bad_row_count = header_errors, 1
-                        raise _Rejected
-                    _stream(feed_file, validator, writer, report, max_bad_rows, on_progress, settings)
-                    if report.bad_row_count > max_bad_rows:
-                        raise _Rejected
-                except BaseException:
-                    writer.abort()
-                    raise
-                writer.finish()
-                report.batch_id = batch_id
-                repository.finish_batch(conn, batch_id, rows_read=report.rows, rows_applied=report.applied,
-                                        bad_rows=report.bad_row_count, errors=_stored(report.bad_rows))
-        except _Rejected:
-            report.status, report.applied = "rejected", 0
-            with engine.begin() as conn:
-                report.batch_id = repository.insert_batch(
-                    conn, **meta, status="rejected", rows_read=report.rows, bad_rows=report.bad_row_count,
-                    errors=_stored_json(report.bad_rows), created_at=clock.now())
+def load_batch(engine: Engine, settings: Settings, feed: Feed, feed_file: FeedFile, validator: FeedValidator,
+               meta: dict[str, Any], max_bad_rows: int, on_progress: ProgressCallback | None) -> BatchReport:
+    """Loads the open feed file as one batch with its provenance (`meta`: feed, source, provider, operator, sha256)
+    and reports what happened: applied, duplicate (an applied batch has the same hash) or rejected. The settings
+    give the chunk size and the fast path's switch."""
+    report = BatchReport(feed.name, "applied", 0)
+    try:
+        with engine.begin() as conn:
+            duplicate = repository.applied_batch_with_hash(conn, feed, meta["sha256"])
+            if duplicate is not None:
+                report.status, report.rows, report.batch_id = "duplicate", duplicate.rows_read, duplicate.id
+                repository.insert_batch(conn, **meta, status="duplicate", rows_read=duplicate.rows_read,
+                                        created_at=clock.now())
+                return report
+            batch_id = repository.insert_batch(conn, **meta, status="applied", created_at=clock.now())
+            writer = repository.bulk_writer(conn, feed, validator.columns, batch_id,
+                                            expected_rows=feed_file.size // ROW_BYTES_HIGH)
+            if feed.mode == "snapshot":
+                writer.clear()
+            try:
+                header_errors = validator.header_errors(feed_file.header)
+                if header_errors:
+                    report.bad_rows, report.bad_row_count = header_errors, 1
+                    raise _Rejected
+                _stream(feed_file, validator, writer, report, max_bad_rows, on_progress, settings)
+                if report.bad_row_count > max_bad_rows:
+                    raise _Rejected
+            except BaseException:
+                writer.abort()
+                raise
+            writer.finish()
+            report.batch_id = batch_id
+            repository.finish_batch(conn, batch_id, rows_read=report.rows, rows_applied=report.applied,
+                                    bad_rows=report.bad_row_count, errors=_stored(report.bad_rows))
+    except _Rejected:
+        report.status, report.applied = "rejected", 0
+        with engine.begin() as conn:
+            report.batch_id = repository.insert_batch(
+                conn, **meta, status="rejected", rows_read=report.rows, bad_rows=report.bad_row_count,
+                errors=_stored_json(report.bad_rows), created_at=clock.now())
     return report
 
 

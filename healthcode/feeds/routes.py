@@ -12,8 +12,9 @@ from fastapi.routing import APIRoute
 
 from healthcode.config import AppSettings
 from healthcode.db import DbSession, transaction
-from healthcode.feeds import schemas
-from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, push_record, receive_batch
+from healthcode.feeds import schemas, views
+from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider
+from healthcode.feeds.service import push_record, receive_batch
 from healthcode.web.schemas import ApiError, documented
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
@@ -60,7 +61,7 @@ def push(feed: str, session: DbSession, record: Annotated[dict[str, Any], Body()
     provider = authenticate(session, x_api_key)
     target = feed_for_provider(provider, feed)
     try:
-        return push_record(session, provider, target, record)
+        return views.stored_record_json(push_record(session, provider, target, record))
     except InvalidRecord as exc:
         return JSONResponse({"error": exc.code, "message": exc.message,
                              "bad_rows": [e.as_json() for e in exc.errors]}, status_code=422)

@@ -28,8 +28,8 @@ from sqlalchemy.types import TypeEngine
 
 from healthcode.db.hotsql import Hot
 from healthcode.feeds import models as m
-from healthcode.feeds.closures import residents_query
-from healthcode.feeds.contacts import CASE_STATUSES, contacts_query, day_end
+from healthcode.feeds.closures_repository import residents_query
+from healthcode.feeds.contacts_repository import CASE_STATUSES, contacts_query, day_end
 from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags
 from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
 

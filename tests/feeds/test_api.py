@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from healthcode.db import transaction
-from healthcode.feeds.providers import add_provider
+from healthcode.feeds.service import add_provider
 from tests.feeds.files import bad_check, batches, person_id, stored
 
 A, B = person_id(1), person_id(2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from healthcode.feeds.closures import closed_residents, closures_for
+from healthcode.feeds.closures_repository import closed_residents, closures_for
 from tests.rules import factories as f
 
 A, B, C, D = (f.person_id(n) for n in range(1, 5))

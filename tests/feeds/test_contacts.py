@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from healthcode.feeds.contacts import ComputedContact, computed_contacts
+from healthcode.feeds.contacts_repository import ComputedContact, computed_contacts
 from healthcode.rules.service import status_for
 from tests.rules import factories as f
 

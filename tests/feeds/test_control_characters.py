@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from healthcode.config import Settings
-from healthcode.feeds.loader import BatchReport, load_file
+from healthcode.feeds.loader import BatchReport
+from healthcode.feeds.service import load_file
 from tests.feeds.files import batches, person_id, stored, write
 from tests.feeds.test_api import provider
 

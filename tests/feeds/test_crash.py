@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.feeds.files import batches, person_id, stored, write_csv
 
 HEADER = ["id_number", "name", "address", "region_code"]
@@ -21,7 +21,7 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from healthcode.config import get_settings
     from healthcode.db import make_engine
-    from healthcode.feeds.loader import load_file
+    from healthcode.feeds.service import load_file
 
     written = []
 

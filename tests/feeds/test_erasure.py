@@ -7,7 +7,7 @@ from pathlib import Path
 
 from healthcode.config import Settings
 from healthcode.db import Base, make_engine
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.feeds.files import person_id, write_csv
 
 HOUSEHOLDS = ["id_number", "name", "address", "region_code"]

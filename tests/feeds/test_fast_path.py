@@ -19,9 +19,9 @@ from sqlalchemy import delete, select
 from healthcode.config import Settings
 from healthcode.feeds import fastpath, loader
 from healthcode.feeds.definitions import FEEDS
-from healthcode.feeds.loader import load_file
 from healthcode.feeds.models import Batch
 from healthcode.feeds.parsing import open_feed_file
+from healthcode.feeds.service import load_file
 from healthcode.feeds.validation import FeedValidator
 from tests.feeds.files import bad_check, person_id
 

@@ -11,7 +11,7 @@ from healthcode.checkpoints import repository as checkpoints
 from healthcode.console import records
 from healthcode.console import repository as console
 from healthcode.feeds import repository as feeds
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from healthcode.orgs.repository import admin_account_of
 from healthcode.residents import family_repository, home_region
 from healthcode.residents import repository as residents
@@ -25,19 +25,19 @@ FUZHOU, XIAMEN = "福建省福州市鼓楼区软件园社区3号楼", "福建省
 GULOU, SIMING = "350102", "350203"
 
 
-def _two_rows_each(engine: Any, tmp_path: Path, resident: str, relative: str, newcomer: str) -> None:
+def _two_rows_each(engine: Any, settings: Any, tmp_path: Path, resident: str, relative: str, newcomer: str) -> None:
     rows = [[resident, "王小五", FUZHOU, ""], [relative, "王大五", XIAMEN, ""], [resident, "王小五", XIAMEN, ""],
             [newcomer, "陈旧名", FUZHOU, ""], [newcomer, "陈新名", XIAMEN, ""]]
-    report = load_file(engine, "households", write(tmp_path, "h.csv", ["id_number", "name", "address", "region_code"],
-                                                   rows))
+    report = load_file(engine, settings, "households",
+                       write(tmp_path, "h.csv", ["id_number", "name", "address", "region_code"], rows))
     assert report.status == "applied" and report.applied == 5
 
 
 def test_given_an_id_number_twice_in_the_snapshot_then_every_reader_takes_the_newest_row(
-        db: Any, engine: Any, tmp_path: Path) -> None:
+        db: Any, engine: Any, settings: Any, tmp_path: Path) -> None:
     u = unit(db, 1, "鼓楼区卫健局")  # its resident is id_number(11), seen at its points
     resident, relative, newcomer = id_number(11), id_number(12), id_number(13)
-    _two_rows_each(engine, tmp_path, resident, relative, newcomer)
+    _two_rows_each(engine, settings, tmp_path, resident, relative, newcomer)
     # The snapshot keeps both rows: it has no key to refuse or merge them.
     assert [r for r in stored(engine, "households", "id_number", "county_code") if r[0] == resident] == [
         (resident, GULOU), (resident, SIMING)]

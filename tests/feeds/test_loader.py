@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from healthcode.errors import Invalid
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.feeds.files import bad_check, batches, person_id, stored, write, write_csv
 
 HOUSEHOLDS = ["id_number", "name", "address", "region_code"]

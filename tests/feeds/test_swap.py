@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from healthcode.db import Base
 from healthcode.feeds import writers
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.feeds.files import batches, person_id, stored, write_csv
 
 DRUGS = ["record_id", "id_number", "name", "purchased_at", "drug_code", "drug_name", "institution"]

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from healthcode.config import Settings
-from healthcode.feeds.loader import load_file
+from healthcode.feeds.service import load_file
 from tests.qrcodes import read_qr_codes
 
 LOADING = Settings(env="test")  # the loader's own settings (chunk size, fast path): the defaults

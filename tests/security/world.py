@@ -20,7 +20,7 @@ from healthcode.config import Settings
 from healthcode.enterprise import consent, registration
 from healthcode.enterprise import service as enterprise_service
 from healthcode.enterprise.models import Employee
-from healthcode.feeds.providers import add_provider
+from healthcode.feeds.service import add_provider
 from healthcode.messages import service as messages
 from healthcode.messages.models import Message
 from healthcode.residents import family

@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from healthcode.db import transaction
-from healthcode.feeds.providers import add_provider
+from healthcode.feeds.service import add_provider
 from tests.checkpoints.factories import NOW, add_point, issue, org, person, scanner, token
 from tests.identity.flow import make_account, sign_in
 
