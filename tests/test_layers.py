@@ -180,3 +180,25 @@ def test_the_scan_sees_queries_and_tables_where_they_are_written(tmp_path: Path)
         "healthcode.shop.service (line 16): Hot()",
     ]
     assert tables_outside_models(package) == ["healthcode.shop.service.Item"]
+
+
+def _imported_repositories(tree: ast.Module) -> Iterator[str]:
+    """The repository modules a module imports (`from healthcode.x import repository as r` or `from
+    healthcode.x.repository import f`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("healthcode."):
+            if _is_repository(node.module):
+                yield node.module
+            yield from (f"{node.module}.{a.name}" for a in node.names if _is_repository(a.name))
+
+
+def test_pages_and_routes_reach_another_domain_through_its_service() -> None:
+    """A page or route reads its own domain's repository at most; another domain's data comes through that domain's
+    service (docs/architecture.md, "Layers inside a package")."""
+    crossing = []
+    for module, tree in _modules():
+        parts = module.split(".")
+        if len(parts) < 3 or not any(p.startswith(("pages", "routes")) or p.endswith("_pages") for p in parts[2:]):
+            continue
+        crossing += [f"{module} -> {r}" for r in _imported_repositories(tree) if r.split(".")[1] != parts[1]]
+    assert crossing == []

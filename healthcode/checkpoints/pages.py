@@ -18,7 +18,7 @@ from healthcode.checkpoints.models import AUTHORISED, REVOKED, Scanner
 from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, RateLimited
-from healthcode.messages import repository as messages
+from healthcode.messages import service as messages
 from healthcode.web.templating import templates
 
 router = APIRouter(prefix="/scanner", include_in_schema=False)
@@ -167,5 +167,5 @@ async def register(request: Request, db: DbSession, settings: AppSettings) -> Re
 @dev_router.get("/dev/sms", name="dev_sms")
 def dev_sms(request: Request, db: DbSession, phone: str | None = None) -> Response:
     """仅供开发使用: the texts the development SMS gateway would have sent, newest first."""
-    rows = list(reversed(messages.sms_outbox(db, phone.strip() if phone else None)))[:100]
+    rows = list(reversed(messages.outbox(db, phone.strip() if phone else None)))[:100]
     return page(request, "scanner/dev_sms.html", {"rows": rows, "phone": phone or ""})

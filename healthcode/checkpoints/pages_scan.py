@@ -19,7 +19,6 @@ from healthcode.common import temperature
 from healthcode.config import app_settings
 from healthcode.db import DbSession
 from healthcode.errors import DomainError
-from healthcode.orgs import repository as orgs
 from healthcode.regions import divisions
 from healthcode.web.templating import WEB
 
@@ -52,7 +51,7 @@ def _service_page(request: Request, db: DbSession, scanner: Scanner, *, editing:
                   error: str | None = None, form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     points = [views.point_json(p) for p in repository.points_of_org(db, scanner.org_id)]
     current = next((p for p in points if p["id"] == request.session.get(SESSION_POINT)), None)
-    org = orgs.org_by_id(db, scanner.org_id)
+    org = service.scanner_org(db, scanner)
     default_region = (form or {}).get("region_code") or _default_county(org.region_code if org else None)
     return pages.page(request, "scanner/service.html", {
         "scanner": scanner, "org": org, "points": points, "current": current, "editing": editing or current is None,

@@ -25,6 +25,7 @@ from healthcode.config import Settings
 from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
+from healthcode.orgs.models import Org
 from healthcode.orgs.service import normalise_uscc
 from healthcode.regions import divisions
 from healthcode.regions import service as regions
@@ -109,6 +110,11 @@ def set_scanner_status(session: Session, org_id: int, scanner_id: int, status: s
 
 
 # --- scan points --------------------------------------------------------------------------------------------------
+
+def scanner_org(session: Session, scanner: Scanner) -> Org | None:
+    """The unit the scanner scans for (its name and region on the scanning page)."""
+    return orgs.org_by_id(session, scanner.org_id)
+
 
 def add_point(session: Session, scanner: Scanner, *, community: str, name: str, address: str, region_code: str,
               latitude: float | None, longitude: float | None, now: datetime) -> ScanPoint:

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from healthcode import clock
-from healthcode.checkpoints import repository as checkpoints
 from healthcode.checkpoints import service as checkpoint_service
 from healthcode.checkpoints import views as checkpoint_views
 from healthcode.checkpoints.models import AUTHORISED, REVOKED
@@ -43,7 +42,7 @@ def scans(
 
 @router.get("/scanners", **documented(schemas.ScannerList, 401, 403))
 def scanners(admin: OrgAdmin, session: DbSession) -> dict[str, Any]:
-    return {"items": [checkpoint_views.scanner_json(s) for s in checkpoints.scanners_of_org(session, admin.org_id)]}
+    return {"items": [checkpoint_views.scanner_json(s) for s in service.scanners(session, admin.org_id)]}
 
 
 @router.post("/scanners/{scanner_id}/authorise", **documented(ScannerOut, 401, 403, 404, 422))

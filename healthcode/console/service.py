@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.checkpoints import repository as checkpoints
+from healthcode.checkpoints.models import Scanner
 from healthcode.errors import Invalid
 
 
@@ -34,3 +35,8 @@ def _moment(value: str | None, *, end_of_day: bool, field: str) -> datetime | No
         return clock.to_local(datetime.fromisoformat(text))
     except ValueError:
         raise Invalid(f"查询时间 {field} 格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS", code="invalid_date") from None
+
+
+def scanners(session: Session, org_id: int) -> list[Scanner]:
+    """The unit's scanners in the order they registered (GET /api/v1/org/scanners)."""
+    return checkpoints.scanners_of_org(session, org_id)

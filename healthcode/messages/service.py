@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.errors import NotFound
 from healthcode.messages import repository, sms
+from healthcode.messages.models import SmsOutbox
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ def read(session: Session, id_number: str, message_id: int, now: datetime) -> In
 
 def mark_all_read(session: Session, id_number: str, now: datetime) -> int:
     return repository.mark_all_read(session, id_number, now)
+
+
+def outbox(session: Session, phone: str | None = None) -> list[SmsOutbox]:
+    """The texts of the SMS outbox, oldest first (of one phone when given): the development gateway's page."""
+    return repository.sms_outbox(session, phone)
 
 
 def _item(message: object, org: str | None) -> InboxItem:
