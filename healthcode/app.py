@@ -81,12 +81,12 @@ GC_YOUNG_THRESHOLD = 20_000
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the app serves: SQLite's log checkpoints (`db.wal_checkpoints`), and the objects made at start-up
     (routes, models, templates, the rule set) moved out of the garbage collector's sight. Every full collection
-    walked all of them: ~100 ms pauses at the morning rush, the p99 of a scan doubled. Both garbage-collector
+    walked all of them: pauses that doubled the p99 of a scan (docs/performance.md). Both garbage-collector
     settings are process-wide and undone when the app stops."""
     gc.freeze()
     thresholds = gc.get_threshold()
     # The young generation collected after 20,000 net new container objects instead of 700: with dozens of requests
-    # in flight it ran thousands of times a second (measured: 4-5% more scans at 64 clients).
+    # in flight it ran thousands of times a second (docs/performance.md, "Measured choices").
     gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
     try:
         async with wal_checkpoints(app):

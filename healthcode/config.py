@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     # 企业员工管理 批量导入: an upload over this many MB is refused (413) while it is copied in chunks to scratch.
     employee_import_max_mb: int = Field(default=10, ge=1)
     # Scans and code refreshes in the database at once in one server process on PostgreSQL (SQLite: one transaction
-    # of any kind). More threads than cores only fight over Python's GIL: at 40 a scan cost six times its CPU at 4.
+    # of any kind). More threads than cores only fight over Python's GIL (docs/performance.md, "Measured choices").
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
     # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
     internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]

@@ -13,8 +13,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def make(text: str, *, fast: bool = True) -> segno.QRCode:
-    """The QR symbol. `fast` fixes the mask pattern: choosing the best of eight costs ~10 ms in pure Python and
-    buys nothing a phone camera notices; printed codes (`fast=False`) still get the best mask."""
+    """The QR symbol. `fast` fixes the mask pattern: choosing the best of eight costs several times the drawing in
+    pure Python and buys nothing a phone camera notices; printed codes (`fast=False`) still get the best mask."""
     return segno.make_qr(text, error="m", mask=0 if fast else None)
 
 

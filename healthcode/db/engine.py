@@ -68,8 +68,8 @@ class WriterBusy(Exception):
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    # A new database file gets 8 KiB pages (an existing one keeps its size): a million-row feed load ~10% faster
-    # than with 4 KiB; scans measured the same. Before journal_mode: a WAL database cannot change its page size.
+    # A new database file gets 8 KiB pages (an existing one keeps its size): feed loads are faster, scans the same
+    # (docs/performance.md, "Measured choices"). Before journal_mode: a WAL database cannot change its page size.
     cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")

@@ -71,8 +71,8 @@ async def _attempt(app: Any, work: Callable[[Session], T]) -> T:
 def _on_kept_connection(app: Any, work: Callable[[Session], T]) -> T:
     """`work` in a transaction on one of the connections kept open for the hot routes (at most one per hot turn, so
     only the request holding a turn uses it): a pool checkout, a new Connection and a sessionmaker session per
-    request cost ~0.2 ms a scan, a sixth of it on SQLite. SQLite's kept connection begins without waiting for the
-    write lock (WriterBusy instead)."""
+    request cost a sixth of a scan on SQLite (docs/performance.md). SQLite's kept connection begins without waiting
+    for the write lock (WriterBusy instead)."""
     kept = app.state.hot_connections
     connection = kept.pop() if kept else _new_hot_connection(app.state.engine)
     try:

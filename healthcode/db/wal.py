@@ -17,8 +17,8 @@ WAL_CHECKPOINT_SECONDS = 1.0
 async def wal_checkpoints(app: Any) -> AsyncIterator[None]:
     """While the server runs on SQLite, checkpoints the write-ahead log every second from a worker thread, outside
     the request turn. SQLite otherwise checkpoints inside the commit that fills the log past 1,000 pages: that
-    request then holds the one-writer turn for the copy and its fsync (~200 ms stalls at the morning rush). A PASSIVE
-    checkpoint never blocks writers or readers; the automatic one still runs if this one falls behind."""
+    request then holds the one-writer turn for the copy and its fsync (docs/performance.md, "Measured choices"). A
+    PASSIVE checkpoint never blocks writers or readers; the automatic one still runs if this one falls behind."""
     engine = app.state.engine
     task = None
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):

@@ -127,8 +127,8 @@ def _stream(feed_file: Any, validator: FeedValidator, writer: repository.BulkWri
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pauses the cyclic garbage collector while a batch streams: each chunk makes tens of thousands of tuples,
-    which trigger collections that traverse every young container again and again (measured: half the CPU time of
-    the fast path). The rows hold no reference cycles; the collector runs again as soon as the batch is streamed."""
+    which trigger collections that traverse every young container again and again (docs/performance.md, "Measured
+    choices"). The rows hold no reference cycles; the collector runs again as soon as the batch is streamed."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -26,7 +26,7 @@ sqlite3.register_adapter(datetime, lambda value: value.isoformat(" ", "microseco
 sqlite3.register_adapter(date, lambda value: value.isoformat())
 
 SQLITE_LOAD_CACHE_KIB = 384 * 1024
-SQLITE_SORT_CACHE_KIB = 8 * 1024  # measured 2-384 MB: 8 MB sorts fastest
+SQLITE_SORT_CACHE_KIB = 8 * 1024  # the fastest of the sizes tried (docs/performance.md, "Measured choices")
 SQLITE_SORT_THREADS = 2
 SQLITE_VARIABLES = 32766  # variables in one INSERT (SQLite's default limit since 3.32; older builds allow 999)
 
@@ -89,8 +89,8 @@ class SqliteWriter(BulkWriter):
             self.raw.execute(f"INSERT INTO {self.fresh.name} SELECT * FROM {self.fresh.table.name} ORDER BY id")
             self.table = self.fresh.name
         # Rows go in thousands to a statement: each of a million `executemany` steps would release and take back
-        # the GIL, and the validating thread keeps it for up to a switch interval (5 ms) every time (measured: the
-        # two threads then ran one after the other). Binding is also ~40% cheaper than executemany's per row.
+        # the GIL, and the validating thread keeps it for up to a switch interval every time, so the two threads
+        # ran one after the other; binding is cheaper too (docs/performance.md, "Measured choices").
         variables = min(SQLITE_VARIABLES, self.raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
         self.rows_per_insert = max(1, variables // len(self.columns))
         self._statements: dict[int, str] = {}
@@ -109,7 +109,7 @@ class SqliteWriter(BulkWriter):
 
     def _sorting(self) -> None:
         """For the index builds of a fresh table: a small cache splits their sorts into runs, which two sorter threads
-        sort (measured, a million households: index builds 1.75 -> 1.25 s; the pages the cache no longer holds are
+        sort (faster index builds: docs/performance.md, "Measured choices"; the pages the cache no longer holds are
         written to the log now rather than at the commit)."""
         self.raw.execute(f"PRAGMA cache_size = -{SQLITE_SORT_CACHE_KIB}")
         self.raw.execute(f"PRAGMA threads = {SQLITE_SORT_THREADS}")
