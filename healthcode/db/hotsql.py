@@ -5,7 +5,8 @@ A Core statement executed through SQLAlchemy costs about ten times in Python (ca
 execution context, result set-up) what SQLite or a prepared PostgreSQL statement spends on an indexed look-up, and a
 scan runs about nine of them (docs/performance.md, "Measured choices"). `Hot` keeps the statement written in
 SQLAlchemy (one definition, both databases, the models' columns) and skips that per-execution work: bind values are
-converted by the dialect's own bind processors and result values by its result processors, so what comes back equals what SQLAlchemy returns.
+converted by the dialect's own bind processors and result values by its result processors, so what comes back
+equals what SQLAlchemy returns.
 
 Parameters are scalars: an IN list must be fixed when the statement is built (or written as a sub-select).
 
