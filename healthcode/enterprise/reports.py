@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.common.temperature import InvalidTemperature, checked_temperature
 from healthcode.common.temperature import is_abnormal as is_fever
-from healthcode.enterprise import repository
+from healthcode.enterprise import consent, consent_repository, repository
 from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS, Employee, HealthReport
 from healthcode.orgs.service import normalise_uscc
@@ -94,8 +94,6 @@ def _confirm_employer(session: Session, person: Person, employer: str | None, no
     """Naming an employer on one's own report is consent for that employer (after the report is counted, so that
     the new employee's summary includes it)."""
     if employer:
-        from healthcode.enterprise import consent
-
         consent.confirm_named(session, person, employer, now)
 
 
@@ -132,8 +130,6 @@ def prefill_employer(session: Session, person: Person, last: HealthReport | None
     it (a prefilled USCC submitted again would silently re-confirm the employer he just left)."""
     if last is None or not last.employer_uscc:
         return ""
-    from healthcode.enterprise import consent_repository
-
     declined = consent_repository.declined_since(session, person.id_number, [last.employer_uscc], last.reported_at)
     return "" if declined else last.employer_uscc
 

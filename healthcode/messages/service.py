@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.errors import NotFound
 from healthcode.messages import repository, sms
-from healthcode.messages.models import SmsOutbox
+from healthcode.messages.models import Message, SmsOutbox
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,6 @@ def outbox(session: Session, phone: str | None = None) -> list[SmsOutbox]:
     return repository.sms_outbox(session, phone)
 
 
-def _item(message: object, org: str | None) -> InboxItem:
-    from healthcode.messages.models import Message
-
-    assert isinstance(message, Message)
+def _item(message: Message, org: str | None) -> InboxItem:
     return InboxItem(message.id, message.title, message.body, org or "八闽健康码", message.created_at,
                      message.read_at is not None)
