@@ -82,9 +82,12 @@ class Dispatcher:
                 break
             async with self._turn():
                 claimed, closed = await run_in_threadpool(self._write, self._claim, moment)
-            outcomes = list(zip(claimed, await asyncio.gather(*(self._post(text) for text in claimed)), strict=True))
-            async with self._turn():
-                done = await run_in_threadpool(self._write, self._record, outcomes, now())
+            done = Tally()
+            if claimed:
+                answers = await asyncio.gather(*(self._post(text) for text in claimed))
+                async with self._turn():
+                    done = await run_in_threadpool(self._write, self._record, list(zip(claimed, answers, strict=True)),
+                                                   now())
             done.add(closed)
             tally.add(done)
             if on_round is not None:
