@@ -79,17 +79,20 @@ GC_YOUNG_THRESHOLD = 20_000
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the app serves: SQLite's log checkpoints (`db.wal_checkpoints`), and the objects made at start-up
-    (routes, models, templates, the rule set) moved out of the garbage collector's sight. Every full collection
-    walked all of them: pauses that doubled the p99 of a scan (docs/performance.md). Both garbage-collector
-    settings are process-wide and undone when the app stops."""
+    """While the app serves: SQLite's log checkpoints (`db.wal_checkpoints`), the SMS dispatcher when a gateway is
+    configured (`messages.dispatch.in_server`), and the objects made at start-up (routes, models, templates, the
+    rule set) moved out of the garbage collector's sight. Every full collection walked all of them: pauses that
+    doubled the p99 of a scan (docs/performance.md). Both garbage-collector settings are process-wide and undone
+    when the app stops."""
+    from healthcode.messages import dispatch
+
     gc.freeze()
     thresholds = gc.get_threshold()
     # The young generation collected after 20,000 net new container objects instead of 700: with dozens of requests
     # in flight it ran thousands of times a second (docs/performance.md, "Measured choices").
     gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
     try:
-        async with wal_checkpoints(app):
+        async with wal_checkpoints(app), dispatch.in_server(app):
             yield
     finally:
         close_hot_connections(app)
@@ -146,15 +149,17 @@ def _mount_sessions(app: FastAPI, settings: Settings) -> None:
 
 def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
-    authority's region-level and feed pages. Uses the session installed by `_mount_sessions`."""
+    authority's region-level, feed and SMS delivery pages. Uses the session installed by `_mount_sessions`."""
     from healthcode.console import pages as console_pages
     from healthcode.console import records_pages, reports_pages
     from healthcode.enterprise import pages_realname
     from healthcode.feeds import pages as feed_pages
+    from healthcode.messages import pages as sms_pages
     from healthcode.orgs import console_auth, export_pages
     from healthcode.regions import pages as region_pages
 
-    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, export_pages):
+    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, export_pages,
+                   sms_pages):
         app.include_router(module.router)
     # Who is signed in to the console (web/console.py): a unit admin, else an enterprise operator by real name.
     app.state.console_sign_ins = (console_auth.signed_in_admin, pages_realname.signed_in_operator)

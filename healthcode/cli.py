@@ -289,6 +289,43 @@ def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 
     typer.echo(f"{when.isoformat()} 数据报表已生成：{rows} 条统计")
 
 
+sms_app = typer.Typer(help="短信", no_args_is_help=True)
+app.add_typer(sms_app, name="sms")
+
+
+@sms_app.command("dispatch")
+def sms_dispatch(
+    once: Annotated[bool, typer.Option("--once", help="投递当前到期的短信后退出（默认持续运行，Ctrl-C 结束）")] = False,
+) -> None:
+    """将短信发件箱中的短信投递到短信网关（HEALTHCODE_SMS_GATEWAY_URL）；服务进程内也会自动投递。"""
+    import time
+    from urllib.parse import urlsplit
+
+    from healthcode.messages.dispatch import run_worker
+    from healthcode.messages.outbox import Tally
+
+    settings = _start()
+    if not settings.sms_gateway_url:
+        _fail("未设置短信网关 HEALTHCODE_SMS_GATEWAY_URL：短信保留在发件箱中，不投递")
+    engine = _engine(settings)
+    shown, done = sys.stderr.isatty(), Tally()
+
+    def on_round(tally: Tally) -> None:
+        done.add(tally)
+        if once and shown:  # one progress line, rewritten in place
+            typer.echo(f"\r已处理 {done.total} 条：送达 {done.delivered}，待重试 {done.retrying}，失败 {done.failed}",
+                       err=True, nl=False)
+        elif not once and tally.total:
+            typer.echo(f"{time.strftime('%H:%M:%S')} {tally.summary()}", err=True)
+
+    if not once:
+        typer.echo(f"正在投递短信到网关 {urlsplit(settings.sms_gateway_url).hostname}（Ctrl-C 结束）", err=True)
+    total = run_worker(engine, settings, once=once, on_round=on_round)
+    if once and shown and done.total:
+        typer.echo("", err=True)
+    typer.echo(total.summary())
+
+
 @app.command()
 def purge() -> None:
     """删除超过保存期限的扫码记录、已过期的健康码记录和已超时的登录会话（每天运行一次）。"""

@@ -7,10 +7,12 @@ gets the values it needs as parameters. Nothing else reads the environment.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from pydantic import Field, model_validator
@@ -77,6 +79,19 @@ class Settings(BaseSettings):
     # USCCs of the health authority (疫情防控指挥部): their admins also get the region level, fever-drug and feed pages.
     authority_usccs: list[str] = []
 
+    # SMS gateway (SPEC section 11): the dispatcher (messages/dispatch.py) POSTs {"phone", "text"} there, with
+    # `Authorization: Bearer <token>` when a token is set; unset, texts stay in the development outbox (sms_outbox).
+    # A text is tried at most `sms_max_attempts` times, waiting about base x 2^(tries-1) seconds between tries (with
+    # jitter, at most `sms_retry_max_seconds`); the server looks for due texts every `sms_poll_seconds` besides when
+    # it wrote some itself.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    sms_gateway_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    sms_max_attempts: int = Field(default=6, ge=1, le=20)
+    sms_retry_base_seconds: float = Field(default=5.0, gt=0)
+    sms_retry_max_seconds: float = Field(default=300.0, gt=0)
+    sms_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
     # Real-name sign-in (OpenID Connect). No issuer: the development provider mounted at this app's /dev-idp.
     oidc_issuer: str | None = None
     oidc_client_id: str = "healthcode-platform"
@@ -102,6 +117,20 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _sms_gateway_url(self) -> Settings:
+        """An http(s) URL; in production https only, except to this machine (a local relay: the text does not cross
+        a network in plain)."""
+        if not self.sms_gateway_url:
+            self.sms_gateway_url = None
+            return self
+        parts = urlsplit(self.sms_gateway_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("HEALTHCODE_SMS_GATEWAY_URL 必须是 http 或 https 地址")
+        if self.env == "prod" and parts.scheme != "https" and not _loopback(parts.hostname):
+            raise ValueError("生产环境的 HEALTHCODE_SMS_GATEWAY_URL 必须使用 https（本机地址除外）")
+        return self
+
+    @model_validator(mode="after")
     def _throttles_positive(self) -> Settings:
         for name in ("throttle_login_failures", "throttle_sms", "throttle_registration", "throttle_retrieval",
                      "login_lockout", "dev_idp_lockout"):
@@ -114,6 +143,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'healthcode.sqlite3').resolve()}"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

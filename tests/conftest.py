@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 os.environ["HEALTHCODE_ENV"] = "test"
 os.environ.pop("HEALTHCODE_DATABASE_URL", None)
 os.environ.pop("HEALTHCODE_FIXED_NOW", None)
+for _name in ("HEALTHCODE_SMS_GATEWAY_URL", "HEALTHCODE_SMS_GATEWAY_TOKEN"):  # tests never post to a real gateway
+    os.environ.pop(_name, None)
 
 import healthcode.models  # noqa: E402,F401
 from healthcode import clock, datadir  # noqa: E402

@@ -1,10 +1,11 @@
-"""In-app messages (站内消息) to residents, and the development SMS outbox."""
+"""In-app messages (站内消息) to residents, the SMS outbox (a transactional outbox: texts written in the caller's
+transaction, delivered after the commit by messages/dispatch.py), and SMS verification codes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base, bytewise
@@ -27,16 +28,36 @@ class Message(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+# Delivery states of an outbox row: waiting (or being tried), handed to the gateway (2xx), given up.
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+SMS_STATES = (PENDING, DELIVERED, FAILED)
+
+
 class SmsOutbox(Base):
-    """Text messages waiting for (or handed to) the SMS gateway; in development the table is the gateway."""
+    """A text message for the SMS gateway, written in the transaction that decided to send it (a rollback sends
+    nothing) and delivered by the dispatcher after the commit; with no gateway configured (development) the table
+    is where texts stay.
+
+    `body` is what may be shown: a verification code in it reads ******. What the gateway needs of such a text is
+    in `sealed` (AES-GCM under a key derived from the secret key, messages/sealing.py) until the row is delivered
+    or failed, then NULL."""
 
     __tablename__ = "sms_outbox"
+    __table_args__ = (Index("ix_sms_outbox_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default=PENDING, server_default=PENDING)
+    # Tries made so far (one is counted when a dispatcher claims the row, before it posts).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When a dispatcher may (next) try it: the write time, then the end of a claim's lease or of a backoff; NULL once
+    # delivered or failed.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # "HTTP 503", "超时": never the text or the phone
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class SmsCode(Base):

@@ -1,4 +1,4 @@
-"""Queries on in-app messages and the SMS outbox."""
+"""Queries on in-app messages, the SMS outbox and SMS verification codes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from healthcode.messages.models import Message, SmsCode, SmsOutbox
+from healthcode.messages.models import PENDING, Message, SmsCode, SmsOutbox
 from healthcode.orgs.models import Org
 
 
@@ -60,6 +60,44 @@ def sms_outbox(session: Session, phone: str | None = None) -> list[SmsOutbox]:
     if phone is not None:
         query = query.where(SmsOutbox.phone == phone)
     return list(session.scalars(query))
+
+
+def has_due_sms(session: Session, now: datetime) -> bool:
+    return session.scalar(select(SmsOutbox.id).where(SmsOutbox.status == PENDING, SmsOutbox.next_attempt_at <= now)
+                          .limit(1)) is not None
+
+
+def lock_due_sms(session: Session, now: datetime, limit: int) -> list[SmsOutbox]:
+    """Up to `limit` texts due now, oldest due first, locked for this transaction. PostgreSQL: FOR UPDATE SKIP LOCKED,
+    so that another dispatcher claiming at the same moment passes over these rows instead of waiting for them. SQLite
+    has no row locks (the clause is not emitted): the claiming transaction holds the database's write lock."""
+    return list(session.scalars(
+        select(SmsOutbox).where(SmsOutbox.status == PENDING, SmsOutbox.next_attempt_at <= now)
+        .order_by(SmsOutbox.next_attempt_at, SmsOutbox.id).limit(limit).with_for_update(skip_locked=True)))
+
+
+def finish_sms_try(session: Session, sms_id: int, attempts: int, values: dict[str, Any]) -> bool:
+    """Records a try's outcome on the row, unless another dispatcher claimed it since (its lease ran out): then the
+    row is no longer at `attempts` tries and the newer claim records its own outcome."""
+    result = session.execute(update(SmsOutbox).where(
+        SmsOutbox.id == sms_id, SmsOutbox.status == PENDING, SmsOutbox.attempts == attempts).values(**values))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def sms_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(SmsOutbox.status, func.count()).group_by(SmsOutbox.status)).all()
+    return {status: int(n) for status, n in rows}
+
+
+def sms_deliveries(session: Session, status: str | None, *, limit: int, offset: int) -> tuple[list[Any], int]:
+    """A page of the outbox's delivery states, newest first, and how many there are: no text, no sealed text."""
+    where = [SmsOutbox.status == status] if status else []
+    rows = session.execute(
+        select(SmsOutbox.id, SmsOutbox.phone, SmsOutbox.status, SmsOutbox.attempts, SmsOutbox.last_error,
+               SmsOutbox.created_at, SmsOutbox.next_attempt_at, SmsOutbox.delivered_at)
+        .where(*where).order_by(SmsOutbox.id.desc()).limit(limit).offset(offset)).all()
+    total = session.scalar(select(func.count()).select_from(SmsOutbox).where(*where)) or 0
+    return list(rows), total
 
 
 def latest_sms_code(session: Session, phone: str, purpose: str) -> SmsCode | None:

@@ -45,8 +45,9 @@ def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: da
     session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(secret_key, phone, code), created_at=now,
                         expires_at=now + TTL, attempts=0))
     text = f"【八闽健康码】您的验证码为{code}，5分钟内有效。如非本人操作，请忽略本短信。"
-    # Outside development (log_text False) the stored outbox row reads 验证码为******: the code is only handed over.
-    sms.sender().send(session, [(phone, text)], now, secret=None if log_text else code)
+    # Outside development (log_text False) the outbox row reads 验证码为******; the full text is sealed for the
+    # gateway and wiped once delivered (messages/sealing.py).
+    sms.sender().send(session, [(phone, text)], now, secret=None if log_text else code, secret_key=secret_key)
     session.flush()
     if log_text:  # development outbox only: the log is where a developer reads the code
         log.warning("SMS to %s: %s", mask_phone(phone), text)

@@ -1,56 +1,55 @@
 """Under ENV=prod an SMS verification code is stored nowhere in plain text: the code table holds its keyed hash and
-the outbox row reads 验证码为******; only the gateway is handed the full text. In development the outbox keeps it."""
+the outbox row reads 验证码为******; only the gateway gets the full text (the server's dispatcher posts it to a real
+HTTP gateway on a loopback port). In development the outbox keeps it."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from healthcode.app import create_app
 from healthcode.checkpoints.models import Scanner
 from healthcode.config import Settings
-from healthcode.messages import sms
 from healthcode.messages.models import SmsCode, SmsOutbox
 from tests.checkpoints.factories import NOW, id_number, org
+from tests.messages.gateway import FakeGateway, serve
 
 PHONE = "13912345678"
 
 
-class Gateway(sms.OutboxSms):
-    """A gateway as production would install one: stores the outbox row as the outbox does, and is handed the full
-    texts (kept here in memory, as a real one would send them)."""
-
-    def __init__(self) -> None:
-        self.handed: list[str] = []
-
-    def send(self, session: Session, texts: Sequence[tuple[str, str]], now: datetime, *,
-             secret: str | None = None) -> None:
-        super().send(session, texts, now, secret=secret)
-        self.handed += [t for _, t in texts]
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    yield from serve()
 
 
 @pytest.fixture
-def gateway() -> Iterator[Gateway]:
-    installed = Gateway()
-    previous = sms.sender()
-    sms.use_sender(installed)
-    yield installed
-    sms.use_sender(previous)
-
-
-@pytest.fixture
-def prod_client(engine: Engine, tmp_path: Path, database_url: str) -> Iterator[TestClient]:
+def prod_client(engine: Engine, tmp_path: Path, database_url: str, gateway: FakeGateway) -> Iterator[TestClient]:
     prod = Settings(env="prod", secret_key="s" * 40, oidc_issuer="https://idp.fujian.example",
-                    oidc_client_secret="real-secret", data_dir=tmp_path, database_url=database_url)
+                    oidc_client_secret="real-secret", data_dir=tmp_path, database_url=database_url,
+                    sms_gateway_url=gateway.url)  # http to this machine: allowed in production
     with TestClient(create_app(prod, engine), base_url="https://testserver") as client:
         yield client
+
+
+@pytest.fixture
+def dev_client(engine: Engine, settings: Settings, gateway: FakeGateway) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"sms_gateway_url": gateway.url}), engine)) as client:
+        yield client
+
+
+def _stored(db: Session) -> str:
+    """Every value of the outbox and the code table, as text (bytes as their hex and raw characters)."""
+    values = []
+    for table in ("sms_outbox", "sms_codes"):
+        for row in db.execute(text(f"SELECT * FROM {table}")):
+            values += [bytes(v).decode("latin-1") if isinstance(v, (bytes, memoryview)) else str(v) for v in row]
+    return "\n".join(values)
 
 
 def _form(uscc: str, code: str) -> dict[str, str]:
@@ -59,18 +58,19 @@ def _form(uscc: str, code: str) -> dict[str, str]:
 
 
 def test_under_prod_the_code_is_stored_only_as_a_keyed_hash_and_the_outbox_masks_it(
-        db: Session, prod_client: TestClient, gateway: Gateway, freeze) -> None:
+        db: Session, prod_client: TestClient, gateway: FakeGateway, freeze) -> None:
     freeze(NOW)
     admin = org(db)
 
     assert prod_client.post("/scanner/register/sms", data={"phone": PHONE}).status_code == 200
 
-    [handed] = gateway.handed
-    code = re.search(r"验证码为(\d{6})", handed).group(1)  # type: ignore[union-attr]
+    [handed] = gateway.wait_for(1)
+    code = re.search(r"验证码为(\d{6})", handed.json["text"]).group(1)  # type: ignore[union-attr]
     row = db.scalars(select(SmsCode)).one()
     assert code not in row.code_hash and len(row.code_hash) == 64
     [body] = db.scalars(select(SmsOutbox.body)).all()
     assert code not in body and "验证码为******，5分钟内有效" in body
+    assert code not in _stored(db)
     db.rollback()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     assert prod_client.post("/scanner/register", data=_form(admin.username, wrong)).status_code == 422
@@ -79,11 +79,11 @@ def test_under_prod_the_code_is_stored_only_as_a_keyed_hash_and_the_outbox_masks
     assert db.scalars(select(Scanner.phone)).all() == [PHONE]
 
 
-def test_in_development_the_outbox_keeps_the_code_for_the_dev_page(db: Session, client: TestClient,
-                                                                   gateway: Gateway, freeze) -> None:
+def test_in_development_the_outbox_keeps_the_code_for_the_dev_page(db: Session, dev_client: TestClient,
+                                                                   gateway: FakeGateway, freeze) -> None:
     freeze(NOW)
-    client.post("/scanner/register/sms", data={"phone": PHONE})
+    dev_client.post("/scanner/register/sms", data={"phone": PHONE})
 
-    [handed] = gateway.handed
+    [handed] = gateway.wait_for(1)
     [body] = db.scalars(select(SmsOutbox.body)).all()
-    assert body == handed and re.search(r"验证码为\d{6}", body)
+    assert body == handed.json["text"] and re.search(r"验证码为\d{6}", body)

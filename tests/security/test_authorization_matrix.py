@@ -151,6 +151,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /gov/feeds/status": AUTHORITY,
     "GET /gov/disputes": AUTHORITY,
     "POST /gov/disputes/{dispute_id}": AUTHORITY,
+    "GET /gov/sms": AUTHORITY,  # SMS delivery states (masked phones, no texts)
     # Enterprises: their own console; another enterprise's employee and report ids find nothing.
     "GET /ent/": ENTERPRISES,
     "GET /ent/reports": ENTERPRISES,
