@@ -18,7 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from healthcode.datadir import private_sqlite
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidCharacters
+from healthcode.kept import replayed
 
 T = TypeVar("T")
 
@@ -82,7 +83,7 @@ def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any,
 
 def _check_nul(value: str) -> None:
     if "\x00" in value:
-        raise Invalid("输入内容含有不可见的NUL字符（U+0000），请删除后重试", code="invalid_characters")
+        raise InvalidCharacters()
 
 
 POOL_RECYCLE_SECONDS = 3600  # PostgreSQL connections older than this are replaced (kept hot ones too)
@@ -175,8 +176,9 @@ REQUEST_DB_KEY = "healthcode.db"  # the request's session in its ASGI scope: the
 def get_session(
     request: Request, _turn: Annotated[None, Depends(_db_turn, scope="function")]
 ) -> Iterator[Session]:
-    """The per-request session: one transaction, committed on success and rolled back on error."""
-    with request.app.state.sessions() as session, session.begin():
+    """The per-request session: one transaction, committed on success and rolled back on error (but for its kept
+    writes: healthcode/kept.py)."""
+    with request.app.state.sessions() as session, replayed(session, sqlite_immediate=True), session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
         request.scope[REQUEST_DB_KEY] = session
         try:
@@ -241,9 +243,10 @@ def _on_kept_connection(app: Any, work: Callable[[Session], T]) -> T:
     write lock (WriterBusy instead)."""
     kept = app.state.hot_connections
     connection = kept.pop() if kept else _new_hot_connection(app.state.engine)
+    session = Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
     try:
-        with connection.begin(), Session(bind=connection, join_transaction_mode="rollback_only",
-                                         expire_on_commit=False) as session:
+        # A kept write made again after a rollback that finds SQLite's lock taken raises WriterBusy like a BEGIN.
+        with replayed(session), connection.begin(), session:
             try:
                 result = work(session)
                 session.flush()  # the session joined the connection's transaction: flushed here, committed by it
@@ -286,7 +289,7 @@ def close_hot_connections(app: Any) -> None:
 
 def _run_work(app: Any, work: Callable[[Session], T]) -> T:
     """`work` in a transaction of its own that waits for SQLite's write lock (in a worker thread)."""
-    with app.state.sessions() as session, session.begin():
+    with app.state.sessions() as session, replayed(session, sqlite_immediate=True), session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
         return work(session)
 

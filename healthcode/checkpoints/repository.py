@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.accounts.models import Account
@@ -124,8 +124,21 @@ def scan(session: Session, scan_id: int) -> Scan | None:
 
 def lock_scanner_number_lookup(session: Session, scanner_id: int) -> datetime | None:
     """The scanner's number-code lock, read with its row locked until the transaction ends (PostgreSQL: SELECT … FOR
-    UPDATE; SQLite runs one write transaction at a time anyway): one scanner's refusals are counted one at a time."""
-    return session.scalar(select(Scanner.number_locked_until).where(Scanner.id == scanner_id).with_for_update())
+    NO KEY UPDATE; SQLite runs one write transaction at a time anyway): one scanner's refusals are counted one at a
+    time. NO KEY UPDATE, the lock an UPDATE of the row takes, and not UPDATE: the request that counts may hold the
+    row's KEY SHARE lock itself (it inserted a row naming the scanner), and the count is written beside it
+    (healthcode/kept.py), which must not wait for it."""
+    return session.scalar(select(Scanner.number_locked_until).where(Scanner.id == scanner_id)
+                          .with_for_update(key_share=True))
+
+
+def add_refusal(session: Session, refusal: ScanRefusal) -> None:
+    session.add(refusal)
+    session.flush()
+
+
+def lock_number_lookup(session: Session, scanner_id: int, until: datetime) -> None:
+    session.execute(update(Scanner).where(Scanner.id == scanner_id).values(number_locked_until=until))
 
 
 def count_refusals(session: Session, scanner_id: int, since: datetime) -> int:
@@ -165,6 +178,11 @@ def purge_scans(session: Session, before: datetime) -> int:
     deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))
     return deleted
+
+
+def add_offline_scan(session: Session, queued: OfflineScan) -> None:
+    session.add(queued)
+    session.flush()
 
 
 def offline_scan(session: Session, scanner_id: int, client_scan_id: str) -> OfflineScan | None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.checkpoints import repository as checkpoints
 from healthcode.common.masking import mask_id_number, mask_name
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidDate
 from healthcode.regions import divisions
 
 
@@ -44,4 +44,4 @@ def _moment(value: str | None, *, end_of_day: bool, field: str) -> datetime | No
             return datetime.combine(day, time.max if end_of_day else time.min)
         return clock.to_local(datetime.fromisoformat(text))
     except ValueError:
-        raise Invalid(f"查询时间 {field} 格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS", code="invalid_date") from None
+        raise InvalidDate(f"查询时间 {field} 格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS") from None

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode.enterprise import repository
-from healthcode.enterprise.errors import invalid
+from healthcode.enterprise.errors import InvalidReportType, InvalidSymptoms
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS, Employee, HealthReport
+from healthcode.errors import InvalidLocation, InvalidTemperature
 from healthcode.regions import divisions
 from healthcode.residents.models import Person
 
@@ -40,21 +41,21 @@ def validate(data: ReportInput) -> tuple[float, str, str, str | None]:
     try:
         temperature = round(float(data.temperature.strip()), 1)
     except ValueError:
-        raise invalid("请填写体温（℃），例如 36.5", "invalid_temperature") from None
+        raise InvalidTemperature("请填写体温（℃），例如 36.5") from None
     if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise invalid(f"体温应在 {MIN_TEMPERATURE}–{MAX_TEMPERATURE} ℃ 之间", "invalid_temperature")
+        raise InvalidTemperature(f"体温应在 {MIN_TEMPERATURE}–{MAX_TEMPERATURE} ℃ 之间")
     chosen = [s for s in SYMPTOMS if s in set(data.symptoms)]
     unknown = set(data.symptoms) - set(SYMPTOMS)
     if unknown or not chosen:
-        raise invalid("请选择症状（可多选；无症状请选“无”）", "invalid_symptoms")
+        raise InvalidSymptoms()
     if NO_SYMPTOM in chosen and len(chosen) > 1:
-        raise invalid("选择了“无”就不能再选择其他症状", "invalid_symptoms")
+        raise InvalidSymptoms("选择了“无”就不能再选择其他症状")
     code = (data.location_code or "").strip()
     division = divisions.get(code) if len(code) == 6 else None
     if division is None or division.rank != 2:
-        raise invalid("请选择当前所在的县（市、区）", "invalid_location")
+        raise InvalidLocation("请选择当前所在的县（市、区）")
     if data.report_type not in REPORT_TYPES:
-        raise invalid("请选择上报类型：" + "、".join(REPORT_TYPES), "invalid_report_type")
+        raise InvalidReportType("请选择上报类型：" + "、".join(REPORT_TYPES))
     employer = None
     if data.employer_uscc.strip():
         from healthcode.orgs.service import normalise_uscc

@@ -14,8 +14,9 @@ from healthcode import clock
 from healthcode.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorised
 from healthcode.feeds import repository
 from healthcode.feeds.definitions import FEEDS, Feed
+from healthcode.feeds.errors import InvalidRecord, NotRealtime
 from healthcode.feeds.models import Provider
-from healthcode.feeds.validation import FeedValidator, RowError
+from healthcode.feeds.validation import FeedValidator
 
 
 @dataclass(frozen=True)
@@ -61,24 +62,15 @@ def feed_for_provider(provider: Provider, feed_name: str) -> Feed:
     if feed is None:
         raise NotFound(f"未知的数据源“{feed_name}”")
     if feed.name not in provider.feeds.split(","):
-        raise Forbidden(f"数据提供方“{provider.name}”无权报送数据源“{feed.name}”", code="forbidden")
+        raise Forbidden(f"数据提供方“{provider.name}”无权报送数据源“{feed.name}”")
     return feed
-
-
-class InvalidRecord(Invalid):
-    """A pushed record with errors; carries them in the shape of a batch report's bad rows."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        reasons = "；".join(f"{e.column or '记录'}：{e.reason}" for e in errors)
-        super().__init__(f"记录无效：{reasons}", code="invalid_record")
-        self.errors = errors
 
 
 def push_record(session: Session, provider: Provider, feed: Feed, record: dict[str, Any]) -> dict[str, Any]:
     """Stores one record of a realtime feed as a batch of its own (provenance), replacing the record with the same
     record_id or identity. It is visible to the very next status query: nothing is cached."""
     if not feed.realtime:
-        raise Invalid(f"数据源“{feed.name}”不支持实时推送，请按批次报送文件", code="not_realtime")
+        raise NotRealtime(f"数据源“{feed.name}”不支持实时推送，请按批次报送文件")
     validator = FeedValidator(feed, clock.today())
     converted = validator.convert(1, {str(k).strip().lower(): v for k, v in record.items()})
     if isinstance(converted, list):

@@ -12,7 +12,8 @@ from fastapi.routing import APIRoute
 
 from healthcode.db import DbSession, transaction
 from healthcode.feeds import schemas
-from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, push_record, receive_batch
+from healthcode.feeds.errors import InvalidRecord
+from healthcode.feeds.providers import authenticate, feed_for_provider, push_record, receive_batch
 from healthcode.web.schemas import ApiError, documented
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
