@@ -191,7 +191,7 @@ def _mount_enterprise(app: FastAPI) -> None:
         pages_verify,
         routes,
     )
-    from healthcode.web.console import PendingVerification
+    from healthcode.web.errors import PendingVerification
 
     for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
                    citizen_employers.router, routes.router, pages_realname.router, pages_verify.router,

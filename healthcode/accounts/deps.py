@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from healthcode.accounts import repository, tokens
+from healthcode.accounts.errors import InvalidToken
 from healthcode.accounts.models import Account
 from healthcode.config import app_settings
 from healthcode.db import DbSession
-from healthcode.errors import DomainError, Unauthorised
+from healthcode.errors import Unauthorised
 
 _bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token 获取的访问令牌")
 
@@ -23,7 +23,7 @@ async def token_claims(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> tokens.Claims:
     if credentials is None:
-        raise Unauthorised("请先登录", code="unauthorised")
+        raise Unauthorised("请先登录")
     return tokens.read(app_settings(request).secret_key, credentials.credentials)
 
 
@@ -33,14 +33,8 @@ Claims = Annotated[tokens.Claims, Depends(token_claims)]
 def current_account(session: DbSession, claims: Claims) -> Account:
     account = repository.by_id(session, claims.account_id)
     if account is None or account.token_version != claims.version or not account.active:
-        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+        raise InvalidToken()
     return account
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
-
-
-def kept_error(exc: DomainError) -> JSONResponse:
-    """The JSON error of the API, returned instead of raised so that the request's transaction still commits what
-    the failure must leave behind (a failed-login count, a refused-code count)."""
-    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)

@@ -8,7 +8,7 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidPassword
 
 MIN_LENGTH = 6
 MAX_LENGTH = 16
@@ -24,9 +24,9 @@ _DUMMY_HASH = _hasher.hash("dummy-password")
 def check_rule(password: str) -> None:
     """Refuses a password that breaks the rule, with the reason in Chinese."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise Invalid(f"密码须为{MIN_LENGTH}–{MAX_LENGTH}个字符（区分大小写）", code="invalid_password")
+        raise InvalidPassword(f"密码须为{MIN_LENGTH}–{MAX_LENGTH}个字符（区分大小写）")
     if any(c.isspace() or not c.isprintable() for c in password):
-        raise Invalid("密码不能包含空格或不可见字符", code="invalid_password")
+        raise InvalidPassword("密码不能包含空格或不可见字符")
 
 
 def hash_password(password: str) -> str:

@@ -9,11 +9,9 @@ from fastapi.responses import JSONResponse
 
 from healthcode import clock
 from healthcode.accounts import schemas, service
-from healthcode.accounts.deps import CurrentAccount, kept_error
-from healthcode.accounts.errors import AccountLocked, LoginFailed
+from healthcode.accounts.deps import CurrentAccount
 from healthcode.config import AppSettings
 from healthcode.db import DbSession
-from healthcode.errors import RateLimited
 from healthcode.web.schemas import documented
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -23,11 +21,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 def token(request: Request, session: DbSession, settings: AppSettings, username: Annotated[str, Form()],
           password: Annotated[str, Form()]) -> Any:
     """`username` is a scanner's phone number or an admin's username."""
-    try:
-        issued = service.login(session, username, password, clock.now(), settings.secret_key, settings=settings,
-                               address=request.client.host if request.client else None)
-    except (LoginFailed, AccountLocked, RateLimited) as exc:
-        return kept_error(exc)
+    issued = service.login(session, username, password, clock.now(), settings.secret_key, settings=settings,
+                           address=request.client.host if request.client else None)
     return JSONResponse(issued.as_json(), headers={"Cache-Control": "no-store"})
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session, object_session
 
 from healthcode.accounts import passwords, repository, throttle, tokens
-from healthcode.accounts.errors import AccountLocked, LoginFailed
+from healthcode.accounts.errors import AccountLocked, LoginFailed, UsernameTaken
 from healthcode.accounts.models import Account
 from healthcode.accounts.throttle import Limit, limit_of
 from healthcode.config import Settings
-from healthcode.errors import Conflict, Invalid
+from healthcode.errors import InvalidPassword
 from healthcode.sessions import repository as web_sessions
 
 LOCKOUT_LIMIT = Limit(5, 15 * 60)  # without settings (the CLI, tests of the service): 5 failures in 15 minutes
@@ -37,7 +37,7 @@ def create_account(session: Session, *, kind: str, username: str, password: str,
     """A new account; the password must follow the rule. Refuses a username already in use."""
     password_hash = passwords.hash_password(password)
     if repository.username_taken(session, username):
-        raise Conflict(f"账号 {username} 已存在", code="username_taken")
+        raise UsernameTaken(f"账号 {username} 已存在")
     account = Account(kind=kind, username=username, password_hash=password_hash,
                       must_change_password=must_change_password, token_version=0, failed_logins=0,
                       created_at=now, password_changed_at=now)
@@ -49,7 +49,7 @@ def create_account(session: Session, *, kind: str, username: str, password: str,
 def login(session: Session, username: str, password: str, now: datetime, secret_key: str, *,
           settings: Settings | None = None, address: str | None = None) -> IssuedToken:
     """A token for the right password. Refusals read the same whether or not the username exists: failures are
-    counted per username in the throttle (the caller must keep them even though it answers with an error), and the
+    counted per username in the throttle (kept although the sign-in then fails: healthcode/db/survive.py), and the
     fifth within 15 minutes locks that username, known or not. With `settings`, failures are also counted per client
     address, and an address over its limit is refused (429) before any password is checked."""
     lockout = limit_of(settings, "login_lockout") if settings is not None else LOCKOUT_LIMIT
@@ -70,9 +70,11 @@ def login(session: Session, username: str, password: str, now: datetime, secret_
             until = throttle.blocked_until(session, LOGIN_FAILURES, name, lockout, now, secret_key)
             raise AccountLocked(_locked_message(until or now + lockout.window))
         raise LoginFailed(f"用户名或密码错误，再错{left}次账号将被锁定{lockout.seconds // 60}分钟")
-    throttle.clear(session, LOGIN_FAILURES, name, secret_key)
     if not account.active:
+        # the password was right: its count ends all the same
+        throttle.clear_kept(session, LOGIN_FAILURES, name, secret_key)
         raise LoginFailed(INACTIVE)
+    throttle.clear(session, LOGIN_FAILURES, name, secret_key)
     account.last_login_at = now
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
@@ -87,7 +89,7 @@ def change_password(session: Session, account: Account, old_password: str, new_p
     if not passwords.verify(account.password_hash, old_password):
         raise LoginFailed("原密码错误")
     if old_password == new_password:
-        raise Invalid("新密码不能与原密码相同", code="invalid_password")
+        raise InvalidPassword("新密码不能与原密码相同")
     account.password_hash = passwords.hash_password(new_password)
     account.must_change_password = False
     account.password_changed_at = now

@@ -1,5 +1,6 @@
-"""Throttling shared by every server process: attempts are rows of `throttle_hits` (action, hashed key, time) in the
-request's own transaction, counted over a sliding window and pruned as they age out. Per client address for sign-ins,
+"""Throttling shared by every server process: attempts are rows of `throttle_hits` (action, hashed key, time),
+counted over a sliding window and pruned as they age out. A hit is kept whatever becomes of the request that counts
+it (healthcode/db/survive.py): the request may go on to raise its refusal. Per client address for sign-ins,
 SMS codes, registrations, account retrieval and real-name sign-in starts; per username for the sign-in lockout (known
 or not alike). The values are stored keyed by the platform's secret (`secret_key`, which the caller passes)."""
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.accounts import repository
 from healthcode.config import Settings
+from healthcode.db import survive
 from healthcode.errors import RateLimited
 
 # Actions counted per client address, with the setting that limits each and the Chinese refusal.
@@ -61,15 +63,28 @@ def blocked_until(session: Session, action: str, value: str, limit: Limit, now: 
 
 
 def record(session: Session, action: str, value: str, limit: Limit, now: datetime, secret_key: str) -> int:
-    """Counts one hit and returns how many more the window allows; hits of the action older than it go."""
+    """Counts one hit, kept even if the request then fails, and returns how many more the window allows; hits of the
+    action older than it go."""
     key = _key(secret_key, action, value)
-    repository.prune_throttle_hits(session, action, now - limit.window)
-    repository.add_throttle_hit(session, action, key, now)
-    return max(limit.count - len(repository.throttle_hits_since(session, action, key, now - limit.window)), 0)
+
+    def write(own: Session) -> int:
+        repository.prune_throttle_hits(own, action, now - limit.window)
+        repository.add_throttle_hit(own, action, key, now)
+        return max(limit.count - len(repository.throttle_hits_since(own, action, key, now - limit.window)), 0)
+
+    return survive.keep(session, write)
 
 
 def clear(session: Session, action: str, value: str, secret_key: str) -> None:
+    """Forgets the hits of (action, value), in the request's transaction."""
     repository.clear_throttle_hits(session, action, _key(secret_key, action, value))
+
+
+def clear_kept(session: Session, action: str, value: str, secret_key: str) -> None:
+    """`clear`, kept even if the request then fails (a right password ends the count of wrong ones, whatever the
+    sign-in answers next)."""
+    key = _key(secret_key, action, value)
+    survive.keep(session, lambda own: repository.clear_throttle_hits(own, action, key))
 
 
 def check_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
@@ -77,7 +92,7 @@ def check_address(session: Session, settings: Settings, action: str, address: st
     name, what = _PER_ADDRESS[action]
     until = blocked_until(session, action, _address(address), limit_of(settings, name), now, settings.secret_key)
     if until is not None:
-        raise RateLimited(f"{what}，请于{until:%H:%M}后再试", code="rate_limited")
+        raise RateLimited(f"{what}，请于{until:%H:%M}后再试")
 
 
 def record_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
@@ -85,8 +100,8 @@ def record_address(session: Session, settings: Settings, action: str, address: s
 
 
 def hit_address(session: Session, settings: Settings, action: str, address: str | None, now: datetime) -> None:
-    """`check_address`, then the attempt counted: for actions where every attempt counts (SMS, registration,
-    retrieval). The count must commit: the caller answers errors rather than raising them after this."""
+    """`check_address`, then the attempt counted (and kept): for actions where every attempt counts (SMS,
+    registration, retrieval)."""
     check_address(session, settings, action, address, now)
     record_address(session, settings, action, address, now)
 

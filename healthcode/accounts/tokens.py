@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from healthcode.errors import Unauthorised
+from healthcode.accounts.errors import InvalidToken
 
 TOKEN_TTL_SECONDS = 12 * 3600  # one working day of a checkpoint shift
 _SALT = "healthcode.api-token.v1"
@@ -36,7 +36,7 @@ def read(secret_key: str, token: str, max_age: int = TOKEN_TTL_SECONDS) -> Claim
     with every scan: its signature is checked once and remembered, its age every time."""
     claims, signed_at = _verified(secret_key, token)
     if claims is None or time.time() - signed_at > max_age:
-        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+        raise InvalidToken()
     return claims
 
 

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from healthcode.accounts import tokens
 from healthcode.accounts.deps import Claims
+from healthcode.accounts.errors import InvalidToken
 from healthcode.accounts.models import KIND_SCANNER
 from healthcode.checkpoints import repository as checkpoints
+from healthcode.checkpoints.errors import NotAuthorised
 from healthcode.checkpoints.models import AUTHORISED, REVOKED, Scanner
 from healthcode.db import DbSession
-from healthcode.errors import Forbidden, Unauthorised
 
 
 def current_scanner(session: DbSession, claims: Claims) -> Scanner:
@@ -38,16 +39,16 @@ def scanning_scanner(session: Session, claims: tokens.Claims, point_id: int) -> 
 
 def _check_scanner_claims(claims: tokens.Claims) -> None:
     if claims.kind != KIND_SCANNER:
-        raise Forbidden("仅经单位授权的扫码员可以使用扫码功能", code="not_authorised")
+        raise NotAuthorised()
 
 
 def _check_scanner(scanner: Any, token_version: int | None, claims: tokens.Claims) -> None:
     if scanner is None or token_version != claims.version:
-        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+        raise InvalidToken()
     if scanner.status != AUTHORISED:
         message = ("扫码员授权已被单位管理员撤销" if scanner.status == REVOKED
                    else "扫码员尚未获得单位管理员授权，请联系本单位管理员")
-        raise Forbidden(message, code="not_authorised")
+        raise NotAuthorised(message)
 
 
 CurrentScanner = Annotated[Scanner, Depends(current_scanner)]

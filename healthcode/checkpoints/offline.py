@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.checkpoints import repository, service
+from healthcode.checkpoints.errors import TooOld
 from healthcode.checkpoints.models import OfflineScan, Scanner
 from healthcode.codes import tokens
+from healthcode.codes.errors import CodeRefused, InvalidCode
 from healthcode.config import Settings
-from healthcode.errors import Invalid
+from healthcode.db import survive
+from healthcode.errors import InvalidRequest
 
 MAX_AGE = timedelta(hours=24)  # a queue older than a shift is not trusted: the codes in it are long expired anyway
 CLOCK_SKEW = timedelta(minutes=2)
@@ -43,47 +46,59 @@ class Feedback:
     pass_reasons: list[str]
 
 
-class Refused(service.CodeRefused):
-    """A queued code the server refuses (its row keeps the error, so a re-send is refused alike)."""
-
-
 def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id: int, code: str,
            scanned_at: datetime, now: datetime, settings: Settings,
            feedback: Feedback | None = None) -> Uploaded:
     """Records a queued scan at the moment it was made (the code must have been valid then), or returns the scan
     already recorded for the same client id."""
     if not _CLIENT_ID.match(client_scan_id or ""):
-        raise Invalid("离线扫码编号无效（8–64位字母、数字、-、_）", code="invalid_request")
+        raise InvalidRequest("离线扫码编号无效（8–64位字母、数字、-、_）")
     if not (code or "").strip().startswith(tokens.PREFIX):
-        raise Invalid("离线核验只接受八闽健康码二维码，数字码须联网查询", code="invalid_code")
+        raise InvalidCode("离线核验只接受八闽健康码二维码，数字码须联网查询")
     at = clock.to_local(scanned_at).replace(microsecond=0)
     if at > now + CLOCK_SKEW:
-        raise Invalid("离线扫码时间晚于服务器时间，请校准手机时间", code="invalid_request")
+        raise InvalidRequest("离线扫码时间晚于服务器时间，请校准手机时间")
     if at < now - MAX_AGE:
-        raise Invalid("离线扫码记录已超过24小时，不能补传", code="too_old")
+        raise TooOld()
     found = repository.offline_scan(session, scanner.id, client_scan_id)
     if found is None:
+        row = {"scanner_id": scanner.id, "client_scan_id": client_scan_id, "scanned_at": at, "received_at": now}
+        queued = OfflineScan(**row)
         try:
-            with session.begin_nested():  # two uploads of the same queue at once: the second finds the first's row
-                found = OfflineScan(scanner_id=scanner.id, client_scan_id=client_scan_id, scanned_at=at,
-                                    received_at=now)
-                session.add(found)
-                session.flush()
-        except IntegrityError:
-            found = repository.offline_scan(session, scanner.id, client_scan_id)
-            assert found is not None
-        else:
-            try:
-                result = service.scan(session, scanner, point_id=point_id, code=code, now=at, settings=settings)
-            except service.CodeRefused as exc:
-                found.error, found.message = exc.code, exc.message[:200]
-                raise Refused(exc.cause) from exc
-            found.scan_id = result.scan_id
-            if feedback is not None:  # the feedback given offline; a bad one is refused before anything is kept
-                service.feedback(session, scanner, result.scan_id, pass_reason=feedback.pass_reason,
-                                 temperature_result=feedback.temperature_result, temperature=feedback.temperature,
-                                 pass_reasons=feedback.pass_reasons, now=at)
-            return Uploaded(client_scan_id, result.scan_id, False, result)
+            with survive.savepoint(session):  # a refused code undoes the claim and the scan, not the refusal's count
+                if _claim(session, queued):
+                    result = service.scan(session, scanner, point_id=point_id, code=code, now=at, settings=settings)
+                    queued.scan_id = result.scan_id
+                    if feedback is not None:  # the feedback given offline; a bad one is refused before anything
+                        service.feedback(session, scanner, result.scan_id, pass_reason=feedback.pass_reason,
+                                         temperature_result=feedback.temperature_result,
+                                         temperature=feedback.temperature, pass_reasons=feedback.pass_reasons,
+                                         now=at)
+                    return Uploaded(client_scan_id, result.scan_id, False, result)
+        except CodeRefused as exc:
+            _keep_refusal(session, row, exc)
+            raise
+        found = repository.offline_scan(session, scanner.id, client_scan_id)  # a concurrent upload's
+        assert found is not None
     if found.error is not None:
-        raise Refused(Invalid(found.message or "健康码无效", code=found.error))
+        raise CodeRefused.stored(found.error, found.message or CodeRefused.message)
     return Uploaded(client_scan_id, found.scan_id or 0, True, None)
+
+
+def _claim(session: Session, queued: OfflineScan) -> bool:
+    """Stores the queued scan's row; False when a concurrent upload of the same queue has stored it first (that
+    upload's row then tells this one's answer)."""
+    try:
+        with session.begin_nested():
+            repository.add_offline_scan(session, queued)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _keep_refusal(session: Session, row: dict[str, Any], refusal: CodeRefused) -> None:
+    """The row of a refused queued scan, with the refusal, kept although the upload fails: a re-send is refused
+    alike. Written once the claim is undone (a kept write must not wait for the request's own row); a concurrent
+    upload of the same queue may have kept it first."""
+    fields = {**row, "error": refusal.code, "message": refusal.message[:200]}
+    survive.keep(session, lambda own: _claim(own, OfflineScan(**fields)))

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from healthcode import clock
-from healthcode.accounts.deps import kept_error
 from healthcode.checkpoints import offline, schemas
 from healthcode.checkpoints.deps import CurrentScanner
 from healthcode.config import AppSettings, Settings
@@ -37,12 +36,9 @@ class OfflineScanIn(BaseModel):
 @router.post("/offline-scans", **OFFLINE_ANSWERS)
 def offline_scan(body: OfflineScanIn, scanner: CurrentScanner, session: DbSession, settings: AppSettings) -> Any:
     """201 with the scan (as POST /scans) when recorded now; 200 with `duplicate: true` when it already was."""
-    try:
-        uploaded = offline.upload(session, scanner, client_scan_id=body.client_scan_id, point_id=body.point_id,
-                                  code=body.code, scanned_at=body.scanned_at, now=clock.now(), settings=settings,
-                                  feedback=_feedback(body, settings))
-    except offline.Refused as exc:
-        return kept_error(exc)
+    uploaded = offline.upload(session, scanner, client_scan_id=body.client_scan_id, point_id=body.point_id,
+                              code=body.code, scanned_at=body.scanned_at, now=clock.now(), settings=settings,
+                              feedback=_feedback(body, settings))
     return JSONResponse(uploaded.as_json(), status_code=200 if uploaded.duplicate else 201)
 
 

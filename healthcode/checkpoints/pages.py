@@ -19,6 +19,7 @@ from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, RateLimited
 from healthcode.messages import service as messages
+from healthcode.web.forms import refusable
 from healthcode.web.templating import templates
 
 router = APIRouter(prefix="/scanner", include_in_schema=False)
@@ -78,7 +79,7 @@ def _login_page(request: Request, *, error: str | None = None, phone: str = "", 
 @router.post("/login", name="scanner_login_post")
 def login(request: Request, db: DbSession, settings: AppSettings, phone: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "") -> Response:
-    """法人用户 login with phone + password. Failures are counted (the page answers, so the count commits)."""
+    """法人用户 login with phone + password. Failures are counted (kept although the page answers an error)."""
     try:
         issued = accounts.login(db, phone.strip(), password, clock.now(), settings.secret_key, settings=settings,
                                 address=_client(request))
@@ -154,11 +155,11 @@ def send_sms(request: Request, db: DbSession, settings: AppSettings, phone: Anno
 async def register(request: Request, db: DbSession, settings: AppSettings) -> Response:
     data = await request.form()
     form = {k: str(data.get(k) or "") for k in FIELDS}
-    try:
+    with refusable(db) as refused:  # a wrong SMS code's try is counted and kept all the same
         throttle.hit_address(db, settings, throttle.REGISTER, _client(request), clock.now())
         scanner = registration.register(db, registration.Form(**form), secret_key=settings.secret_key, now=clock.now())
-    except DomainError as exc:  # a wrong SMS code's try is counted and kept: the page answers, the request commits
-        return _register_page(request, form, exc.message, status_code=exc.status_code)
+    if refused:
+        return _register_page(request, form, refused.message, status_code=refused.status_code)
     return page(request, "scanner/registered.html", {"scanner": scanner, "org_name": form["org_name"].strip()})
 
 

@@ -18,8 +18,8 @@ from healthcode.checkpoints.models import AUTHORISED, Scanner
 from healthcode.common import temperature
 from healthcode.config import app_settings
 from healthcode.db import DbSession
-from healthcode.errors import DomainError
 from healthcode.regions import divisions
+from healthcode.web.forms import refusable
 from healthcode.web.templating import WEB
 
 router = APIRouter(prefix="/scanner", include_in_schema=False)
@@ -75,14 +75,13 @@ def report_point(request: Request, db: DbSession, community: Annotated[str, Form
             request.session[SESSION_POINT] = chosen.id
             return RedirectResponse(request.url_for("scanner_service"), status_code=303)
     form = {"community": community, "name": name, "address": address, "region_code": region_code}
-    try:
-        with db.begin_nested():
-            point = service.add_point(db, scanner, community=community, name=name, address=address,
-                                      region_code=region_code, latitude=_float(latitude), longitude=_float(longitude),
-                                      now=clock.now())
-    except DomainError as exc:
-        return _service_page(request, db, scanner, editing=True, error=exc.message, form=form,
-                             status_code=exc.status_code)
+    with refusable(db) as refused:
+        point = service.add_point(db, scanner, community=community, name=name, address=address,
+                                  region_code=region_code, latitude=_float(latitude), longitude=_float(longitude),
+                                  now=clock.now())
+    if refused:
+        return _service_page(request, db, scanner, editing=True, error=refused.message, form=form,
+                             status_code=refused.status_code)
     request.session[SESSION_POINT] = point.id
     return RedirectResponse(request.url_for("scanner_service"), status_code=303)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from healthcode.checkpoints import repository
 from healthcode.checkpoints.models import ScanRefusal
 from healthcode.config import Settings
+from healthcode.db import survive
 from healthcode.errors import RateLimited
 
 
@@ -32,21 +33,24 @@ def check_number_lookup(scanner: Any, now: datetime) -> None:
 
 def _check_lock(until: datetime | None, now: datetime) -> None:
     if until is not None and until > now:
-        raise RateLimited(f"错误次数过多，数字码查询已暂停，请于{until:%H:%M:%S}后再试，或改用扫码",
-                          code="rate_limited")
+        raise RateLimited(f"错误次数过多，数字码查询已暂停，请于{until:%H:%M:%S}后再试，或改用扫码")
 
 
 def record_refusal(session: Session, scanner: Any, via: str, error: str, now: datetime,
                    limits: RefusalLimits) -> None:
-    """Counts a refused code against the scanner (model or row) and locks its number look-ups past the limit.
-    Concurrent refusals of one scanner queue on its row: each counts the ones committed before it, and a number-code
-    attempt that finds the scanner locked meanwhile is refused as rate-limited, not counted (PostgreSQL let 13
-    refusals through against a limit of 10 when each request read the lock and the count before the others had
-    committed)."""
-    locked_until = repository.lock_scanner_number_lookup(session, scanner.id)
-    if via == "number":
-        _check_lock(locked_until, now)
-    session.add(ScanRefusal(scanner_id=scanner.id, at=now, via=via, error=error[:32]))
-    session.flush()
-    if repository.count_refusals(session, scanner.id, now - limits.window) >= limits.max_refusals:
-        repository.lock_number_lookups_until(session, scanner.id, now + limits.window)
+    """Counts a refused code against the scanner (model or row), kept although the scan then fails
+    (healthcode/db/survive.py), and locks its number look-ups past the limit. Concurrent refusals of one scanner queue
+    on its row: each counts the ones committed before it, and a number-code attempt that finds the scanner locked
+    meanwhile is refused as rate-limited, not counted (PostgreSQL let 13 refusals through against a limit of 10 when
+    each request read the lock and the count before the others had committed)."""
+    scanner_id = scanner.id
+
+    def write(own: Session) -> None:
+        locked_until = repository.lock_scanner_number_lookup(own, scanner_id)
+        if via == "number":
+            _check_lock(locked_until, now)
+        repository.add_refusal(own, ScanRefusal(scanner_id=scanner_id, at=now, via=via, error=error[:32]))
+        if repository.count_refusals(own, scanner_id, now - limits.window) >= limits.max_refusals:
+            repository.lock_number_lookups_until(own, scanner_id, now + limits.window)
+
+    survive.keep(session, write)

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode.checkpoints import service
+from healthcode.checkpoints.errors import OrgNameMismatch, PasswordMismatch
 from healthcode.checkpoints.models import Scanner
-from healthcode.errors import Invalid
 from healthcode.messages import sms_codes
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
@@ -43,12 +43,11 @@ def check_before_code(session: Session, form: Form) -> str:
     """The checks that need no SMS code (so that a typo elsewhere does not spend a try): returns the phone."""
     phone = service._phone(form.phone)
     if form.password != form.password_confirm:
-        raise Invalid("两次输入的登录密码不一致", code="password_mismatch")
+        raise PasswordMismatch()
     uscc = normalise_uscc(form.uscc)
     org = orgs.org_by_uscc(session, uscc)
     if org is None or org.name != (form.org_name or "").strip():
-        raise org_errors.unknown_org(uscc) if org is None else Invalid(
-            "企业（单位）名称与统一社会信用代码不符，请按营业执照或法人证书填写", code="org_name_mismatch")
+        raise org_errors.OrgNotFound(f"未找到统一社会信用代码为 {uscc} 的单位") if org is None else OrgNameMismatch()
     return phone
 
 

@@ -126,8 +126,17 @@ def scan(session: Session, scan_id: int) -> Scan | None:
 
 def lock_scanner_number_lookup(session: Session, scanner_id: int) -> datetime | None:
     """The scanner's number-code lock, read with its row locked until the transaction ends (PostgreSQL: SELECT … FOR
-    UPDATE; SQLite runs one write transaction at a time anyway): one scanner's refusals are counted one at a time."""
-    return session.scalar(select(Scanner.number_locked_until).where(Scanner.id == scanner_id).with_for_update())
+    NO KEY UPDATE; SQLite runs one write transaction at a time anyway): one scanner's refusals are counted one at a
+    time. NO KEY UPDATE, the lock an UPDATE of the row takes, and not UPDATE: the request that counts may hold the
+    row's KEY SHARE lock itself (it inserted a row naming the scanner), and the count is written beside it
+    (healthcode/db/survive.py), which must not wait for it."""
+    return session.scalar(select(Scanner.number_locked_until).where(Scanner.id == scanner_id)
+                          .with_for_update(key_share=True))
+
+
+def add_refusal(session: Session, refusal: ScanRefusal) -> None:
+    session.add(refusal)
+    session.flush()
 
 
 def lock_number_lookups_until(session: Session, scanner_id: int, until: datetime) -> None:
@@ -172,6 +181,11 @@ def purge_scans(session: Session, before: datetime) -> int:
     deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))
     return deleted
+
+
+def add_offline_scan(session: Session, queued: OfflineScan) -> None:
+    session.add(queued)
+    session.flush()
 
 
 def offline_scan(session: Session, scanner_id: int, client_scan_id: str) -> OfflineScan | None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.accounts.deps import Claims, kept_error
+from healthcode.accounts.deps import Claims
 from healthcode.checkpoints import repository, schemas, service, views
 from healthcode.checkpoints.deps import CurrentScanner, scanning_scanner
 from healthcode.config import AppSettings
@@ -70,11 +70,8 @@ async def scan(body: ScanIn, claims: Claims, settings: AppSettings, request: Req
         point = None
         if scanner.point_id is not None:
             point = repository.PointPlace(scanner.point_id, scanner.point_org_id, scanner.point_region_code)
-        try:
-            result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(),
-                                  settings=settings, point=point)
-        except service.CodeRefused as exc:
-            return kept_error(exc)
+        result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(),
+                              settings=settings, point=point)
         # Plain JSON, already made of str/int/None: skip FastAPI's generic encoder on the hot path.
         return JSONResponse(result.as_json(), status_code=201)
 

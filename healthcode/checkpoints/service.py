@@ -14,15 +14,35 @@ from healthcode.accounts import passwords
 from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_SCANNER
 from healthcode.checkpoints import ratelimit, repository
+from healthcode.checkpoints.errors import (
+    InvalidPassReason,
+    InvalidTemperatureResult,
+    PersonNotFound,
+    PointNotFound,
+    ScannerExists,
+    ScannerNotFound,
+    ScanNotFound,
+)
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scan, Scanner, ScanPoint
 from healthcode.codes import numbers
 from healthcode.codes import service as codes
-from healthcode.common.ids import InvalidIdNumber, normalize_id_number
+from healthcode.codes.errors import CodeRefused
+from healthcode.common import ids, phones
+from healthcode.common import temperature as temperatures
+from healthcode.common.ids import normalize_id_number
 from healthcode.common.masking import mask_id_number, mask_name
-from healthcode.common.phones import InvalidPhone, normalise_phone
-from healthcode.common.temperature import InvalidTemperature, checked_temperature
+from healthcode.common.phones import normalise_phone
 from healthcode.config import Settings
-from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from healthcode.errors import (
+    Forbidden,
+    InvalidIdNumber,
+    InvalidLocation,
+    InvalidName,
+    InvalidPhone,
+    InvalidRequest,
+    InvalidStatus,
+    InvalidTemperature,
+)
 from healthcode.orgs import errors as org_errors
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
@@ -36,14 +56,6 @@ WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days bef
 RECENT_SHOWN = 5
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
-
-
-class CodeRefused(DomainError):
-    """A refused code, passed through unchanged (status, error code, message) after being counted."""
-
-    def __init__(self, cause: DomainError) -> None:
-        super().__init__(cause.message, code=cause.code, status_code=cause.status_code)
-        self.cause = cause
 
 
 @dataclass(frozen=True)
@@ -74,18 +86,18 @@ def add_scanner(session: Session, *, org_uscc: str, phone: str, name: str, id_nu
     phone = _phone(phone)
     name = (name or "").strip()
     if not name or len(name) > 64:
-        raise Invalid("扫码员姓名不能为空，且不超过64个字", code="invalid_name")
+        raise InvalidName("扫码员姓名不能为空，且不超过64个字")
     try:
         number = normalize_id_number(id_number, at.date())
-    except InvalidIdNumber as exc:
-        raise Invalid(str(exc), code="invalid_id_number") from None
+    except ids.InvalidIdNumber as exc:
+        raise InvalidIdNumber(str(exc)) from None
     passwords.check_rule(password)
     code = normalise_uscc(org_uscc)
     org = orgs.org_by_uscc(session, code)
     if org is None:
-        raise org_errors.unknown_org(code)
+        raise org_errors.OrgNotFound(f"未找到统一社会信用代码为 {code} 的单位")
     if repository.scanner_by_phone(session, phone) is not None:
-        raise Conflict(f"手机号 {phone} 已注册为扫码员", code="scanner_exists")
+        raise ScannerExists(f"手机号 {phone} 已注册为扫码员")
     account = accounts.create_account(session, kind=KIND_SCANNER, username=phone, password=password, now=at)
     scanner = Scanner(account_id=account.id, org_id=org.id, phone=phone, name=name, id_number=number,
                       status=AUTHORISED if authorise else PENDING, status_by=operator if authorise else None,
@@ -99,10 +111,10 @@ def set_scanner_status(session: Session, org_id: int, scanner_id: int, status: s
                        now: datetime | None = None) -> Scanner:
     """The organisation's admin authorises or revokes one of its scanners; effective from the next request."""
     if status not in (AUTHORISED, REVOKED):
-        raise Invalid("授权状态应为 authorised 或 revoked", code="invalid_status")
+        raise InvalidStatus("授权状态应为 authorised 或 revoked")
     scanner = repository.scanner_by_id(session, scanner_id)
     if scanner is None or scanner.org_id != org_id:
-        raise NotFound("本单位没有该扫码员", code="scanner_not_found")
+        raise ScannerNotFound()
     scanner.status, scanner.status_by, scanner.status_at = status, operator, now or clock.now()
     if status == REVOKED:  # its signed-in pages end now (its API tokens are refused by status: checkpoints.deps)
         web_sessions.end_for_account(session, scanner.account_id)
@@ -123,11 +135,11 @@ def add_point(session: Session, scanner: Scanner, *, community: str, name: str, 
                                 _text(address, "具体位置", 300))
     county = regions.county(region_code)
     if (latitude is None) != (longitude is None):
-        raise Invalid("经度和纬度须同时填写", code="invalid_location")
+        raise InvalidLocation("经度和纬度须同时填写")
     if latitude is not None and not -90 <= latitude <= 90:
-        raise Invalid("纬度应在 -90 到 90 之间", code="invalid_location")
+        raise InvalidLocation("纬度应在 -90 到 90 之间")
     if longitude is not None and not -180 <= longitude <= 180:
-        raise Invalid("经度应在 -180 到 180 之间", code="invalid_location")
+        raise InvalidLocation("经度应在 -180 到 180 之间")
     point = ScanPoint(org_id=scanner.org_id, created_by=scanner.id, community=community, name=name, address=address,
                       region_code=county.code, latitude=latitude, longitude=longitude, created_at=now)
     session.add(point)
@@ -141,25 +153,25 @@ def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datet
          settings: Settings, point: repository.PointPlace | None = None) -> ScanResult:
     """Resolves a QR text or number code at one of the organisation's points and records the scan. `scanner` is the
     model or the row of `checkpoints.deps.scanning_scanner`; `point`, the point when the caller has read it already.
-    The colour follows the settings' rule set. A refused code is counted against the scanner (within the settings'
-    refusal limit) and raised as CodeRefused; the caller must keep that count."""
+    The colour follows the settings' rule set. A refused code (CodeRefused) is counted against the scanner (within
+    the settings' refusal limit: a count kept although the scan fails) and raised as it came."""
     if point is None:
         point = repository.point_place(session, point_id)
     if point is None:
-        raise NotFound("扫码点不存在，请先上报扫码点", code="point_not_found")
+        raise PointNotFound()
     if point.org_id != scanner.org_id:
-        raise Forbidden("该扫码点不属于本单位", code="forbidden")
+        raise Forbidden("该扫码点不属于本单位")
     via = "number" if numbers.looks_like_number_code(code) else "qr"
     if via == "number":
         ratelimit.check_number_lookup(scanner, now)
     try:
         resolved = codes.resolve(session, code, now)
-    except DomainError as exc:
+    except CodeRefused as exc:
         ratelimit.record_refusal(session, scanner, via, exc.code, now, ratelimit.RefusalLimits.from_settings(settings))
-        raise CodeRefused(exc) from exc
+        raise
     person = repository.person_for_scan(session, resolved.person_id)
     if person is None:  # the code outlived its person: treat like any other code that no longer resolves
-        raise NotFound("该健康码对应的居民不存在", code="person_not_found")
+        raise PersonNotFound()
     color = rules.status_for(session, settings, person.id_number, now).color
     since = datetime.combine(now.date() - timedelta(days=WINDOW_DAYS - 1), time.min)
     history = repository.recent_visits(session, person.id, since)
@@ -185,19 +197,19 @@ def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: s
     """The pass reason and temperature of a scan, given by the scanner who made it (may be corrected later)."""
     record = repository.scan(session, scan_id)
     if record is None:
-        raise NotFound("扫码记录不存在", code="scan_not_found")
+        raise ScanNotFound()
     if record.scanner_id != scanner.id:
-        raise Forbidden("只有本次扫码的扫码员可以反馈结果", code="forbidden")
+        raise Forbidden("只有本次扫码的扫码员可以反馈结果")
     reason = (pass_reason or "").strip()
     if reason not in pass_reasons:
-        raise Invalid(f"通行原因应为：{'、'.join(pass_reasons)}", code="invalid_pass_reason")
+        raise InvalidPassReason(f"通行原因应为：{'、'.join(pass_reasons)}")
     result = TEMPERATURE_RESULTS.get((temperature_result or "").strip())
     if result is None:
-        raise Invalid("体温结果应为 normal（体温正常）或 abnormal（体温异常）", code="invalid_temperature_result")
+        raise InvalidTemperatureResult()
     try:
-        degrees = checked_temperature(temperature) if temperature is not None else None
-    except InvalidTemperature as exc:
-        raise Invalid(str(exc), code="invalid_temperature") from None
+        degrees = temperatures.checked_temperature(temperature) if temperature is not None else None
+    except temperatures.InvalidTemperature as exc:
+        raise InvalidTemperature(str(exc)) from None
     record.pass_reason, record.temperature_result, record.feedback_at = reason, result, now
     record.temperature = degrees
     return record
@@ -217,14 +229,14 @@ def _point_address(region_code: str, point_name: str) -> str:
 def _phone(value: str) -> str:
     try:
         return normalise_phone(value)
-    except InvalidPhone as exc:
-        raise Invalid(str(exc), code="invalid_phone") from None
+    except phones.InvalidPhone as exc:
+        raise InvalidPhone(str(exc)) from None
 
 
 def _text(value: str, label: str, limit: int) -> str:
     text = (value or "").strip()
     if not text or len(text) > limit:
-        raise Invalid(f"{label}不能为空，且不超过{limit}个字", code="invalid_request")
+        raise InvalidRequest(f"{label}不能为空，且不超过{limit}个字")
     return text
 
 

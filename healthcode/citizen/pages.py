@@ -14,7 +14,6 @@ from healthcode.citizen import portal, schemas
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.config import AppSettings
 from healthcode.db import DbId, DbSession, in_transaction
-from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import (
     MaybeResident,
     code_holder_by_id,
@@ -23,6 +22,7 @@ from healthcode.identity.relyingparty import (
     signed_in_person_id,
 )
 from healthcode.residents import family, home_region
+from healthcode.web.forms import refusable
 from healthcode.web.schemas import documented
 from healthcode.web.templating import templates
 
@@ -113,13 +113,12 @@ def family_add(
 ) -> Response:
     if person is None:
         return _to_home(request)
-    try:
-        with db.begin_nested():  # a refused request leaves nothing behind, while the page still renders
-            added = family.add_member(db, settings, person, name=name, id_number=id_number, relation=relation,
-                                      now=clock.now())
-    except DomainError as exc:
+    with refusable(db) as refused:  # a refused request leaves nothing behind, while the page still renders
+        added = family.add_member(db, settings, person, name=name, id_number=id_number, relation=relation,
+                                  now=clock.now())
+    if refused:
         form = {"name": name, "id_number": id_number, "relation": relation}
-        return _family_page(request, db, person, exc.message, form, status_code=exc.status_code)
+        return _family_page(request, db, person, refused.message, form, status_code=refused.status_code)
     if added.state != "active":  # the relative confirms from his own sign-in first
         target = request.url_for("citizen_family").include_query_params(done="requested")
         return RedirectResponse(str(target), status_code=303)
@@ -140,11 +139,10 @@ def family_decide(request: Request, db: DbSession, person: MaybeResident, link_i
     """The relative, signed in himself, confirms, refuses or ends a link naming him (only links naming him)."""
     if person is None:
         return _to_home(request)
-    try:
-        with db.begin_nested():
-            family.decide(db, person, link_id, action, clock.now())
-    except DomainError as exc:
-        return _family_page(request, db, person, exc.message, status_code=exc.status_code)
+    with refusable(db) as refused:
+        family.decide(db, person, link_id, action, clock.now())
+    if refused:
+        return _family_page(request, db, person, refused.message, status_code=refused.status_code)
     target = request.url_for("citizen_family").include_query_params(done=action)
     return RedirectResponse(str(target), status_code=303)
 

@@ -47,5 +47,5 @@ def parse(text: str) -> str:
     if len(number) != LENGTH or not number.isascii() or not number.isdigit():
         raise InvalidCode("数字码应为12位数字")
     if not luhn.is_valid(number):
-        raise CheckDigitError("数字码校验位错误，请核对后重新输入")
+        raise CheckDigitError()
     return number

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.codes import keys, numbers, repository, tokens
 from healthcode.codes.errors import ExpiredCode, InvalidCode
-from healthcode.common.ids import InvalidIdNumber, normalize_id_number
+from healthcode.common import ids
+from healthcode.common.ids import normalize_id_number
 from healthcode.common.masking import mask_name
 from healthcode.config import Settings
-from healthcode.errors import Invalid, NotFound
+from healthcode.errors import Invalid, InvalidIdNumber, NotFound
 from healthcode.residents.models import Person
 from healthcode.residents.service import get_registered
 from healthcode.rules import service as rules
@@ -63,8 +64,8 @@ def issue_for_id_number(session: Session, settings: Settings, id_number: str, no
     """A code for a registered resident (printed codes, 代领); NotFound for anyone else."""
     try:
         number = normalize_id_number(id_number, now.date())
-    except InvalidIdNumber as exc:
-        raise Invalid(str(exc), code="invalid_id_number") from exc
+    except ids.InvalidIdNumber as exc:
+        raise InvalidIdNumber(str(exc)) from exc
     person = get_registered(session, number, now)
     if person is None:
         raise NotFound("未登记的居民：该身份证号既未实名登录，也不在户籍人口库中")

@@ -140,22 +140,22 @@ def verify(text: str, lookup: KeyLookup, now: datetime) -> CodeClaims:
         raise _invalid("密钥标识格式错误")
     found = lookup(kid)
     if found is None:
-        raise UnknownKey("健康码的签名密钥未知或已停用，请对方刷新健康码")
+        raise UnknownKey()
     key_alg, public_key = found
     if ALGORITHMS.get(key_alg) is not alg:
-        raise BadSignature("健康码签名无效，可能是伪造或被篡改的二维码")
+        raise BadSignature()
     message.key = public_key
     try:
         valid = message.verify_signature()
     except _DECODE_ERRORS:
         valid = False
     if not valid:
-        raise BadSignature("健康码签名无效，可能是伪造或被篡改的二维码")
+        raise BadSignature()
     if message.payload is None:  # _decode_sign1 let only a byte-string payload through
         raise _invalid("缺少内容")
     claims = CodeClaims.from_map(_cbor_one(message.payload))
     if now.replace(tzinfo=TZ).timestamp() >= claims.exp:
-        raise ExpiredCode("健康码已过期，请对方刷新健康码后重新扫码")
+        raise ExpiredCode()
     return claims
 
 

@@ -12,7 +12,7 @@ from healthcode.checkpoints import service as checkpoints
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scanner
 from healthcode.common.masking import mask_id_number
 from healthcode.console import repository as repo
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidAction, InvalidStatus
 from healthcode.web.console import ConsoleUser
 
 STATUS_LABELS = {PENDING: "待授权", AUTHORISED: "已授权", REVOKED: "已撤销"}
@@ -21,7 +21,7 @@ ACTIONS = {"authorise": AUTHORISED, "revoke": REVOKED}
 
 def scanners(session: Session, org_id: int, status: str = "") -> dict[str, Any]:
     if status and status not in STATUS_LABELS:
-        raise Invalid("授权状态无效", code="invalid_status")
+        raise InvalidStatus("授权状态无效")
     rows = repo.scanners_of_org(session, org_id, status or None)
     counts = repo.scanner_status_counts(session, org_id)
     return {"items": [scanner_view(s) for s in rows], "counts": {k: counts.get(k, 0) for k in STATUS_LABELS},
@@ -31,7 +31,7 @@ def scanners(session: Session, org_id: int, status: str = "") -> dict[str, Any]:
 def decide(session: Session, admin: ConsoleUser, scanner_id: int, action: str) -> dict[str, Any]:
     """Authorises or revokes one of the unit's own scanners (another unit's scanner is 'not found')."""
     if action not in ACTIONS:
-        raise Invalid("操作无效，应为授权或撤销授权", code="invalid_action")
+        raise InvalidAction("操作无效，应为授权或撤销授权")
     scanner = checkpoints.set_scanner_status(session, admin.org_id, scanner_id, ACTIONS[action], admin.username,
                                              clock.now())
     return scanner_view(scanner)

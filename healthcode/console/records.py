@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from healthcode import clock
+from healthcode.checkpoints.errors import PersonNotFound, ScannerNotFound, ScanNotFound
 from healthcode.checkpoints.models import Scanner
 from healthcode.common.masking import mask_id_number, mask_name, mask_phone
 from healthcode.console import repository as repo
+from healthcode.console.errors import ExportTooLarge, InvalidColor, InvalidPoint, InvalidPurpose
 from healthcode.console.repository import ScanFilter
 from healthcode.enterprise import reports as health_reports
-from healthcode.errors import Invalid, NotFound
+from healthcode.errors import InvalidDate
 from healthcode.feeds import repository as feeds
 from healthcode.orgs import audit_repository as audit
 from healthcode.orgs.audit_models import DataAccess
@@ -54,14 +56,14 @@ def parse_query(org_id: int, start: str = "", end: str = "", point_id: str = "",
     since = _moment(start, end_of_day=False, label="开始时间")
     until = _moment(end, end_of_day=True, label="结束时间")
     if since and until and since > until:
-        raise Invalid("开始时间不能晚于结束时间", code="invalid_date")
+        raise InvalidDate("开始时间不能晚于结束时间")
     point = None
     if point_id.strip():
         if not point_id.strip().isdigit():
-            raise Invalid("扫码地点无效", code="invalid_point")
+            raise InvalidPoint()
         point = int(point_id)
     if color and color not in COLORS:
-        raise Invalid("扫码结果应为绿码或橙码", code="invalid_color")
+        raise InvalidColor()
     return Query(start.strip(), end.strip(), point_id.strip(), color,
                  ScanFilter(org_id, since=since, until=until, point_id=point, color=color or None))
 
@@ -91,7 +93,7 @@ def record_view(r: Any) -> dict[str, Any]:
 def detail(session: Session, org_id: int, scan_id: int) -> dict[str, Any]:
     row = repo.scan_record(session, org_id, scan_id)
     if row is None:
-        raise NotFound("本单位没有该扫码记录", code="scan_not_found")
+        raise ScanNotFound("本单位没有该扫码记录")
     return record_view(row)
 
 
@@ -111,7 +113,7 @@ def points(session: Session, org_id: int) -> list[dict[str, Any]]:
 def person_for(session: Session, org_id: int, person_id: int) -> Person:
     person = repo.person_seen_by_org(session, org_id, person_id)
     if person is None:
-        raise NotFound("本单位没有该居民的通行记录", code="person_not_found")
+        raise PersonNotFound("本单位没有该居民的通行记录")
     return person
 
 
@@ -120,7 +122,7 @@ def view_person(session: Session, admin: ConsoleUser, person_id: int, purpose: s
     purpose has been logged (who, when, whose data, why)."""
     person = person_for(session, admin.org_id, person_id)
     if purpose not in PURPOSES:
-        raise Invalid("请选择查看目的", code="invalid_purpose")
+        raise InvalidPurpose()
     audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                                          subject="person", person_id=person.id, purpose=purpose, at=clock.now()))
     household = feeds.household(session, person.id_number)
@@ -142,7 +144,7 @@ def view_person(session: Session, admin: ConsoleUser, person_id: int, purpose: s
 def scanner_for(session: Session, org_id: int, scanner_id: int) -> Scanner:
     scanner = repo.scanner_of_org(session, org_id, scanner_id)
     if scanner is None:
-        raise NotFound("本单位没有该扫码员", code="scanner_not_found")
+        raise ScannerNotFound()
     return scanner
 
 
@@ -159,8 +161,7 @@ def export_rows(session: Session, admin: ConsoleUser, query: Query, *, full: boo
     numbers always masked); the export itself is logged like a view."""
     total = repo.count_scans(session, query.filter)
     if total > EXPORT_LIMIT:
-        raise Invalid(f"导出记录过多（{total} 条），请缩小扫码时间范围至 {EXPORT_LIMIT} 条以内",
-                      code="export_too_large")
+        raise ExportTooLarge(f"导出记录过多（{total} 条），请缩小扫码时间范围至 {EXPORT_LIMIT} 条以内")
     detail_text = "；".join(f"{k}={v}" for k, v in query.params().items()) or "全部"
     audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                                          subject="export", person_id=None,
@@ -204,5 +205,5 @@ def _moment(value: str, *, end_of_day: bool, label: str) -> datetime | None:
             return datetime.combine(date.fromisoformat(text), time.max if end_of_day else time.min)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{label}格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM", code="invalid_date") from None
+        raise InvalidDate(f"{label}格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM") from None
     return clock.to_local(moment)

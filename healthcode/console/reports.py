@@ -14,7 +14,7 @@ from healthcode import clock
 from healthcode.console import reports_repository as repo
 from healthcode.console.models import ReportBuild
 from healthcode.console.repository import org_tree
-from healthcode.errors import NotFound
+from healthcode.orgs.errors import OrgNotFound
 
 # Today's aggregates are rebuilt when older than this, on view; past days once (and by `healthcode reports build`).
 TODAY_FRESHNESS = timedelta(minutes=5)
@@ -84,7 +84,7 @@ def visible_org(session: Session, viewer_org_id: int, org_id: int | None) -> int
         return viewer_org_id
     if any(org_id in ids for ids in subtree(session, viewer_org_id).values()):
         return org_id
-    raise NotFound("该单位不是本单位或下级单位", code="org_not_found")
+    raise OrgNotFound("该单位不是本单位或下级单位")
 
 
 def unit_day(session: Session, org_id: int, day: date) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from healthcode import clock
 from healthcode.console import reports
 from healthcode.db import DbId, DbSession
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidDate
 from healthcode.orgs import export_log
 from healthcode.web.console import ConsoleAdmin, console_page
 from healthcode.web.exports import xlsx_response
@@ -26,7 +26,7 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise Invalid("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
+        raise InvalidDate() from None
 
 
 @router.get("/reports", name="gov_reports")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.checkpoints import repository as checkpoints
 from healthcode.checkpoints.models import Scanner
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidDate
 
 
 def org_scans(session: Session, org_id: int, *, start: str | None, end: str | None, point_id: int | None,
@@ -34,7 +34,7 @@ def _moment(value: str | None, *, end_of_day: bool, field: str) -> datetime | No
             return datetime.combine(day, time.max if end_of_day else time.min)
         return clock.to_local(datetime.fromisoformat(text))
     except ValueError:
-        raise Invalid(f"查询时间 {field} 格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS", code="invalid_date") from None
+        raise InvalidDate(f"查询时间 {field} 格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS") from None
 
 
 def scanners(session: Session, org_id: int) -> list[Scanner]:

@@ -4,6 +4,8 @@
 - `schema`: the declarative `Base`, `bytewise`, the row ids a request may name (`DbId`, `PageNumber`), `migrate`;
 - `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`);
 - `kept`: the hot routes' transactions on connections kept open (`in_transaction`);
+- `survive`: the writes a refusal leaves behind that the request's rollback must not undo (`survive.keep`), made again
+  after a rollback on SQLite (`replayed` around every request's transaction);
 - `wal`: SQLite's write-ahead log checkpointed outside the requests;
 - `hotsql`: the hot statements run on the DBAPI cursor, through `sqla_private`, the one module that touches
   SQLAlchemy's private members (with its version guard).

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from healthcode.datadir import private_sqlite
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidCharacters
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -52,7 +52,7 @@ def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any,
 
 def _check_nul(value: str) -> None:
     if "\x00" in value:
-        raise Invalid("输入内容含有不可见的NUL字符（U+0000），请删除后重试", code="invalid_characters")
+        raise InvalidCharacters()
 
 
 POOL_RECYCLE_SECONDS = 3600  # PostgreSQL connections older than this are replaced (kept hot ones too)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from healthcode.db.engine import NO_WAIT, POOL_RECYCLE_SECONDS, WriterBusy
+from healthcode.db.survive import replayed
 from healthcode.db.transactions import db_turn
 
 T = TypeVar("T")
@@ -75,9 +76,10 @@ def _on_kept_connection(app: Any, work: Callable[[Session], T]) -> T:
     for the write lock (WriterBusy instead)."""
     kept = app.state.hot_connections
     connection = kept.pop() if kept else _new_hot_connection(app.state.engine)
+    session = Session(bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False)
     try:
-        with connection.begin(), Session(bind=connection, join_transaction_mode="rollback_only",
-                                         expire_on_commit=False) as session:
+        # A kept write made again after a rollback that finds SQLite's lock taken raises WriterBusy like a BEGIN.
+        with replayed(session), connection.begin(), session:
             try:
                 result = work(session)
                 session.flush()  # the session joined the connection's transaction: flushed here, committed by it
@@ -120,6 +122,6 @@ def close_hot_connections(app: Any) -> None:
 
 def _run_work(app: Any, work: Callable[[Session], T]) -> T:
     """`work` in a transaction of its own that waits for SQLite's write lock (in a worker thread)."""
-    with app.state.sessions() as session, session.begin():
+    with app.state.sessions() as session, replayed(session, sqlite_immediate=True), session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
         return work(session)

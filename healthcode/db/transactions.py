@@ -11,6 +11,8 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from healthcode.db.survive import replayed
+
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
@@ -52,8 +54,9 @@ REQUEST_DB_KEY = "healthcode.db"  # the request's session in its ASGI scope: the
 def get_session(
     request: Request, _turn: Annotated[None, Depends(_db_turn, scope="function")]
 ) -> Iterator[Session]:
-    """The per-request session: one transaction, committed on success and rolled back on error."""
-    with request.app.state.sessions() as session, session.begin():
+    """The per-request session: one transaction, committed on success and rolled back on error (but for its kept
+    writes: `survive`)."""
+    with request.app.state.sessions() as session, replayed(session, sqlite_immediate=True), session.begin():
         session.connection(execution_options={"sqlite_immediate": True})
         request.scope[REQUEST_DB_KEY] = session
         try:

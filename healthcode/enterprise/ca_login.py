@@ -25,9 +25,18 @@ from healthcode.common.uscc import InvalidUscc, normalise_uscc
 from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.enterprise import errors
-from healthcode.errors import Forbidden, NotFound, Unauthorised
+from healthcode.enterprise.errors import (
+    BadCertificate,
+    CaLoginDisabled,
+    ExpiredCertificate,
+    NoAdmin,
+    NoCertificate,
+    NoUscc,
+    UntrustedCertificate,
+)
 from healthcode.orgs import console_auth
 from healthcode.orgs import repository as orgs
+from healthcode.orgs.errors import OrgNotFound
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 # Where Chinese CAs put the USCC of an enterprise certificate: serialNumber, x500UniqueIdentifier, OU or CN.
@@ -48,25 +57,25 @@ def check_certificate(session: Session, pem: str, ca_pem: bytes, now: datetime) 
         cert = x509.load_pem_x509_certificate(unquote(pem).encode())
         ca = x509.load_pem_x509_certificate(ca_pem)
     except ValueError:
-        raise Unauthorised("无法读取CA证书，请确认已插入企业CA证书", code="bad_certificate") from None
+        raise BadCertificate() from None
     try:
         cert.verify_directly_issued_by(ca)
     except (InvalidSignature, ValueError, TypeError) as exc:
-        raise Unauthorised("CA证书不是由认可的证书机构签发", code="untrusted_certificate") from exc
+        raise UntrustedCertificate() from exc
     moment = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     if not cert.not_valid_before_utc <= moment <= cert.not_valid_after_utc:
-        raise Unauthorised("CA证书不在有效期内", code="expired_certificate")
+        raise ExpiredCertificate()
     code = _uscc_of(cert)
     if code is None:
-        raise Unauthorised("CA证书中没有统一社会信用代码", code="no_uscc")
+        raise NoUscc()
     org = orgs.org_by_uscc(session, code)
     if org is None:
-        raise NotFound(f"统一社会信用代码 {code} 的企业尚未注册，请先进行企业法人注册", code="org_not_found")
+        raise OrgNotFound(f"统一社会信用代码 {code} 的企业尚未注册，请先进行企业法人注册")
     if org.kind != "enterprise":
-        raise errors.not_enterprise()
+        raise errors.NotEnterprise()
     account = orgs.admin_account_of(session, org.id)
     if account is None:
-        raise Forbidden("该企业没有管理员账号", code="no_admin")
+        raise NoAdmin("该企业没有管理员账号")
     return CertificateLogin(account.id, account.token_version, code)
 
 
@@ -85,10 +94,10 @@ def _uscc_of(cert: x509.Certificate) -> str | None:
 @router.get("/ca-login", name="ent_ca_login")
 def ca_login(request: Request, db: DbSession, settings: AppSettings) -> Response:
     if settings.ent_ca_file is None:
-        raise NotFound("未启用CA证书登录，请使用账号密码登录", code="ca_login_disabled")
+        raise CaLoginDisabled()
     pem = request.headers.get(settings.ent_ca_header, "")
     if not pem:
-        raise Unauthorised("未检测到CA证书，请插入企业CA证书后重试", code="no_certificate")
+        raise NoCertificate()
     login = check_certificate(db, pem, settings.ent_ca_file.read_bytes(), _utc(clock.now()))
     request.session.pop(console_auth.SESSION_ACCOUNT, None)
     request.session[console_auth.SESSION_ACCOUNT] = login.account_id

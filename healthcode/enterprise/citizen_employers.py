@@ -13,9 +13,9 @@ from healthcode import clock
 from healthcode.db import DbId, DbSession
 from healthcode.enterprise import consent
 from healthcode.enterprise.citizen_pages import _page, _to_home
-from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.residents.models import Person
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)
 DONE = {"accept": "已确认，该企业现在可以查看您的健康上报", "refuse": "已拒绝该企业的请求",
@@ -41,10 +41,9 @@ def decide(request: Request, db: DbSession, person: MaybeResident, request_id: D
            action: Annotated[str, Form()] = "") -> Response:
     if person is None:
         return _to_home(request)
-    try:
-        with db.begin_nested():
-            consent.decide(db, person, request_id, action, clock.now())
-    except DomainError as exc:
-        return _employers_page(request, db, person, error=exc.message, status_code=exc.status_code)
+    with refusable(db) as refused:
+        consent.decide(db, person, request_id, action, clock.now())
+    if refused:
+        return _employers_page(request, db, person, error=refused.message, status_code=refused.status_code)
     target = request.url_for("citizen_employers").include_query_params(done=action)
     return RedirectResponse(str(target), status_code=303)

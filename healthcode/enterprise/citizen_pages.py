@@ -13,11 +13,11 @@ from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.enterprise import consent, reports
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS
-from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
 from healthcode.messages import service as messages
 from healthcode.residents import home_region
 from healthcode.residents.models import Person
+from healthcode.web.forms import refusable
 from healthcode.web.templating import templates
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)
@@ -75,13 +75,12 @@ def report_submit(
         return _to_home(request)
     data = reports.ReportInput(temperature, symptoms or [], location_code, contact_risk in ("1", "true", "是"),
                                report_type, employer_uscc)
-    try:
-        with db.begin_nested():  # a refused report changes nothing, while the form still renders
-            reports.submit(db, person, data, clock.now())
-    except DomainError as exc:
+    with refusable(db) as refused:  # a refused report changes nothing, while the form still renders
+        reports.submit(db, person, data, clock.now())
+    if refused:
         form = {"temperature": temperature, "symptoms": symptoms or [], "location_code": location_code,
                 "contact_risk": data.contact_risk, "report_type": report_type, "employer_uscc": employer_uscc}
-        return _form_page(request, db, person, form=form, error=exc.message, status_code=exc.status_code)
+        return _form_page(request, db, person, form=form, error=refused.message, status_code=refused.status_code)
     return RedirectResponse(str(request.url_for("citizen_report").include_query_params(saved=1)), status_code=303)
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.enterprise import consent_repository as repository
 from healthcode.enterprise import errors, service
-from healthcode.enterprise.errors import invalid
+from healthcode.enterprise.errors import RequestState
 from healthcode.enterprise.models import Employee, EmploymentRequest
+from healthcode.errors import InvalidAction
 from healthcode.orgs import repository as orgs
 from healthcode.residents.models import Person
 
@@ -51,7 +52,7 @@ def withdraw(session: Session, org_id: int, request_id: int, now: datetime) -> N
     """撤回: the enterprise drops a request that is not confirmed (a confirmed one is an employee: 删除)."""
     request = repository.request_by_id(session, request_id)
     if request is None or request.org_id != org_id or request.state in ("confirmed", "withdrawn"):
-        raise errors.request_not_found()
+        raise errors.RequestNotFound()
     request.state, request.decided_at = "withdrawn", now
     session.flush()
 
@@ -85,7 +86,7 @@ def decide(session: Session, person: Person, request_id: int, action: str, now: 
     resident's own requests: anyone else's is 'not found'."""
     request = repository.request_by_id(session, request_id)
     if request is None or request.id_number != person.id_number or request.state == "withdrawn":
-        raise errors.request_not_found()
+        raise errors.RequestNotFound()
     if action == "accept" and request.state in ("pending", "refused", "ended"):
         _confirm(session, request, person, now)
     elif action == "refuse" and request.state == "pending":
@@ -93,9 +94,9 @@ def decide(session: Session, person: Person, request_id: int, action: str, now: 
     elif action == "end" and request.state == "confirmed":
         _end(session, request, now)
     elif action in ACTIONS:
-        raise invalid("该请求的状态已变化，请刷新后重试", "request_state")
+        raise RequestState()
     else:
-        raise invalid("操作无效", "invalid_action")
+        raise InvalidAction()
     session.flush()
     return request
 

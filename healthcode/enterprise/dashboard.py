@@ -11,9 +11,10 @@ from typing import Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from healthcode.enterprise import repository, service
-from healthcode.enterprise.errors import invalid
+from healthcode.enterprise.errors import InvalidReportType, ReportNotFound
 from healthcode.enterprise.models import REPORT_TYPES, Employee, HealthReport
 from healthcode.enterprise.repository import EmployeeFilter, ReportFilter
+from healthcode.errors import InvalidDate, InvalidStatus
 
 T = TypeVar("T")
 PAGE_SIZE = 20
@@ -43,16 +44,16 @@ def parse_date(value: str | None, label: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
-        raise invalid(f"{label}格式应为 YYYY-MM-DD", "invalid_date") from None
+        raise InvalidDate(f"{label}格式应为 YYYY-MM-DD") from None
 
 
 def report_filter(name: str = "", id_number: str = "", date_from: str = "", date_to: str = "",
                   report_type: str = "") -> ReportFilter:
     start, end = parse_date(date_from, "开始日期"), parse_date(date_to, "结束日期")
     if start and end and start > end:
-        raise invalid("开始日期不能晚于结束日期", "invalid_date")
+        raise InvalidDate("开始日期不能晚于结束日期")
     if report_type and report_type not in REPORT_TYPES:
-        raise invalid("上报类型无效", "invalid_report_type")
+        raise InvalidReportType()
     return ReportFilter(name.strip() or None, id_number.strip().upper() or None, start, end, report_type or None)
 
 
@@ -60,9 +61,9 @@ def employee_filter(today: date, name: str = "", id_number: str = "", date_from:
                     status: str = "") -> EmployeeFilter:
     start, end = parse_date(date_from, "开始日期"), parse_date(date_to, "结束日期")
     if start and end and start > end:
-        raise invalid("开始日期不能晚于结束日期", "invalid_date")
+        raise InvalidDate("开始日期不能晚于结束日期")
     if status not in ("", "reported", "unreported"):
-        raise invalid("上报状态无效", "invalid_status")
+        raise InvalidStatus("上报状态无效")
     return EmployeeFilter(name.strip() or None, id_number.strip().upper() or None, start, end, status or None, today)
 
 
@@ -120,9 +121,7 @@ def reports(session: Session, org_id: int, f: ReportFilter, page: int, page_size
 def report_detail(session: Session, org_id: int, report_id: int) -> ReportRow:
     found = repository.org_report(session, org_id, report_id)
     if found is None:
-        from healthcode.enterprise.errors import report_not_found
-
-        raise report_not_found()
+        raise ReportNotFound()
     return ReportRow(*found)
 
 

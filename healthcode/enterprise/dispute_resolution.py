@@ -16,7 +16,8 @@ from healthcode.checkpoints import service as checkpoints
 from healthcode.checkpoints.models import REVOKED
 from healthcode.enterprise import dispute_repository, registration
 from healthcode.enterprise.dispute_models import DISMISSED, OPEN, TRANSFERRED, UsccDispute
-from healthcode.errors import Conflict, Invalid, NotFound
+from healthcode.enterprise.errors import DisputeNotFound, DisputeResolved, HolderChanged, InvalidNote
+from healthcode.errors import InvalidAction
 from healthcode.messages import sms
 from healthcode.orgs import repository as orgs
 
@@ -28,14 +29,14 @@ def resolve(session: Session, dispute_id: int, action: str, by: str, note: str, 
     """Dismisses or transfers an open dispute; refuses a resolved one, an unknown action, a note over 200 chars."""
     dispute = dispute_repository.dispute(session, dispute_id)
     if dispute is None:
-        raise NotFound("异议记录不存在", code="dispute_not_found")
+        raise DisputeNotFound()
     if dispute.status != OPEN:
-        raise Conflict("该异议已处理，不能重复处理", code="dispute_resolved")
+        raise DisputeResolved()
     if action not in ACTIONS:
-        raise Invalid("处理方式应为驳回或转移", code="invalid_action")
+        raise InvalidAction("处理方式应为驳回或转移")
     text = (note or "").strip()
     if len(text) > 200:
-        raise Invalid("处理说明不超过200个字", code="invalid_note")
+        raise InvalidNote()
     if action == "transfer":
         _transfer(session, dispute, now)
         message = (f"【八闽健康码】您对统一社会信用代码{dispute.uscc}的注册异议已核实，该代码已转移给贵企业。"
@@ -54,7 +55,7 @@ def resolve(session: Session, dispute_id: int, action: str, by: str, note: str, 
 def _transfer(session: Session, dispute: UsccDispute, now: datetime) -> None:
     holder = orgs.org_by_id(session, dispute.holder_org_id)
     if holder is None or holder.uscc != dispute.uscc:
-        raise Conflict("该统一社会信用代码的登记单位已变化，请核实后驳回本异议", code="holder_changed")
+        raise HolderChanged()
     account = orgs.admin_account_of(session, holder.id)
     if account is not None:
         accounts.deactivate(session, account, now)

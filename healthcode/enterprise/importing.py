@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from healthcode.config import Settings
 from healthcode.datadir import scratch_dir
 from healthcode.enterprise import consent_repository, repository, service
-from healthcode.errors import DomainError, Invalid
+from healthcode.enterprise.errors import EmptyFile, FileTooLarge, MissingColumns, TooManyRows
+from healthcode.errors import DomainError, InvalidFile
 from healthcode.feeds.parsing import BadLine, Row, check_xlsx_archive, open_feed_file, unreadable
 
 MAX_ROWS = 200_000
@@ -57,12 +58,12 @@ def import_upload(session: Session, settings: Settings, org_id: int, filename: s
     of it (413 beyond), then read from there."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise Invalid("请上传 Excel（.xlsx）或 CSV 文件", code="invalid_file")
+        raise InvalidFile("请上传 Excel（.xlsx）或 CSV 文件")
     with tempfile.TemporaryDirectory(dir=scratch_dir()) as folder:
         path = Path(folder) / f"employees{suffix}"
         source = io.BytesIO(content) if isinstance(content, bytes) else content
         if _copy(source, path, settings.employee_import_max_mb) == 0:
-            raise Invalid("上传的文件是空的", code="invalid_file")
+            raise InvalidFile("上传的文件是空的")
         return import_file(session, settings, org_id, path, now)
 
 
@@ -73,8 +74,7 @@ def _copy(source: BinaryIO, path: Path, max_mb: int) -> int:
         while chunk := source.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise DomainError(f"文件过大：导入文件不能超过 {max_mb} MB，请删去多余内容或拆分为多个文件后分批导入",
-                                  code="file_too_large", status_code=413)
+                raise FileTooLarge(f"文件过大：导入文件不能超过 {max_mb} MB，请删去多余内容或拆分为多个文件后分批导入")
             out.write(chunk)
     return size
 
@@ -97,7 +97,7 @@ def import_file(session: Session, settings: Settings, org_id: int, path: Path, n
                 bad.append(BadRow(line, "", raw.reason))
                 continue
             if total > MAX_ROWS:
-                raise Invalid(f"一次最多导入 {MAX_ROWS} 名员工，请拆分文件", code="too_many_rows")
+                raise TooManyRows(f"一次最多导入 {MAX_ROWS} 名员工，请拆分文件")
             values = {key: raw.get(col) if col else None for key, col in columns.items()}
             row, errors = _check(values, today)
             if row is not None:
@@ -118,7 +118,7 @@ def import_file(session: Session, settings: Settings, org_id: int, path: Path, n
         bad.sort(key=lambda b: b.line)
         return ImportReport("rejected", total, bad)
     if not rows:
-        raise Invalid("文件中没有员工数据", code="empty_file")
+        raise EmptyFile()
     # Requests only: each person confirms in the citizen portal before the enterprise sees anything of theirs.
     consent_repository.drop_withdrawn(session, org_id, list(seen))
     consent_repository.insert_requests(session, rows)
@@ -142,7 +142,7 @@ def _open(path: Path, settings: Settings) -> Iterator[tuple[list[str], Iterator[
     except (CalamineError, ZipError, XmlError, ValueError, OSError) as exc:
         raise unreadable(path.name, "xlsx", exc) from None
     if header is None:
-        raise Invalid("第一个工作表为空", code="invalid_file")
+        raise InvalidFile("第一个工作表为空")
     names = [str(h).strip().lower() for h in header]
     first = sheet.start[0] + 1 if sheet.start else 1  # the sheet's first used row, as Excel numbers it
 
@@ -168,8 +168,7 @@ def _columns(header: list[str]) -> dict[str, str | None]:
         found[key] = next((h for h in header if h in {n.lower() for n in names}), None)
     missing = [LABELS[k] for k in ("name", "id_number") if found[k] is None]
     if missing:
-        raise Invalid(f"文件缺少列：{'、'.join(missing)}（表头应为：{'、'.join(TEMPLATE_HEADER)}）",
-                      code="missing_columns")
+        raise MissingColumns(f"文件缺少列：{'、'.join(missing)}（表头应为：{'、'.join(TEMPLATE_HEADER)}）")
     return found
 
 

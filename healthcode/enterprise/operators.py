@@ -10,10 +10,21 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from healthcode.common import uscc as usccs
 from healthcode.common.masking import mask_id_number
-from healthcode.common.uscc import InvalidUscc, compact_uscc, normalise_uscc
 from healthcode.enterprise import operator_repository as repo
 from healthcode.enterprise import repository, service, verification
+from healthcode.enterprise.errors import (
+    EnterpriseNameMismatch,
+    LevelTooLow,
+    NotAssociated,
+    NotLegal,
+    NotOperator,
+    OperatorExists,
+    OperatorNotFound,
+    RegistrationNotFound,
+    RegistrationPending,
+)
 from healthcode.enterprise.operator_models import (
     ROLE_ADDED,
     ROLE_LEGAL,
@@ -21,9 +32,10 @@ from healthcode.enterprise.operator_models import (
     EnterpriseOperator,
     OperatorEvent,
 )
-from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
+from healthcode.errors import Invalid
 from healthcode.identity.service import meets_level
 from healthcode.orgs import repository as orgs
+from healthcode.orgs.errors import InvalidUscc, OrgNotFound
 from healthcode.orgs.models import Org
 from healthcode.residents.models import Person
 
@@ -50,8 +62,8 @@ def label(name: str, id_number: str) -> str:
 def check_level(person: Person, minimum: str) -> None:
     """The sign-in that put the person in this session must have reached the required assurance level."""
     if not meets_level(person.assurance_level, minimum):
-        raise Forbidden(f"实名认证等级不足（当前 {person.assurance_level or '未知'}，需 {minimum}），"
-                        "无法进入企业后台", code="level_too_low")
+        raise LevelTooLow(f"实名认证等级不足（当前 {person.assurance_level or '未知'}，需 {minimum}），"
+                          "无法进入企业后台")
 
 
 def enterprises_of(session: Session, person: Person) -> list[Org]:
@@ -71,10 +83,10 @@ def associate(session: Session, person: Person, name: str, uscc: str, now: datet
     # The registration names the operator and the legal representative by ID number: the two people the platform
     # can recognise by the real-name sign-in.
     if profile is None or profile.operator_id_number != person.id_number:
-        raise Forbidden("您不是该企业注册时登记的经办人或法定代表人，也未被企业管理员添加为经办人，无法关联。"
-                        "请联系企业管理员在【企业员工管理】的【经办人管理】中添加您", code="not_operator")
+        raise NotOperator("您不是该企业注册时登记的经办人或法定代表人，也未被企业管理员添加为经办人，无法关联。"
+                          "请联系企业管理员在【企业员工管理】的【经办人管理】中添加您")
     if org.pending_verification:
-        raise Forbidden("该企业注册尚未完成验证，请先由法定代表人完成验证后再关联", code="pending_verification")
+        raise RegistrationPending()
     _add(session, org.id, person, ROLE_REGISTERED, now, "本人关联（企业注册登记的经办人）")
     return org
 
@@ -85,12 +97,11 @@ def verify_legal(session: Session, person: Person, org_id: int, now: datetime) -
     org = orgs.org_by_id(session, org_id)
     profile = repository.profile(session, org_id)
     if org is None or profile is None or org.kind != "enterprise":
-        raise NotFound("企业注册信息不存在", code="registration_not_found")
+        raise RegistrationNotFound()
     if not meets_level(person.assurance_level, LEGAL_LEVEL):
-        raise Forbidden(f"法人实名认证须达到 {LEGAL_LEVEL} 级（当前 {person.assurance_level or '未知'}），验证未通过",
-                        code="level_too_low")
+        raise LevelTooLow(f"法人实名认证须达到 {LEGAL_LEVEL} 级（当前 {person.assurance_level or '未知'}），验证未通过")
     if not profile.legal_id_number or profile.legal_id_number != person.id_number:
-        raise Forbidden("您的身份证号与该企业注册时登记的法定代表人身份证号不一致，验证未通过", code="not_legal")
+        raise NotLegal()
     if org.pending_verification:
         verification.mark_verified(org, profile, verification.VIA_REALNAME, now)
         _log(session, org.id, person.id_number, "verify", label(person.name, person.id_number), now,
@@ -109,7 +120,7 @@ def _add(session: Session, org_id: int, person: Person, role: str, now: datetime
 
 def log_refusal(session: Session, person: Person, uscc: str, reason: str, now: datetime, *,
                 org_id: int | None = None) -> None:
-    found = orgs.org_by_id(session, org_id) if org_id else orgs.org_by_uscc(session, compact_uscc(uscc))
+    found = orgs.org_by_id(session, org_id) if org_id else orgs.org_by_uscc(session, usccs.compact_uscc(uscc))
     _log(session, found.id if found else None, person.id_number, "refused", label(person.name, person.id_number),
          now, f"{uscc.strip()[:18]} {reason}"[:200])
 
@@ -118,7 +129,7 @@ def enter(session: Session, person: Person, org_id: int, now: datetime) -> Org:
     """The enterprise whose console the person enters now (audited); refused unless associated with it."""
     org = next((o for o in repo.enterprises_of(session, person.id_number) if o.id == org_id), None)
     if org is None:
-        raise Forbidden(NOT_ASSOCIATED, code="not_associated")
+        raise NotAssociated(NOT_ASSOCIATED)
     _log(session, org.id, person.id_number, "login", label(person.name, person.id_number), now, "个人实名认证登录")
     return org
 
@@ -134,7 +145,7 @@ def add_operator(session: Session, org_id: int, name: str, id_number: str, by: s
     number = service.clean_id_number(id_number, now.date())
     service.check_real_name(session, number, clean_name)
     if repo.operator(session, org_id, number) is not None:
-        raise Conflict(f"身份证号 {mask_id_number(number)} 已是本企业经办人", code="operator_exists")
+        raise OperatorExists(f"身份证号 {mask_id_number(number)} 已是本企业经办人")
     row = EnterpriseOperator(org_id=org_id, id_number=number, name=clean_name, role=ROLE_ADDED, created_at=now,
                              created_by=by[:64])
     session.add(row)
@@ -147,7 +158,7 @@ def remove_operator(session: Session, org_id: int, operator_id: int, by: str, no
     """经办人管理 【移除】: the operator's session ends at their next request (the console checks every time)."""
     removed = repo.remove(session, org_id, operator_id)
     if removed is None:
-        raise NotFound("经办人不存在或不属于本企业", code="operator_not_found")
+        raise OperatorNotFound()
     _log(session, org_id, removed.id_number, "remove", by, now, f"移除经办人 {removed.name}")
     return removed.name
 
@@ -155,16 +166,16 @@ def remove_operator(session: Session, org_id: int, operator_id: int, by: str, no
 def _enterprise_named(session: Session, name: str, uscc: str) -> Org:
     clean_name = (name or "").strip()
     if not clean_name or not (uscc or "").strip():
-        raise Invalid("请输入企业名称和统一社会信用代码", code="invalid")
+        raise Invalid("请输入企业名称和统一社会信用代码")
     try:
-        code = normalise_uscc(uscc)
-    except InvalidUscc:
-        raise Invalid("统一社会信用代码格式或校验位不正确", code="invalid_uscc") from None
+        code = usccs.normalise_uscc(uscc)
+    except usccs.InvalidUscc:
+        raise InvalidUscc("统一社会信用代码格式或校验位不正确") from None
     org = orgs.org_by_uscc(session, code)
     if org is None or org.kind != "enterprise":
-        raise NotFound("该统一社会信用代码的企业尚未注册，请先进行企业法人注册", code="org_not_found")
+        raise OrgNotFound("该统一社会信用代码的企业尚未注册，请先进行企业法人注册")
     if org.name != clean_name:
-        raise Forbidden("企业名称与统一社会信用代码不匹配", code="name_mismatch")
+        raise EnterpriseNameMismatch()
     return org
 
 

@@ -14,12 +14,13 @@ from healthcode import clock
 from healthcode.common.masking import mask_id_number, mask_phone
 from healthcode.db import DbId, DbSession
 from healthcode.enterprise import dashboard, exports, service, views
-from healthcode.enterprise.errors import not_enterprise
+from healthcode.enterprise.errors import NotEnterprise
 from healthcode.enterprise.models import REPORT_TYPES
 from healthcode.enterprise.reports import is_abnormal, location_name
 from healthcode.errors import DomainError
 from healthcode.orgs import export_log
 from healthcode.web.console import ConsoleAdmin, ConsoleUser, console_page
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/ent", include_in_schema=False)
 def enterprise_admin(admin: ConsoleAdmin) -> ConsoleUser:
     """A signed-in admin of an enterprise: government units have no enterprise console."""
     if admin.org_kind != "enterprise":
-        raise not_enterprise()
+        raise NotEnterprise()
     return admin
 
 
@@ -142,12 +143,9 @@ def health_export(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 def remind(request: Request, db: DbSession, admin: EntAdmin,
            employee_ids: Annotated[list[DbId] | None, Form()] = None) -> Response:
     """提醒上报 (one id) and 批量提醒 (the ticked ids): answers with the 提醒成功 dialog."""
-    try:
-        with db.begin_nested():
-            done = service.remind(db, admin.org_id, employee_ids or [], clock.now())
-        message, ok = views.reminded_message(done), True
-    except DomainError as exc:
-        message, ok = exc.message, False
+    with refusable(db) as refused:
+        done = service.remind(db, admin.org_id, employee_ids or [], clock.now())
+    message, ok = (refused.message, False) if refused else (views.reminded_message(done), True)
     if request.headers.get("HX-Request"):
         return page(request, admin, "ent/_dialog.html", {"title": "提醒上报", "message": message, "ok": ok},
                     status_code=200)

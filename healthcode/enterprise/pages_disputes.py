@@ -13,8 +13,8 @@ from healthcode import clock
 from healthcode.db import DbSession
 from healthcode.enterprise import dispute_resolution, disputes
 from healthcode.enterprise.dispute_models import OPEN, STATUS_LABELS
-from healthcode.errors import DomainError
 from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/gov/disputes", include_in_schema=False)
 DisputeId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an integer column: a larger number is a 422
@@ -37,10 +37,9 @@ def listing(request: Request, admin: AuthorityAdmin, db: DbSession, status: str 
 @router.post("/{dispute_id}", name="gov_dispute_resolve")
 def resolve(request: Request, dispute_id: DisputeId, admin: AuthorityAdmin, db: DbSession,
             action: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
-    try:
-        with db.begin_nested():
-            done = dispute_resolution.resolve(db, dispute_id, action, admin.username, note, clock.now())
-    except DomainError as exc:
-        return _render(request, admin, db, OPEN, error=exc.message, status_code=exc.status_code)
+    with refusable(db) as refused:
+        done = dispute_resolution.resolve(db, dispute_id, action, admin.username, note, clock.now())
+    if refused:
+        return _render(request, admin, db, OPEN, error=refused.message, status_code=refused.status_code)
     what = "已将该统一社会信用代码转移给申请方，原登记单位账号已停用" if action == "transfer" else "已驳回该异议"
     return _render(request, admin, db, OPEN, flash=f"{what}（{done.uscc}）")

@@ -17,6 +17,7 @@ from healthcode.enterprise.pages import EntAdmin, flash, page
 from healthcode.errors import DomainError
 from healthcode.web.console import ConsoleUser
 from healthcode.web.exports import xlsx_response
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -49,12 +50,11 @@ def employees(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 @router.post("/employees", name="ent_employee_add")
 def add(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, Form()] = "",
         id_number: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
-    try:
-        with db.begin_nested():
-            employee = service.add_employee(db, admin.org_id, service.EmployeeInput(name, id_number, phone),
-                                            clock.now())
-    except DomainError as exc:
-        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message,
+    with refusable(db) as refused:
+        employee = service.add_employee(db, admin.org_id, service.EmployeeInput(name, id_number, phone),
+                                        clock.now())
+    if refused:
+        return _employees_page(request, db, admin, status_code=refused.status_code, error=refused.message,
                                form={"name": name, "id_number": id_number, "phone": phone}, open_dialog="add")
     flash(request, f"已向员工 {mask_name(employee.name)} 发送确认请求，本人确认后将出现在员工名单中")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
@@ -63,12 +63,11 @@ def add(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, F
 @router.post("/employees/{employee_id}", name="ent_employee_update")
 def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: DbId, name: Annotated[str, Form()] = "",
            id_number: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
-    try:
-        with db.begin_nested():
-            employee = service.update_employee(db, admin.org_id, employee_id,
-                                               service.EmployeeInput(name, id_number, phone), clock.now())
-    except DomainError as exc:
-        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    with refusable(db) as refused:
+        employee = service.update_employee(db, admin.org_id, employee_id,
+                                           service.EmployeeInput(name, id_number, phone), clock.now())
+    if refused:
+        return _employees_page(request, db, admin, status_code=refused.status_code, error=refused.message)
     flash(request, f"已修改员工 {employee.name} 的信息")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
 
@@ -77,11 +76,10 @@ def update(request: Request, db: DbSession, admin: EntAdmin, employee_id: DbId, 
 def delete(request: Request, db: DbSession, admin: EntAdmin,
            employee_ids: Annotated[list[DbId] | None, Form()] = None) -> Response:
     """删除信息 and 批量删除 (after the page's confirmation dialog)."""
-    try:
-        with db.begin_nested():
-            count = service.delete_employees(db, admin.org_id, employee_ids or [], clock.now())
-    except DomainError as exc:
-        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    with refusable(db) as refused:
+        count = service.delete_employees(db, admin.org_id, employee_ids or [], clock.now())
+    if refused:
+        return _employees_page(request, db, admin, status_code=refused.status_code, error=refused.message)
     flash(request, f"已删除 {count} 名员工")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
 
@@ -90,12 +88,11 @@ def delete(request: Request, db: DbSession, admin: EntAdmin,
 def import_employees(request: Request, db: DbSession, admin: EntAdmin, settings: AppSettings,
                      file: Annotated[UploadFile | None, File()] = None) -> Response:
     filename = file.filename if file is not None and file.filename else ""
-    try:
-        with db.begin_nested():  # the upload is copied in chunks, at most the limit of it: never whole in memory
-            report = importing.import_upload(db, settings, admin.org_id, filename,
-                                             file.file if file is not None else b"", clock.now())
-    except DomainError as exc:
-        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    with refusable(db) as refused:  # the upload is copied in chunks, at most the limit of it: never whole in memory
+        report = importing.import_upload(db, settings, admin.org_id, filename,
+                                         file.file if file is not None else b"", clock.now())
+    if refused:
+        return _employees_page(request, db, admin, status_code=refused.status_code, error=refused.message)
     if report.status == "rejected":
         return _employees_page(request, db, admin, status_code=422, import_report=report,
                                error=f"导入失败：文件中有 {len({b.line for b in report.bad_rows})} 行数据有误，"
@@ -107,11 +104,10 @@ def import_employees(request: Request, db: DbSession, admin: EntAdmin, settings:
 @router.post("/employee-requests/{request_id}/withdraw", name="ent_request_withdraw")
 def withdraw(request: Request, db: DbSession, admin: EntAdmin, request_id: DbId) -> Response:
     """撤回 a request the resident has not confirmed."""
-    try:
-        with db.begin_nested():
-            consent.withdraw(db, admin.org_id, request_id, clock.now())
-    except DomainError as exc:
-        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    with refusable(db) as refused:
+        consent.withdraw(db, admin.org_id, request_id, clock.now())
+    if refused:
+        return _employees_page(request, db, admin, status_code=refused.status_code, error=refused.message)
     flash(request, "已撤回员工确认请求")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
 
@@ -133,11 +129,10 @@ def sync(request: Request, db: DbSession, admin: EntAdmin) -> Response:
 @router.post("/profile", name="ent_profile")
 def profile(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, Form()] = "",
             legal_name: Annotated[str, Form()] = "", legal_phone: Annotated[str, Form()] = "") -> Response:
-    try:
-        with db.begin_nested():
-            service.update_profile(db, admin.org_id, name=name, legal_name=legal_name, legal_phone=legal_phone,
-                                   now=clock.now())
-    except DomainError as exc:
-        return _employees_page(request, db, admin, status_code=exc.status_code, error=exc.message)
+    with refusable(db) as refused:
+        service.update_profile(db, admin.org_id, name=name, legal_name=legal_name, legal_phone=legal_phone,
+                               now=clock.now())
+    if refused:
+        return _employees_page(request, db, admin, status_code=refused.status_code, error=refused.message)
     flash(request, "企业基本信息已保存")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)

@@ -21,6 +21,7 @@ from healthcode.orgs import console_auth
 from healthcode.orgs.models import Org
 from healthcode.residents.models import Person
 from healthcode.web.console import ConsoleUser, console_page
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -62,15 +63,14 @@ def associate(request: Request, db: DbSession, person: MaybeResident, settings: 
     """企业信息关联: name + USCC; allowed to the enterprise's registered operator (others are refused, and audited)."""
     if person is None:
         return RedirectResponse(request.url_for("ent_realname_login"), status_code=303)
-    try:
+    with refusable(db) as refused:
         operators.check_level(person, settings.min_assurance_level)
-        with db.begin_nested():
-            org = operators.associate(db, person, name, uscc, clock.now())
-    except DomainError as exc:
-        # Returned, not raised: the refusal's audit row must be committed with this request.
-        operators.log_refusal(db, person, uscc, exc.message, clock.now())
-        return _page(request, person, operators.enterprises_of(db, person), show_form=True, error=exc.message,
-                     form={"name": name, "uscc": uscc}, status_code=exc.status_code)
+        org = operators.associate(db, person, name, uscc, clock.now())
+    if refused:
+        # Answered, not raised: the refusal's audit row must be committed with this request.
+        operators.log_refusal(db, person, uscc, refused.message, clock.now())
+        return _page(request, person, operators.enterprises_of(db, person), show_form=True, error=refused.message,
+                     form={"name": name, "uscc": uscc}, status_code=refused.status_code)
     return enter_console(request, db, person, org.id)
 
 
@@ -87,11 +87,10 @@ def enter(request: Request, db: DbSession, person: MaybeResident, org_id: Annota
 def add_operator(request: Request, db: DbSession, admin: EntAdmin, name: Annotated[str, Form()] = "",
                  id_number: Annotated[str, Form()] = "") -> Response:
     """经办人管理 【添加】 on the 企业基本信息 page."""
-    try:
-        with db.begin_nested():
-            added = operators.add_operator(db, admin.org_id, name, id_number, admin.username, clock.now())
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    with refusable(db) as refused:
+        added = operators.add_operator(db, admin.org_id, name, id_number, admin.username, clock.now())
+    if refused:
+        flash(request, refused.message, "error")
     else:
         flash(request, f"已添加经办人 {added.name}，其可通过个人实名认证登录本企业后台")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)
@@ -101,11 +100,10 @@ def add_operator(request: Request, db: DbSession, admin: EntAdmin, name: Annotat
 def remove_operator(request: Request, db: DbSession, admin: EntAdmin,
                     operator_id: Annotated[DbId, Form()] = 0) -> Response:
     """经办人管理 【移除】."""
-    try:
-        with db.begin_nested():
-            name = operators.remove_operator(db, admin.org_id, operator_id, admin.username, clock.now())
-    except DomainError as exc:
-        flash(request, exc.message, "error")
+    with refusable(db) as refused:
+        name = operators.remove_operator(db, admin.org_id, operator_id, admin.username, clock.now())
+    if refused:
+        flash(request, refused.message, "error")
     else:
         flash(request, f"已移除经办人 {name}")
     return RedirectResponse(request.url_for("ent_employees"), status_code=303)

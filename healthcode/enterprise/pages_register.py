@@ -15,8 +15,8 @@ from healthcode.accounts import throttle
 from healthcode.config import AppSettings
 from healthcode.db import DbSession
 from healthcode.enterprise import registration
-from healthcode.errors import DomainError
 from healthcode.web.console import console_page
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -39,7 +39,7 @@ def submit(request: Request, db: DbSession, settings: AppSettings, name: Annotat
               "operator_id_number": operator_id_number, "operator_phone": operator_phone}
     data = registration.Registration(**values, password=password, confirm_password=confirm_password)
     client_ip = request.client.host if request.client else ""
-    try:
+    with refusable(db) as refused:
         throttle.hit_address(db, settings, throttle.REGISTER, client_ip or None, clock.now())
         try:
             with db.begin_nested():
@@ -47,11 +47,10 @@ def submit(request: Request, db: DbSession, settings: AppSettings, name: Annotat
         except IntegrityError:
             # Another registration of the same USCC committed between the check and the insert (the database's
             # unique constraint caught it): now the check sees it, and this attempt becomes a dispute.
-            with db.begin_nested():
-                done = registration.register(db, data, clock.now(), client_ip=client_ip)
-    except DomainError as exc:
-        return console_page(request, None, "ent/register.html", {"form": values, "error": exc.message},
-                            status_code=exc.status_code)
+            done = registration.register(db, data, clock.now(), client_ip=client_ip)
+    if refused:
+        return console_page(request, None, "ent/register.html", {"form": values, "error": refused.message},
+                            status_code=refused.status_code)
     if isinstance(done, registration.Disputed):
         return console_page(request, None, "ent/register.html", {"form": values, "error": done.message,
                                                                  "disputed": True}, status_code=409)

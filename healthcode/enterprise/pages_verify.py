@@ -16,12 +16,13 @@ from healthcode.common.masking import mask_phone
 from healthcode.config import AppSettings
 from healthcode.db import DB_ID_MAX, DbSession
 from healthcode.enterprise import operators, repository, verification
-from healthcode.enterprise.errors import not_enterprise
+from healthcode.enterprise.errors import NotEnterprise
 from healthcode.enterprise.pages_realname import enter_console
 from healthcode.errors import DomainError
 from healthcode.identity.relyingparty import MaybeResident
-from healthcode.web.console import ConsoleUser, LoginRequired, PendingVerification, console_page, signed_in
-from healthcode.web.errors import error_response, wants_json
+from healthcode.web.console import ConsoleUser, LoginRequired, console_page, signed_in
+from healthcode.web.errors import PendingVerification, error_response, wants_json
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/ent", include_in_schema=False)
 
@@ -32,7 +33,7 @@ def _signed_in_enterprise(request: Request, db: DbSession) -> ConsoleUser:
     if user is None:
         raise LoginRequired(request)
     if user.org_kind != "enterprise":
-        raise not_enterprise()
+        raise NotEnterprise()
     return user
 
 
@@ -62,10 +63,10 @@ def send_sms(request: Request, db: DbSession, admin: AnyEnterprise, settings: Ap
 @router.post("/verify/sms", name="ent_verify_sms")
 def check_sms(request: Request, db: DbSession, admin: AnyEnterprise, settings: AppSettings,
               code: Annotated[str, Form()] = "") -> Response:
-    try:
+    with refusable(db) as refused:  # a wrong code's try is counted and kept all the same
         verification.verify_sms(db, admin.org_id, code, secret_key=settings.secret_key, now=clock.now())
-    except DomainError as exc:  # returned, not raised: a wrong code's try must be committed
-        return _page(request, db, admin, error=exc.message, status_code=exc.status_code)
+    if refused:
+        return _page(request, db, admin, error=refused.message, status_code=refused.status_code)
     request.session["ent_flash"] = ("注册验证已完成（法人手机短信验证码），欢迎使用企业用户电脑端", "ok")
     return RedirectResponse(request.url_for("ent_home"), status_code=303)
 
@@ -87,13 +88,12 @@ def realname_return(request: Request, db: DbSession, person: MaybeResident, org:
         return RedirectResponse(str(request.url_for("citizen_login").include_query_params(next=back)),
                                 status_code=303)
     now = clock.now()
-    try:
-        with db.begin_nested():
-            operators.verify_legal(db, person, org, now)
-    except DomainError as exc:
-        operators.log_refusal(db, person, "", f"法人实名认证未通过：{exc.message}", now, org_id=org)
-        return console_page(request, None, "ent/verify_refused.html", {"error": exc.message},
-                            status_code=exc.status_code)
+    with refusable(db) as refused:
+        operators.verify_legal(db, person, org, now)
+    if refused:
+        operators.log_refusal(db, person, "", f"法人实名认证未通过：{refused.message}", now, org_id=org)
+        return console_page(request, None, "ent/verify_refused.html", {"error": refused.message},
+                            status_code=refused.status_code)
     request.session["ent_flash"] = ("注册验证已完成（法定代表人实名认证），您已作为经办人登录", "ok")
     return enter_console(request, db, person, org)
 

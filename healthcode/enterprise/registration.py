@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from healthcode.accounts import passwords
 from healthcode.accounts import service as accounts
 from healthcode.enterprise import disputes, service
-from healthcode.enterprise.errors import invalid
 from healthcode.enterprise.models import EnterpriseProfile
-from healthcode.errors import Invalid
+from healthcode.errors import InvalidIdNumber, InvalidName, InvalidPassword
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.service import add_org, normalise_uscc
 
@@ -68,18 +67,18 @@ def clean(data: Registration, now: datetime) -> Claim:
     """Every field checked, nothing written: a bad field is refused with its own Chinese message."""
     name = (data.name or "").strip()
     if not name or len(name) > 200:
-        raise Invalid("企业名称不能为空，且不超过200个字", code="invalid_name")
+        raise InvalidName("企业名称不能为空，且不超过200个字")
     uscc = normalise_uscc(data.uscc)
     legal_name = service.clean_name(data.legal_name)
     legal_phone = service.clean_phone(data.legal_phone, required=True)
     if not (data.legal_id_number or "").strip():
-        raise invalid("请填写法定代表人身份证号（用于法人实名认证）", "invalid_id_number")
+        raise InvalidIdNumber("请填写法定代表人身份证号（用于法人实名认证）")
     legal_id = service.clean_id_number(data.legal_id_number, now.date())
     operator_name = service.clean_name(data.operator_name)
     operator_id = service.clean_id_number(data.operator_id_number, now.date())
     operator_phone = service.clean_phone(data.operator_phone, required=True)
     if data.password != data.confirm_password:
-        raise invalid("两次输入的登录密码不一致", "invalid_password")
+        raise InvalidPassword("两次输入的登录密码不一致")
     passwords.check_rule(data.password)
     assert legal_phone is not None and operator_phone is not None
     return Claim(name, uscc, legal_name, legal_phone, legal_id, operator_name, operator_id, operator_phone,

@@ -9,11 +9,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from healthcode.common.temperature import InvalidTemperature, checked_temperature
+from healthcode.common import temperature as temperatures
 from healthcode.common.temperature import is_abnormal as is_fever
 from healthcode.enterprise import consent, consent_repository, repository
-from healthcode.enterprise.errors import invalid
+from healthcode.enterprise.errors import InvalidReportType, InvalidSymptoms
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS, Employee, HealthReport
+from healthcode.errors import InvalidLocation, InvalidTemperature
 from healthcode.orgs.service import normalise_uscc
 from healthcode.regions import divisions
 from healthcode.residents.models import Person
@@ -40,23 +41,23 @@ def validate(data: ReportInput) -> tuple[float, str, str, str | None]:
     try:
         typed = round(float(data.temperature.strip()), 1)  # counts to 0.1 ℃ (36.54 is 36.5) before the range check
     except ValueError:
-        raise invalid("请填写体温（℃），例如 36.5", "invalid_temperature") from None
+        raise InvalidTemperature("请填写体温（℃），例如 36.5") from None
     try:
-        temperature = checked_temperature(typed)
-    except InvalidTemperature as exc:
-        raise invalid(str(exc), "invalid_temperature") from None
+        temperature = temperatures.checked_temperature(typed)
+    except temperatures.InvalidTemperature as exc:
+        raise InvalidTemperature(str(exc)) from None
     chosen = [s for s in SYMPTOMS if s in set(data.symptoms)]
     unknown = set(data.symptoms) - set(SYMPTOMS)
     if unknown or not chosen:
-        raise invalid("请选择症状（可多选；无症状请选“无”）", "invalid_symptoms")
+        raise InvalidSymptoms()
     if NO_SYMPTOM in chosen and len(chosen) > 1:
-        raise invalid("选择了“无”就不能再选择其他症状", "invalid_symptoms")
+        raise InvalidSymptoms("选择了“无”就不能再选择其他症状")
     code = (data.location_code or "").strip()
     division = divisions.get(code) if len(code) == 6 else None
     if division is None or division.rank != 2:
-        raise invalid("请选择当前所在的县（市、区）", "invalid_location")
+        raise InvalidLocation("请选择当前所在的县（市、区）")
     if data.report_type not in REPORT_TYPES:
-        raise invalid("请选择上报类型：" + "、".join(REPORT_TYPES), "invalid_report_type")
+        raise InvalidReportType("请选择上报类型：" + "、".join(REPORT_TYPES))
     employer = None
     if data.employer_uscc.strip():
         employer = normalise_uscc(data.employer_uscc)

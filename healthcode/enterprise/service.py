@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from healthcode.common.ids import InvalidIdNumber, normalize_id_number
-from healthcode.common.phones import InvalidPhone, normalise_phone
+from healthcode.common import ids, phones
+from healthcode.common.ids import normalize_id_number
+from healthcode.common.phones import normalise_phone
 from healthcode.enterprise import consent_repository, errors, repository
-from healthcode.enterprise.errors import invalid
+from healthcode.enterprise.errors import IdNumberFixed, NothingSelected, RealNameMismatch
 from healthcode.enterprise.models import Employee, EmploymentRequest, EnterpriseProfile
 from healthcode.enterprise.repository import EmployeeFilter, ReportFilter
+from healthcode.errors import InvalidIdNumber, InvalidName, InvalidPhone
 from healthcode.messages import service as messages
 from healthcode.orgs import audit_repository
 from healthcode.orgs import repository as orgs
@@ -29,36 +31,40 @@ def enterprise_of(session: Session, org_id: int) -> Org:
     """The admin's organisation, which must be an enterprise (a government unit has no enterprise console)."""
     org = orgs.org_by_id(session, org_id)
     if org is None or org.kind != "enterprise":
-        raise errors.not_enterprise()
+        raise errors.NotEnterprise()
     return org
 
 
 # ---- validation shared by the forms and the import ----------------------------------------------------------------
+def _masked(id_number: str) -> str:
+    return f"{id_number[:2]}*****{id_number[-3:]}"
+
+
 def clean_name(value: object) -> str:
     name = ("" if value is None else str(value)).strip()
     if not name:
-        raise invalid("姓名不能为空", "invalid_name")
+        raise InvalidName("姓名不能为空")
     if len(name) > NAME_MAX:
-        raise invalid(f"姓名不能超过{NAME_MAX}个字", "invalid_name")
+        raise InvalidName(f"姓名不能超过{NAME_MAX}个字")
     return name
 
 
 def clean_id_number(value: object, today: date | None = None) -> str:
     try:
         return normalize_id_number("" if value is None else str(value), today)
-    except InvalidIdNumber as exc:
-        raise invalid(str(exc), "invalid_id_number") from None
+    except ids.InvalidIdNumber as exc:
+        raise InvalidIdNumber(str(exc)) from None
 
 
 def clean_phone(value: object, *, required: bool = False) -> str | None:
     if not ("" if value is None else str(value)).strip():
         if required:
-            raise invalid("手机号码不能为空", "invalid_phone")
+            raise InvalidPhone("手机号码不能为空")
         return None
     try:
         return normalise_phone(value)
-    except InvalidPhone as exc:
-        raise invalid(str(exc), "invalid_phone") from None
+    except phones.InvalidPhone as exc:
+        raise InvalidPhone(str(exc)) from None
 
 
 # ---- employees ---------------------------------------------------------------------------------------------------
@@ -77,10 +83,11 @@ def add_employee(session: Session, org_id: int, data: EmployeeInput, now: dateti
     name, number = clean_name(data.name), clean_id_number(data.id_number, now.date())
     phone = clean_phone(data.phone)
     if repository.employee_by_id_number(session, org_id, number) is not None:
-        raise errors.duplicate_employee(number)
+        raise errors.EmployeeExists(f"身份证号 {_masked(number)} 的员工已存在")
     existing = consent_repository.request_of(session, org_id, number)
     if existing is not None and existing.state != "withdrawn":
-        raise errors.request_exists(number)
+        raise errors.RequestExists(f"已向身份证号 {_masked(number)} 的居民发送过员工确认请求；"
+                                   "需由本人在“八闽健康码”中确认，或在健康上报中填写本企业的统一社会信用代码")
     if existing is not None:
         session.delete(existing)
         session.flush()
@@ -97,7 +104,7 @@ def update_employee(session: Session, org_id: int, employee_id: int, data: Emplo
     phone = clean_phone(data.phone)
     if number != employee.id_number:
         # Another person: that person's consent is needed, so it is a new request (delete, then 新增), not an edit.
-        raise invalid("身份证号不能修改；如需更换人员，请删除该员工后重新新增（需本人确认）", "id_number_fixed")
+        raise IdNumberFixed()
     employee.name, employee.phone = name, phone
     session.flush()
     return employee
@@ -111,13 +118,13 @@ def check_real_name(session: Session, id_number: str, name: str) -> None:
     Employees are not checked: their consent request goes to the ID number's holder whatever the name."""
     registered = repository.registered_names(session, [id_number]).get(id_number)
     if registered is not None and registered != name:
-        raise invalid(NAME_MISMATCH, "name_mismatch")
+        raise RealNameMismatch(NAME_MISMATCH)
 
 
 def get_employee(session: Session, org_id: int, employee_id: int) -> Employee:
     employee = repository.employee(session, org_id, employee_id)
     if employee is None:
-        raise errors.employee_not_found()
+        raise errors.EmployeeNotFound()
     return employee
 
 
@@ -125,10 +132,10 @@ def delete_employees(session: Session, org_id: int, employee_ids: Sequence[int],
     """Deletes the enterprise's own employees among the ids; an id of another enterprise refuses the whole request."""
     ids = sorted(set(employee_ids))
     if not ids:
-        raise invalid("请先勾选要删除的员工", "nothing_selected")
+        raise NothingSelected("请先勾选要删除的员工")
     found = repository.employees_by_ids(session, org_id, ids)
     if len(found) != len(ids):
-        raise errors.employee_not_found()
+        raise errors.EmployeeNotFound()
     detach_reports(session, org_id, found, reset=False)  # the rows go: no need to clear their summaries
     repository.delete_employees(session, org_id, ids)
     consent_repository.mark(session, org_id, [e.id_number for e in found], "withdrawn", now)
@@ -204,10 +211,10 @@ def remind(session: Session, org_id: int, employee_ids: Sequence[int], now: date
     org = enterprise_of(session, org_id)
     ids = sorted(set(employee_ids))
     if not ids:
-        raise invalid("请先勾选今日未上报的员工", "nothing_selected")
+        raise NothingSelected("请先勾选今日未上报的员工")
     found = repository.employees_by_ids(session, org_id, ids)
     if len(found) != len(ids):
-        raise errors.employee_not_found()
+        raise errors.EmployeeNotFound()
     today = now.date()
     reported = [e for e in found if e.last_report_date == today]
     reminded = [e for e in found if e.last_report_date != today and e.last_reminded_on == today]
@@ -240,7 +247,7 @@ def update_profile(session: Session, org_id: int, *, name: str, legal_name: str,
     org = enterprise_of(session, org_id)
     org_name = (name or "").strip()
     if not org_name or len(org_name) > 200:
-        raise invalid("企业名称不能为空，且不超过200个字", "invalid_name")
+        raise InvalidName("企业名称不能为空，且不超过200个字")
     legal = clean_name(legal_name)
     phone = clean_phone(legal_phone, required=True)
     assert phone is not None

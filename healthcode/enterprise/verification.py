@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode.enterprise import repository
+from healthcode.enterprise.errors import AlreadyVerified, RegistrationNotFound
 from healthcode.enterprise.models import EnterpriseProfile
-from healthcode.errors import Conflict, NotFound
 from healthcode.messages import sms_codes
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.models import Org
@@ -32,9 +32,9 @@ def pending(session: Session, org_id: int) -> tuple[Org, EnterpriseProfile]:
     org = orgs.org_by_id(session, org_id)
     profile = repository.profile(session, org_id)
     if org is None or profile is None or org.kind != "enterprise":
-        raise NotFound("企业注册信息不存在", code="registration_not_found")
+        raise RegistrationNotFound()
     if not org.pending_verification:
-        raise Conflict("本企业注册已完成验证，无需重复验证", code="already_verified")
+        raise AlreadyVerified()
     return org, profile
 
 
@@ -46,7 +46,7 @@ def send_sms(session: Session, org_id: int, *, secret_key: str, now: datetime, l
 
 
 def verify_sms(session: Session, org_id: int, code: str, *, secret_key: str, now: datetime) -> Org:
-    """The right code verifies the enterprise. A wrong one counts a try (the caller keeps that count)."""
+    """The right code verifies the enterprise. A wrong one counts a try (kept although the request then fails)."""
     org, profile = pending(session, org_id)
     record = sms_codes.verify(session, profile.legal_phone, purpose(org_id), code, secret_key=secret_key, now=now)
     sms_codes.spend(record, now)

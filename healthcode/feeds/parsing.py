@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from healthcode.config import Settings
-from healthcode.errors import Invalid
+from healthcode.errors import Invalid, InvalidFile
+from healthcode.feeds.errors import FileTooLarge
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl"}
 # Some exporters use a few very long cells (addresses, notes); the csv module's default limit is 128 KiB.
@@ -58,7 +59,7 @@ def unreadable(name: str, fmt: str, exc: BaseException) -> Invalid:
         reason = "CSV 格式错误，无法逐行读取"
     else:
         reason = "文件无法读取"
-    return Invalid(f"无法读取文件 {name}：{reason}", code="invalid_file")
+    return InvalidFile(f"无法读取文件 {name}：{reason}")
 
 
 def check_xlsx_archive(path: Path, settings: Settings) -> None:
@@ -71,12 +72,11 @@ def check_xlsx_archive(path: Path, settings: Settings) -> None:
         raise unreadable(path.name, "xlsx", exc) from None
     limit_mb = settings.xlsx_max_uncompressed_mb
     if sum(m.file_size for m in members) > limit_mb * 1024 * 1024:
-        raise Invalid(f"Excel 文件 {path.name} 解压后超过 {limit_mb} MB，已拒绝：请拆分文件或改用 CSV",
-                      code="file_too_large")
+        raise FileTooLarge(f"Excel 文件 {path.name} 解压后超过 {limit_mb} MB，已拒绝：请拆分文件或改用 CSV")
     for member in members:
         if member.file_size > RATIO_CHECKED_BYTES and member.file_size > settings.xlsx_max_ratio * max(
                 member.compress_size, 1):
-            raise Invalid(f"Excel 文件 {path.name} 的压缩比异常（疑似压缩炸弹），已拒绝", code="file_too_large")
+            raise FileTooLarge(f"Excel 文件 {path.name} 的压缩比异常（疑似压缩炸弹），已拒绝")
 
 
 class FeedFile:
@@ -92,7 +92,7 @@ class FeedFile:
         self._raw: Any = None
         self._rows: Iterator[tuple[int, Row]]
         if self.size == 0:
-            raise Invalid(f"无法读取文件 {path.name}：文件为空", code="invalid_file")
+            raise InvalidFile(f"无法读取文件 {path.name}：文件为空")
         if self.format == "xlsx":
             check_xlsx_archive(path, settings)
         try:

@@ -7,11 +7,10 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
-from healthcode.errors import Forbidden, Invalid, NotFound, Unauthorised
+from healthcode.errors import Forbidden, NotFound, Unauthorised
 from healthcode.feeds import repository
 from healthcode.feeds.definitions import FEEDS, Feed
 from healthcode.feeds.models import Provider
-from healthcode.feeds.validation import RowError
 
 
 def key_hash(api_key: str) -> str:
@@ -31,14 +30,7 @@ def feed_for_provider(provider: Provider, feed_name: str) -> Feed:
     if feed is None:
         raise NotFound(f"未知的数据源“{feed_name}”")
     if feed.name not in provider.feeds.split(","):
-        raise Forbidden(f"数据提供方“{provider.name}”无权报送数据源“{feed.name}”", code="forbidden")
+        raise Forbidden(f"数据提供方“{provider.name}”无权报送数据源“{feed.name}”")
     return feed
 
 
-class InvalidRecord(Invalid):
-    """A pushed record with errors; carries them in the shape of a batch report's bad rows."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        reasons = "；".join(f"{e.column or '记录'}：{e.reason}" for e in errors)
-        super().__init__(f"记录无效：{reasons}", code="invalid_record")
-        self.errors = errors

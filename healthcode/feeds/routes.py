@@ -13,7 +13,8 @@ from fastapi.routing import APIRoute
 from healthcode.config import AppSettings
 from healthcode.db import DbSession, transaction
 from healthcode.feeds import schemas, views
-from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider
+from healthcode.feeds.errors import InvalidRecord
+from healthcode.feeds.providers import authenticate, feed_for_provider
 from healthcode.feeds.service import push_record, receive_batch
 from healthcode.web.schemas import ApiError, documented
 

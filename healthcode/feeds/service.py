@@ -27,10 +27,11 @@ from healthcode.db import transaction
 from healthcode.errors import Conflict, Invalid
 from healthcode.feeds import loader, repository
 from healthcode.feeds.definitions import FEEDS, Feed
+from healthcode.feeds.errors import InvalidRecord, NotRealtime
 from healthcode.feeds.loader import BatchReport, ProgressCallback, file_sha256
 from healthcode.feeds.models import Provider
 from healthcode.feeds.parsing import format_of, open_feed_file
-from healthcode.feeds.providers import InvalidRecord, authenticate, feed_for_provider, key_hash
+from healthcode.feeds.providers import authenticate, feed_for_provider, key_hash
 from healthcode.feeds.validation import FeedValidator
 
 
@@ -87,7 +88,7 @@ def push_record(session: Session, provider: Provider, feed: Feed, record: dict[s
     record_id or identity, and returns the stored row. It is visible to the very next status query: nothing is
     cached."""
     if not feed.realtime:
-        raise Invalid(f"数据源“{feed.name}”不支持实时推送，请按批次报送文件", code="not_realtime")
+        raise NotRealtime(f"数据源“{feed.name}”不支持实时推送，请按批次报送文件")
     validator = FeedValidator(feed, clock.today())
     converted = validator.convert(1, {str(k).strip().lower(): v for k, v in record.items()})
     if isinstance(converted, list):

@@ -34,8 +34,9 @@ from healthcode import clock
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.config import AppSettings, app_settings
 from healthcode.db import DbSession
-from healthcode.errors import Conflict, Invalid, NotFound
+from healthcode.errors import Conflict, DomainError, Invalid, NotFound
 from healthcode.identity import devlockout, repository
+from healthcode.identity.errors import DevLoginFailed
 from healthcode.identity.models import DevIdpAccount, DevIdpCode
 from healthcode.web.templating import templates
 
@@ -357,10 +358,12 @@ def authorize_submit(
     account = repository.account_by_id_number(db, number)
     # An unknown number spends the time of a check too, so that it answers as slowly.
     right = check_password(account, password) if account else not _hasher.hash(password)
-    refused = devlockout.refused(db, app_settings(request), number, right)
-    if refused is not None or account is None:
-        message, status = refused or ("身份证号或密码错误", 400)
-        return _login_page(request, "password", message, status_code=status)
+    try:
+        devlockout.check(db, app_settings(request), number, right)
+        if account is None:
+            raise DevLoginFailed()
+    except DomainError as exc:
+        return _login_page(request, "password", exc.message, status_code=exc.status_code)
     request.session["dev_idp_pending"] = {"account_id": account.id, "at": time.time()}
     return _login_page(request, "face", account=account)
 

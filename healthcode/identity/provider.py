@@ -15,13 +15,13 @@ import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import Request
 
-from healthcode.identity.service import SignInFailed
+from healthcode.identity.errors import SignInUnavailable
 
 KEPT_SECONDS = 3600.0
 
 
 async def metadata(request: Request, client: AsyncOAuth2Client, issuer: str) -> dict[str, Any]:
-    """The issuer's discovery document (SignInFailed, a 503, when it cannot be read or names another issuer)."""
+    """The issuer's discovery document (SignInUnavailable, a 503, when it cannot be read or names another issuer)."""
 
     async def fetch() -> dict[str, Any]:
         try:
@@ -29,9 +29,9 @@ async def metadata(request: Request, client: AsyncOAuth2Client, issuer: str) -> 
             response.raise_for_status()
             found: dict[str, Any] = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise SignInFailed("暂时无法连接身份认证平台，请稍后再试", status_code=503) from exc
+            raise SignInUnavailable() from exc
         if found.get("issuer", "").rstrip("/") != issuer:
-            raise SignInFailed("身份认证平台配置不一致（issuer），无法登录", status_code=503)
+            raise SignInUnavailable("身份认证平台配置不一致（issuer），无法登录")
         return found
 
     return await _kept(request, ("metadata", issuer), fetch)  # type: ignore[no-any-return]

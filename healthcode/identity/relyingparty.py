@@ -28,10 +28,9 @@ from healthcode import clock
 from healthcode.accounts import throttle
 from healthcode.config import app_settings
 from healthcode.db import DbSession, db_turn
-from healthcode.errors import Unauthorised
 from healthcode.identity import provider, repository, service
 from healthcode.identity.devprovider import PREFIX as DEV_PREFIX
-from healthcode.identity.service import SignInFailed
+from healthcode.identity.errors import NotSignedIn, SignInFailed, SignInUnavailable
 from healthcode.residents.models import Person
 from healthcode.sessions.middleware import carries_session, read_with
 from healthcode.web.templating import templates
@@ -53,7 +52,7 @@ def issuer_for(request: Request) -> str:
     if settings.oidc_issuer:
         return settings.oidc_issuer.rstrip("/")
     if settings.env == "prod":
-        raise SignInFailed("未配置身份认证平台（HEALTHCODE_OIDC_ISSUER），暂时无法登录", status_code=503)
+        raise SignInUnavailable("未配置身份认证平台（HEALTHCODE_OIDC_ISSUER），暂时无法登录")
     return _own_dev_issuer(request)
 
 
@@ -181,7 +180,7 @@ def signed_in_person(request: Request, db: DbSession) -> Person | None:
 
 def require_resident(person: Annotated[Person | None, Depends(signed_in_person)]) -> Person:
     if person is None:
-        raise _not_signed_in()
+        raise NotSignedIn()
     return person
 
 
@@ -192,20 +191,20 @@ def signed_in_person_id(request: Request, db: Session) -> int:
     read_with(request, db)
     person_id = request.session.get(SESSION_KEY)
     if not isinstance(person_id, int):
-        raise _not_signed_in()
+        raise NotSignedIn()
     return person_id
 
 
 def require_session_cookie(request: Request) -> None:
     """Unauthorised at once, before any database work, for a request that carries no session cookie."""
     if not carries_session(request):
-        raise _not_signed_in()
+        raise NotSignedIn()
 
 
 def resident_by_id(session: Session, person_id: int) -> Person:
     person = repository.person_by_id(session, person_id)
     if person is None:
-        raise _not_signed_in()
+        raise NotSignedIn()
     return person
 
 
@@ -215,12 +214,9 @@ def code_holder_by_id(session: Session, person_id: int) -> Any:
     first code fixes it."""
     row = repository.code_holder(session, person_id)
     if row is None:
-        raise _not_signed_in()
+        raise NotSignedIn()
     return row if row.initial_region_code is not None else resident_by_id(session, person_id)
 
-
-def _not_signed_in() -> Unauthorised:
-    return Unauthorised("请先使用闽政通实名登录", code="not_signed_in")
 
 
 CurrentResident = Annotated[Person, Depends(require_resident)]

@@ -8,16 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
-from healthcode.errors import DomainError, Invalid
+from healthcode.errors import Invalid
 from healthcode.residents import repository as residents
 from healthcode.residents.models import Person
 
 LEVELS = ("L1", "L2", "L3", "L4")
-
-
-class SignInFailed(DomainError):
-    status_code = 401
-    code = "sign_in_failed"
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,10 @@ def latest_sms_code(session: Session, phone: str, purpose: str) -> SmsCode | Non
 def sms_codes_sent_since(session: Session, phone: str, since: datetime) -> int:
     return session.scalar(select(func.count()).select_from(SmsCode)
                           .where(SmsCode.phone == phone, SmsCode.created_at >= since)) or 0
+
+
+def count_sms_code_try(session: Session, code_id: int) -> int:
+    """One more wrong try of the code (counted in the database, not read and written back: two tries at once both
+    count); returns the tries so far."""
+    session.execute(update(SmsCode).where(SmsCode.id == code_id).values(attempts=SmsCode.attempts + 1))
+    return session.scalar(select(SmsCode.attempts).where(SmsCode.id == code_id)) or 0

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from healthcode.errors import NotFound
 from healthcode.messages import repository, sms
+from healthcode.messages.errors import MessageNotFound
 from healthcode.messages.models import Message, SmsOutbox
 
 
@@ -49,7 +49,7 @@ def read(session: Session, id_number: str, message_id: int, now: datetime) -> In
     """One of the resident's own messages, marked read; another resident's message is not found."""
     found = repository.own_message(session, id_number, message_id)
     if found is None:
-        raise NotFound("消息不存在", code="message_not_found")
+        raise MessageNotFound()
     message, org = found
     if message.read_at is None:
         message.read_at = now

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from healthcode.common.masking import mask_phone
-from healthcode.errors import Invalid, RateLimited
+from healthcode.db import survive
 from healthcode.messages import repository, sms
+from healthcode.messages.errors import CodeRejected, SmsThrottled
 from healthcode.messages.models import SmsCode
 
 TTL = timedelta(minutes=5)
@@ -23,10 +24,6 @@ RESEND_AFTER = timedelta(seconds=60)
 MAX_PER_DAY = 10
 LENGTH = 6
 log = logging.getLogger(__name__)
-
-
-class CodeRejected(Invalid):
-    code = "invalid_sms_code"
 
 
 # --- rules --------------------------------------------------------------------------------------------------------
@@ -38,9 +35,9 @@ def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: da
     latest = repository.latest_sms_code(session, phone, purpose)
     if latest is not None and now - latest.created_at < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest.created_at)).total_seconds()) + 1
-        raise RateLimited(f"验证码发送过于频繁，请{wait}秒后再试", code="sms_throttled")
+        raise SmsThrottled(f"验证码发送过于频繁，请{wait}秒后再试")
     if repository.sms_codes_sent_since(session, phone, now - timedelta(days=1)) >= MAX_PER_DAY:
-        raise RateLimited("该手机号今日获取验证码次数已达上限，请明天再试", code="sms_throttled")
+        raise SmsThrottled("该手机号今日获取验证码次数已达上限，请明天再试")
     code = f"{secrets.randbelow(10 ** LENGTH):0{LENGTH}d}"
     session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(secret_key, phone, code), created_at=now,
                         expires_at=now + TTL, attempts=0))
@@ -55,8 +52,8 @@ def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: da
 
 
 def verify(session: Session, phone: str, purpose: str, code: str, *, secret_key: str, now: datetime) -> SmsCode:
-    """The matching, unexpired, unused latest code, else CodeRejected. A wrong code counts one try against it
-    (the caller must keep that count); the fifth wrong try spends the code."""
+    """The matching, unexpired, unused latest code, else CodeRejected. A wrong code counts one try against it (kept
+    although the request then fails: healthcode/db/survive.py); the fifth wrong try spends the code."""
     entered = (code or "").strip()
     latest = repository.latest_sms_code(session, phone, purpose)
     if latest is None or latest.used_at is not None:
@@ -66,9 +63,8 @@ def verify(session: Session, phone: str, purpose: str, code: str, *, secret_key:
     if latest.attempts >= MAX_ATTEMPTS:
         raise CodeRejected("验证码错误次数过多，请重新获取")
     if not hmac.compare_digest(latest.code_hash, _hash(secret_key, phone, entered)):
-        latest.attempts += 1
-        session.flush()
-        left = MAX_ATTEMPTS - latest.attempts
+        code_id = latest.id
+        left = max(MAX_ATTEMPTS - survive.keep(session, lambda own: repository.count_sms_code_try(own, code_id)), 0)
         raise CodeRejected(f"验证码错误，还可尝试{left}次" if left else "验证码错误次数过多，请重新获取")
     return latest
 

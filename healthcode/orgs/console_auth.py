@@ -18,6 +18,7 @@ from healthcode.accounts.models import KIND_ORG_ADMIN
 from healthcode.db import DbSession
 from healthcode.errors import DomainError, Forbidden, Invalid
 from healthcode.orgs import repository
+from healthcode.orgs.errors import OperatorNoPassword
 from healthcode.web.console import ConsoleUser, console_admin_any, console_page, home_url, signed_in
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
@@ -48,7 +49,7 @@ def signed_in_admin(request: Request, session: Session) -> ConsoleUser | None:
 def _password_user(user: Annotated[ConsoleUser, Depends(console_admin_any)]) -> ConsoleUser:
     # An operator has no password here: the admin account's password stays the admin's.
     if user.operator_id_number is not None:
-        raise Forbidden("通过个人实名认证登录的经办人无需修改密码", code="operator_no_password")
+        raise OperatorNoPassword()
     return user
 
 
@@ -75,8 +76,7 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
         found = repository.admin_for_account(session, _account_id(session, username))
         if found is None:
             raise Forbidden("该账号不是单位管理员账号，扫码员请使用闽政通 APP 登录")
-    except DomainError as exc:
-        # Returned, not raised: the failed-login count must be committed with this request.
+    except DomainError as exc:  # the form again, with the refusal (a failed sign-in's count is kept anyway)
         return console_page(request, None, "gov/login.html",
                             {"next": next, "username": username, "error": exc.message}, status_code=exc.status_code)
     _, account, _org = found

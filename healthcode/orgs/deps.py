@@ -7,19 +7,20 @@ from typing import Annotated
 from fastapi import Depends
 
 from healthcode.accounts.deps import Claims
+from healthcode.accounts.errors import InvalidToken
 from healthcode.accounts.models import KIND_ORG_ADMIN
 from healthcode.db import DbSession
-from healthcode.errors import Forbidden, Unauthorised
+from healthcode.errors import Forbidden
 from healthcode.orgs import service as orgs
 from healthcode.orgs.service import AdminContext
 
 
 def org_admin(session: DbSession, claims: Claims) -> AdminContext:
     if claims.kind != KIND_ORG_ADMIN:
-        raise Forbidden("仅单位管理员可以访问", code="forbidden")
+        raise Forbidden("仅单位管理员可以访问")
     admin = orgs.admin_context(session, claims.account_id, claims.version)
     if admin is None:
-        raise Unauthorised("登录已失效，请重新登录", code="invalid_token")
+        raise InvalidToken()
     return admin
 
 

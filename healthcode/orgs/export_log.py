@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode.common.masking import mask_id_number, mask_name, mask_phone
-from healthcode.errors import Forbidden
 from healthcode.orgs import export_repository as repo
+from healthcode.orgs.errors import ExportFullForbidden
 from healthcode.orgs.export_models import ExportLog
 from healthcode.web.console import ConsoleUser
 
@@ -47,8 +47,7 @@ def wants_full(user: ConsoleUser, export: str, asked: str | None) -> bool:
     if (asked or "") not in ("1", "true", "on"):
         return False
     if not may_export_full(user, export):
-        raise Forbidden("本单位无权导出该数据的完整信息，请取消勾选“导出完整信息”后导出（默认按页面脱敏显示导出）",
-                        code="export_full_forbidden")
+        raise ExportFullForbidden()
     return True
 
 

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from healthcode.accounts import throttle
 from healthcode.config import Settings
-from healthcode.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from healthcode.errors import DomainError, InvalidRequest
 from healthcode.orgs import audit_repository as repo
 from healthcode.orgs import repository as orgs
 from healthcode.orgs import service as org_service
 from healthcode.orgs.audit_models import RETRIEVAL_OUTCOMES, AccountReset, AccountRetrieval
+from healthcode.orgs.errors import AlreadyDelivered, NetworkRefused, NotGovernment, OrgNotFound, OwnUnit
 from healthcode.orgs.models import Org
 from healthcode.orgs.service import Created
 from healthcode.web.console import ConsoleUser
@@ -42,14 +43,14 @@ def client_allowed(host: str | None, networks: Iterable[str]) -> bool:
 
 def require_internal(host: str | None, networks: Iterable[str]) -> None:
     if not client_allowed(host, networks):
-        raise Forbidden("账号获取仅限在福建省政务信息网（政务外网）内访问", code="network_refused")
+        raise NetworkRefused()
 
 
 def retrieve(session: Session, settings: Settings, *, name: str, uscc: str, client_ip: str,
              now: datetime) -> Created:
     """The unit's username and a new random password, for a government unit never signed in whose password was
     never delivered; otherwise a refusal. Every attempt is logged (the caller answers refusals rather than raising
-    them, so the log and the address's count commit)."""
+    them, so that the log commits; the address's count is kept anyway)."""
     entry = AccountRetrieval(org_id=None, uscc=(uscc or "").strip()[:18], at=now, client_ip=client_ip[:64],
                              outcome="invalid")
     try:
@@ -77,21 +78,21 @@ def _org_id_of(session: Session, uscc: str) -> int | None:
 def _answer(session: Session, entry: AccountRetrieval, name: str, uscc: str, now: datetime,
             secret_key: str) -> Created:
     if not (name or "").strip() or not (uscc or "").strip():
-        raise Invalid("请输入单位名称和统一社会信用代码", code="invalid_request")
+        raise InvalidRequest("请输入单位名称和统一社会信用代码")
     code = org_service.normalise_uscc(uscc)
     entry.uscc = code
     org = orgs.org_by_uscc(session, code)
     entry.org_id = org.id if org is not None else None
     entry.outcome = "mismatch"
     if org is None or org.name != name.strip():
-        raise NotFound("单位名称与统一社会信用代码不匹配，请核对后重试", code="org_not_found")
+        raise OrgNotFound("单位名称与统一社会信用代码不匹配，请核对后重试")
     if org.kind != "government":
         entry.outcome = "not_government"
-        raise Forbidden("企业和社区（村）等机构请登录福建省社会用户实名认证和授权平台注册", code="not_government")
+        raise NotGovernment()
     account = orgs.admin_account_of(session, org.id)
     if account is None or account.password_delivered or account.last_login_at is not None:
         entry.outcome = "refused"
-        raise Conflict(RECOVER, code="already_delivered")
+        raise AlreadyDelivered(RECOVER)
     entry.outcome = "issued"
     return org_service.new_admin_password(session, org.id, now, secret_key)
 
@@ -126,12 +127,12 @@ def reset(session: Session, admin: ConsoleUser, target_uscc: str, client_ip: str
 
 def _reset_target(session: Session, admin: ConsoleUser, target_uscc: str) -> Org:
     if not (target_uscc or "").strip():
-        raise Invalid("请输入要重置密码的单位的统一社会信用代码", code="invalid_request")
+        raise InvalidRequest("请输入要重置密码的单位的统一社会信用代码")
     child = orgs.org_by_uscc(session, org_service.normalise_uscc(target_uscc))
     if child is not None and child.id == admin.org_id:
-        raise Forbidden("不能重置本单位的密码，请在“修改密码”中修改", code="own_unit")
+        raise OwnUnit()
     if child is None or not (child.parent_id == admin.org_id or admin.is_authority):
-        raise NotFound("该单位不是本单位的下级单位", code="org_not_found")
+        raise OrgNotFound("该单位不是本单位的下级单位")
     return child
 
 

@@ -12,11 +12,13 @@ from healthcode.accounts import passwords
 from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN
 from healthcode.common import uscc as usccs
-from healthcode.errors import Forbidden, Invalid
+from healthcode.errors import InvalidName
 from healthcode.orgs import errors, repository
+from healthcode.orgs.errors import InvalidKind, NoAdmin, PasswordChangeRequired
 from healthcode.orgs.models import KINDS, Org, OrgAdmin
 from healthcode.regions import divisions
-from healthcode.web.console import pending_verification
+from healthcode.regions.errors import InvalidRegion
+from healthcode.web.errors import PendingVerification
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def normalise_uscc(value: str) -> str:
     try:
         return usccs.normalise_uscc(value)
     except usccs.InvalidUscc as exc:
-        raise errors.invalid_uscc(str(exc)) from None
+        raise errors.InvalidUscc(f"统一社会信用代码无效：{exc}") from None
 
 
 def add_org(session: Session, *, name: str, uscc: str, kind: str, region_code: str | None = None,
@@ -58,22 +60,22 @@ def add_org(session: Session, *, name: str, uscc: str, kind: str, region_code: s
     at = now or clock.now()
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise Invalid("单位名称不能为空，且不超过200个字", code="invalid_name")
+        raise InvalidName("单位名称不能为空，且不超过200个字")
     code = normalise_uscc(uscc)
     if kind not in KINDS:
         choices = "、".join(f"{k}（{v}）" for k, v in KINDS.items())
-        raise Invalid(f"单位类型“{kind}”无效，应为 {choices}", code="invalid_kind")
+        raise InvalidKind(f"单位类型“{kind}”无效，应为 {choices}")
     region = _region(region_code, code)
     parent_id = None
     if parent_uscc:
         parent_code = normalise_uscc(parent_uscc)
         parent = repository.org_by_uscc(session, parent_code)
         if parent is None:
-            raise errors.unknown_parent(parent_code)
+            raise errors.ParentNotFound(f"上级单位（统一社会信用代码 {parent_code}）不存在，请先创建上级单位")
         parent_id = parent.id
     existing = repository.org_by_uscc(session, code)
     if existing is not None:
-        raise errors.duplicate_uscc(code, existing.name)
+        raise errors.OrgExists(f"统一社会信用代码 {code} 已登记为单位“{existing.name}”")
     org = Org(name=name, uscc=code, kind=kind, region_code=region, parent_id=parent_id, created_at=at)
     session.add(org)
     session.flush()
@@ -90,7 +92,7 @@ def new_admin_password(session: Session, org_id: int, now: datetime, secret_key:
     asked: it is then delivered, must be changed at first login, and ends the account's tokens and lockout."""
     account = repository.admin_account_of(session, org_id)
     if account is None:
-        raise Invalid("该单位没有管理员账号", code="no_admin")
+        raise NoAdmin("该单位没有管理员账号")
     password = passwords.random_password()
     accounts.set_password(account, password, now, must_change=True)
     account.password_delivered = True
@@ -107,9 +109,9 @@ def admin_context(session: Session, account_id: int, token_version: int) -> Admi
     if account.token_version != token_version or not account.active:
         return None
     if org.pending_verification:
-        raise pending_verification()
+        raise PendingVerification()
     if account.must_change_password:
-        raise Forbidden("首次登录请先修改密码", code="password_change_required")
+        raise PasswordChangeRequired()
     return AdminContext(account.id, account.username, org.id, org.name, org.uscc)
 
 
@@ -117,7 +119,7 @@ def _region(region_code: str | None, uscc: str) -> str | None:
     if region_code:
         text = region_code.strip()
         if len(text) != 6 or not text.isdigit() or divisions.get(text) is None:
-            raise Invalid(f"行政区划代码“{text}”无效", code="invalid_region")
+            raise InvalidRegion(f"行政区划代码“{text}”无效")
         return text
     # Without --region, the registering region inside the USCC (characters 3–8) is the best guess.
     return uscc[2:8] if divisions.get(uscc[2:8]) is not None else None

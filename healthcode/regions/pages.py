@@ -10,8 +10,9 @@ from fastapi.responses import Response
 
 from healthcode import clock
 from healthcode.db import DbSession
-from healthcode.errors import DomainError, Invalid
+from healthcode.errors import DomainError
 from healthcode.regions import divisions, service
+from healthcode.regions.errors import InvalidLevel
 from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page
 
 router = APIRouter(prefix="/gov/regions", include_in_schema=False)
@@ -45,7 +46,7 @@ def set_level(request: Request, admin: AuthorityAdmin, session: DbSession, code:
               level: Annotated[str, Form()] = "") -> Response:
     try:
         if not level.strip().isdigit():
-            raise Invalid("请选择疫情区等级", code="invalid_level")
+            raise InvalidLevel("请选择疫情区等级")
         done = service.set_level(session, code, int(level), admin.username, clock.now())
     except DomainError as exc:
         return _render(request, admin, session, code.strip(), error=exc.message, status=exc.status_code)

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.errors import Invalid
 from healthcode.regions import divisions, repository
+from healthcode.regions.errors import InvalidLevel, InvalidPolicy, InvalidRegion
 from healthcode.regions.models import RegionLevel, RegionPolicy
 
 LEVEL_NAMES = {0: "无疫情区", 1: "零星散发疫情区", 2: "一般疫情区", 3: "较多病例疫情区"}
@@ -73,15 +73,14 @@ def county(code: str | None) -> divisions.Division:
     """The current county-level division with this 6-digit code, else Invalid with the reason in Chinese."""
     text = (code or "").strip()
     if len(text) != 6 or not text.isdigit():
-        raise Invalid(f"行政区划代码“{text}”无效：应为6位数字", code="invalid_region")
+        raise InvalidRegion(f"行政区划代码“{text}”无效：应为6位数字")
     division = divisions.get(text)
     if division is None:
-        raise Invalid(f"行政区划代码 {text} 不存在", code="invalid_region")
+        raise InvalidRegion(f"行政区划代码 {text} 不存在")
     if division.rank != 2 or division.name == "市辖区":
-        raise Invalid(f"{divisions.full_name(text) or text}（{text}）不是县级行政区，请填写县（市、区）的代码",
-                      code="invalid_region")
+        raise InvalidRegion(f"{divisions.full_name(text) or text}（{text}）不是县级行政区，请填写县（市、区）的代码")
     if not division.current:
-        raise Invalid(f"行政区划代码 {text}（{division.name}）已撤销", code="invalid_region")
+        raise InvalidRegion(f"行政区划代码 {text}（{division.name}）已撤销")
     return division
 
 
@@ -90,7 +89,7 @@ def set_level(session: Session, code: str, level: int, operator: str, now: datet
     division = county(code)
     if not isinstance(level, int) or level not in LEVEL_NAMES:
         names = "，".join(f"{k} {v}" for k, v in LEVEL_NAMES.items())
-        raise Invalid(f"疫情区等级必须是0–3之间的整数（{names}）", code="invalid_level")
+        raise InvalidLevel(f"疫情区等级必须是0–3之间的整数（{names}）")
     at = now or clock.now()
     session.add(RegionLevel(code=division.code, level=level, set_by=operator, set_at=at))
     session.flush()
@@ -125,12 +124,12 @@ def policies(session: Session) -> dict[int, Policy]:
 def set_policy(session: Session, level: int, headline: str, text: str, operator: str,
                now: datetime | None = None) -> Policy:
     if level not in LEVEL_NAMES:
-        raise Invalid("疫情区等级必须是0–3之间的整数", code="invalid_level")
+        raise InvalidLevel()
     headline, text = headline.strip(), text.strip()
     if not headline or len(headline) > 100:
-        raise Invalid("防控策略标题不能为空，且不超过100个字", code="invalid_policy")
+        raise InvalidPolicy("防控策略标题不能为空，且不超过100个字")
     if not text or len(text) > 2000:
-        raise Invalid("防控策略内容不能为空，且不超过2000个字", code="invalid_policy")
+        raise InvalidPolicy("防控策略内容不能为空，且不超过2000个字")
     row = repository.policy_row(session, level)
     at = now or clock.now()
     if row is None:

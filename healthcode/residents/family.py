@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from healthcode.common.ids import InvalidIdNumber, id_facts, normalize_id_number
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.config import Settings
-from healthcode.errors import Conflict, Forbidden, Invalid, NotFound
+from healthcode.errors import Conflict, Invalid, NotFound
 from healthcode.residents import family_repository as repository
 from healthcode.residents import repository as people
+from healthcode.residents.errors import OrangeCannotApply
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
 from healthcode.rules.service import status_for
@@ -74,14 +75,10 @@ def link_state(session: Session, link: FamilyLink, applicant: Person, relative: 
     return "pending"
 
 
-class OrangeCannotApply(Forbidden):
-    code = "orange_cannot_apply"
-
-
 def ensure_may_apply_for_others(session: Session, settings: Settings, owner: Person, now: datetime) -> None:
     """Refuses an applicant whose own code is not green (Fujian: 橙码人员不能为他人申领)."""
     if status_for(session, settings, owner.id_number, now).color != "green":
-        raise OrangeCannotApply("您当前为橙码，按规定不能为他人申领健康码；转为绿码后可再为家人申领")
+        raise OrangeCannotApply()
 
 
 def add_member(session: Session, settings: Settings, owner: Person, *, name: str, id_number: str, relation: str,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from healthcode.errors import NotFound
+from healthcode.rules.errors import UnknownRuleSet
 
 # The kinds of rule the evaluator knows; a rule set combines them with its own windows, colours and texts.
 KIND_LATEST_CASE = "latest_case"  # the person's latest case record has one of `statuses`
@@ -119,4 +119,4 @@ def get_rule_set(rule_set_id: str) -> RuleSet:
     try:
         return RULE_SETS[rule_set_id]
     except KeyError:
-        raise NotFound(f"未知的赋码规则集：{rule_set_id}", code="unknown_rule_set") from None
+        raise UnknownRuleSet(f"未知的赋码规则集：{rule_set_id}") from None

@@ -18,6 +18,7 @@ from starlette.routing import NoMatchFound
 
 from healthcode.db import DbSession
 from healthcode.errors import Forbidden
+from healthcode.web.errors import PendingVerification
 from healthcode.web.templating import templates
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -42,18 +43,6 @@ class ConsoleUser:
 
 # One way of being signed in to the console: the user of this request's session, or None.
 SignIn = Callable[[Request, Session], ConsoleUser | None]
-
-
-class PendingVerification(Forbidden):
-    """A self-registered enterprise whose legal representative has not verified the registration yet: the console
-    answers every page but the verification step with this (a page of its own: enterprise/pages_verify.py)."""
-
-    code = "pending_verification"
-
-
-def pending_verification() -> PendingVerification:
-    return PendingVerification("本企业注册尚未完成验证：请由法定代表人通过实名认证（L4）或法人手机短信验证码"
-                               "完成验证后，再使用企业后台的其他功能")
 
 
 class LoginRequired(HTTPException):
@@ -83,7 +72,7 @@ def console_admin_any(request: Request, session: DbSession) -> ConsoleUser:
     if user is None:
         raise LoginRequired(request)
     if user.pending_verification:
-        raise pending_verification()
+        raise PendingVerification()
     return user
 
 
@@ -96,7 +85,7 @@ def console_admin(request: Request, user: Annotated[ConsoleUser, Depends(console
 
 def authority_admin(user: Annotated[ConsoleUser, Depends(console_admin)]) -> ConsoleUser:
     if not user.is_authority:
-        raise Forbidden("仅疫情防控指挥部可以访问该页面", code="forbidden")
+        raise Forbidden("仅疫情防控指挥部可以访问该页面")
     return user
 
 

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from healthcode.errors import DomainError
+from healthcode.errors import DomainError, Forbidden
 from healthcode.web.templating import _, templates
 
 PORTALS = ("citizen", "scanner", "gov", "ent")
@@ -31,6 +31,15 @@ HTTP_ERRORS = {
     429: ("rate_limited", _("请求过于频繁，请稍后再试")),
 }
 INTERNAL = ("internal_error", _("服务器内部错误，请稍后再试"))
+
+
+class PendingVerification(Forbidden):
+    """A self-registered enterprise whose legal representative has not verified the registration yet: the console
+    answers every page but the verification step with this (a page of its own: enterprise/pages_verify.py)."""
+
+    code = "pending_verification"
+    message = ("本企业注册尚未完成验证：请由法定代表人通过实名认证（L4）或法人手机短信验证码"
+               "完成验证后，再使用企业后台的其他功能")
 
 
 def install(app: FastAPI) -> None:

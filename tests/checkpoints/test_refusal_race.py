@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from healthcode.checkpoints import service
 from healthcode.checkpoints.models import Scanner, ScanPoint, ScanRefusal
+from healthcode.codes.errors import CodeRefused
 from healthcode.db import session_factory
 from healthcode.errors import RateLimited
 from tests.checkpoints.factories import NOW, add_point, org, scan, scanner, token
@@ -62,7 +63,7 @@ def test_given_refusals_that_all_read_the_scanner_before_any_commits_then_the_co
             barrier.wait(timeout=30)
             try:
                 service.scan(session, row, point_id=point.id, code=wrong_number(n), now=NOW, settings=settings)
-            except service.CodeRefused:
+            except CodeRefused:
                 session.commit()
                 return "refused"
             except RateLimited:

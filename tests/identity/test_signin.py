@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pytest
 from sqlalchemy import func, select
 
-from healthcode.identity.relyingparty import SignInFailed, verify_id_token
+from healthcode.identity.errors import SignInFailed
+from healthcode.identity.relyingparty import verify_id_token
 from healthcode.residents.models import Person
 from tests.identity.flow import LI, ZHANG, make_account, open_login, sign_in
 
