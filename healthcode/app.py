@@ -191,9 +191,11 @@ def _mount_enterprise(app: FastAPI) -> None:
         pages_verify,
         routes,
     )
+    from healthcode.orgs import console_auth
     from healthcode.web.errors import PendingVerification
 
-    for router in (pages_register.router, ca_login.router, pages.router, pages_employees.router, citizen_pages.router,
+    for router in (console_auth.ent_router, pages_register.router, ca_login.router, pages.router,
+                   pages_employees.router, citizen_pages.router,
                    citizen_employers.router, routes.router, pages_realname.router, pages_verify.router,
                    pages_disputes.router, pages_exports.router):
         app.include_router(router)

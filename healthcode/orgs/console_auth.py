@@ -19,9 +19,12 @@ from healthcode.db import DbSession
 from healthcode.errors import DomainError, Forbidden, Invalid
 from healthcode.orgs import repository
 from healthcode.orgs.errors import OperatorNoPassword
-from healthcode.web.console import ConsoleUser, console_admin_any, console_page, home_url, signed_in
+from healthcode.web.console import ConsoleUser, console_admin_any, console_page, home_url, login_url, signed_in
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
+# The enterprise's own login page (企业用户电脑端): the same sign-in, headed for the enterprise portal (app.py mounts
+# it with the enterprise pages).
+ent_router = APIRouter(prefix="/ent", include_in_schema=False)
 
 SESSION_ACCOUNT = "admin_account_id"
 SESSION_VERSION = "admin_token_version"
@@ -58,15 +61,34 @@ _AnyAdmin = Annotated[ConsoleUser, Depends(_password_user)]
 
 @router.get("/login", name="console_login")
 def login_form(request: Request, session: DbSession, next: str = "") -> Response:
-    user = signed_in(request, session)
-    if user is not None and not user.must_change_password:
-        return RedirectResponse(_safe_next(next) or home_url(request, user), status_code=303)
-    return console_page(request, None, "gov/login.html", {"next": next, "username": ""})
+    return _login_form(request, session, next, ent=False)
 
 
 @router.post("/login")
 def login(request: Request, session: DbSession, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
+    return _login(request, session, username, password, next, ent=False)
+
+
+@ent_router.get("/login", name="ent_login")
+def ent_login_form(request: Request, session: DbSession, next: str = "") -> Response:
+    return _login_form(request, session, next, ent=True)
+
+
+@ent_router.post("/login")
+def ent_login(request: Request, session: DbSession, username: Annotated[str, Form()] = "",
+              password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
+    return _login(request, session, username, password, next, ent=True)
+
+
+def _login_form(request: Request, session: Session, next: str, *, ent: bool) -> Response:
+    user = signed_in(request, session)
+    if user is not None and not user.must_change_password:
+        return RedirectResponse(_safe_next(next) or home_url(request, user), status_code=303)
+    return console_page(request, None, "gov/login.html", {"next": next, "username": "", "ent": ent})
+
+
+def _login(request: Request, session: Session, username: str, password: str, next: str, *, ent: bool) -> Response:
     settings = request.app.state.settings
     try:
         if not username.strip() or not password:
@@ -78,7 +100,8 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
             raise Forbidden("该账号不是单位管理员账号，扫码员请使用闽政通 APP 登录")
     except DomainError as exc:  # the form again, with the refusal (a failed sign-in's count is kept anyway)
         return console_page(request, None, "gov/login.html",
-                            {"next": next, "username": username, "error": exc.message}, status_code=exc.status_code)
+                            {"next": next, "username": username, "error": exc.message, "ent": ent},
+                            status_code=exc.status_code)
     _, account, _org = found
     request.session.pop(SESSION_ACCOUNT, None)
     request.session.pop(SESSION_OPERATOR, None)
@@ -94,9 +117,12 @@ def login(request: Request, session: DbSession, username: Annotated[str, Form()]
 
 
 @router.post("/logout", name="console_logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    """Ends the sign-in and returns to the login page of the portal it was in (an enterprise's is /ent/login)."""
+    user = signed_in(request, session)
     forget(request)
-    return RedirectResponse(request.url_for("console_login"), status_code=303)
+    return RedirectResponse(login_url(request, enterprise=user is not None and user.org_kind == "enterprise"),
+                            status_code=303)
 
 
 @router.get("/password", name="console_password")

@@ -49,7 +49,7 @@ class LoginRequired(HTTPException):
     """Not signed in: a redirect to the login page (htmx requests get HX-Redirect, which htmx follows itself)."""
 
     def __init__(self, request: Request) -> None:
-        target = f"{request.url_for('console_login')}?next={request.url.path}"
+        target = f"{login_url(request, enterprise=request.url.path.startswith('/ent/'))}?next={request.url.path}"
         if request.headers.get("HX-Request"):
             super().__init__(status_code=401, detail="请先登录", headers={"HX-Redirect": target})
         else:
@@ -109,3 +109,14 @@ def home_url(request: Request, user: ConsoleUser) -> str:
         except NoMatchFound:
             pass
     return str(request.url_for("gov_home"))
+
+
+def login_url(request: Request, *, enterprise: bool) -> str:
+    """The console's login page: the enterprise's own (/ent/login, headed 企业用户电脑端) when mounted, else the
+    government console's."""
+    if enterprise:
+        try:
+            return str(request.url_for("ent_login"))
+        except NoMatchFound:
+            pass
+    return str(request.url_for("console_login"))

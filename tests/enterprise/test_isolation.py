@@ -134,7 +134,7 @@ def test_a_government_unit_has_no_enterprise_console(client: Any, db: Any) -> No
 
 def test_without_sign_in_the_console_sends_to_login(client: Any) -> None:
     response = client.get("/ent/health", follow_redirects=False)
-    assert response.status_code == 303 and "/gov/login" in response.headers["location"]
+    assert response.status_code == 303 and response.headers["location"].endswith("/ent/login?next=/ent/health")
 
 
 def _gov_uscc() -> str:

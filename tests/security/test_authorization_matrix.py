@@ -19,7 +19,7 @@ from tests.security.world import ROLES, build, close
 DENIED_STATUS = {401, 403, 404}
 # A denial of a portal's page is a redirect to that portal's sign-in (the citizen home is where an anonymous resident
 # signs in). A redirect elsewhere is the next step: 法人实名认证 sends a pending enterprise to the residents' sign-in.
-SIGN_IN = {"/gov/": ("/gov/login",), "/ent/": ("/gov/login", "/ent/realname/login"),
+SIGN_IN = {"/gov/": ("/gov/login",), "/ent/": ("/ent/login", "/ent/realname/login"),
            "/citizen/": ("/citizen/login", "/citizen/"), "/scanner/": ("/scanner/login",)}
 
 EVERYONE = frozenset(ROLES)
@@ -64,6 +64,8 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "POST /ent/register": EVERYONE,
     "GET /ent/ca-login": EVERYONE,
     "GET /ent/realname/login": EVERYONE,
+    "GET /ent/login": EVERYONE,
+    "POST /ent/login": EVERYONE,
     "GET /gov/login": EVERYONE,
     "POST /gov/login": EVERYONE,
     "POST /gov/logout": EVERYONE,
