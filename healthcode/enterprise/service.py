@@ -219,12 +219,24 @@ def remind(session: Session, org_id: int, employee_ids: Sequence[int], now: date
     reported = [e for e in found if e.last_report_date == today]
     reminded = [e for e in found if e.last_report_date != today and e.last_reminded_on == today]
     due = [e for e in found if e.last_report_date != today and e.last_reminded_on != today]
+    if not due:  # chosen, but nobody to remind: say so instead of 提醒成功 to 0
+        raise NothingSelected(nobody_due_message(len(reported), len(reminded)))
     body = f"{org.name}提醒您：今日（{today:%Y年%m月%d日}）尚未进行健康上报，请及时在“八闽健康码”中完成健康上报。"
     messages.send(session, [e.id_number for e in due], title="健康上报提醒", body=body, now=now,
                   sender_org_id=org_id, topic=f"reminder:{today.isoformat()}",
                   sms_to=[e.phone for e in due if e.phone])
     repository.mark_reminded(session, [e.id for e in due], today)
     return Reminded(len(due), len(reported), len(reminded))
+
+
+def nobody_due_message(already_reported: int, already_reminded: int) -> str:
+    """The refusal of a reminder none of the chosen employees needs: why, and what to choose instead."""
+    reasons = []
+    if already_reminded:
+        reasons.append(f"{already_reminded} 名今日已提醒过")
+    if already_reported:
+        reasons.append(f"{already_reported} 名今日已上报")
+    return f"所选员工无需提醒（{'，'.join(reasons)}），未发送提醒。请勾选今日未上报且未提醒过的员工"
 
 
 # ---- profile -----------------------------------------------------------------------------------------------------

@@ -3,13 +3,16 @@ tests/browser/screenshots/."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
-from tests.enterprise.factories import enterprise
+from healthcode.messages.models import Message
+from tests.enterprise.factories import employ, enterprise, id_number
 
 pytestmark = pytest.mark.browser
 PC = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -43,3 +46,35 @@ def test_the_enterprise_login_page_is_headed_for_the_enterprise_portal(pc: Any, 
     pc.get_by_role("button", name="退出").click()
     pc.wait_for_url("**/ent/login")
     expect(pc.locator(".console-top .portal")).to_have_text("企业用户电脑端")
+
+
+def test_batch_remind_with_nobody_chosen_asks_to_choose_employees(pc: Any, db: Any, freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    org = enterprise(db, 1, "泉州示范制造有限公司")
+    for i in range(3):
+        employ(db, org.org_id, f"员工{i}", id_number(i), datetime(2020, 2, 1), f"138{i:08d}")
+    db.commit()
+    pc.goto("/ent/login")
+    pc.fill("#username", org.username)
+    pc.fill("#password", org.password)
+    pc.get_by_role("button", name="登录").click()
+    pc.wait_for_url("**/ent/")
+    pc.goto("/ent/health")
+    # 批量提醒 with no box ticked: refused in place, nothing sent
+    pc.get_by_test_id("batch-remind").click()
+    dialog = pc.get_by_test_id("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("请先勾选")
+    expect(dialog).not_to_contain_text("提醒成功")
+    assert pc.url.endswith("/ent/health")
+    pc.screenshot(path=str(SCREENSHOTS / "ent-remind-nobody-chosen.png"), full_page=True)
+    pc.get_by_role("button", name="确定").click()
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Message)) == 0
+    # One reminded by his row's button; chosen again, he needs none: refused too, not 提醒成功 to 0
+    pc.locator("tr", has_text="员工0").get_by_role("button", name="提醒上报").click()
+    expect(pc.get_by_test_id("dialog")).to_contain_text("提醒成功，已向 1 名员工发送上报提醒")
+    pc.get_by_role("button", name="确定").click()
+    pc.get_by_role("checkbox", name="选择 员工0").check()
+    pc.get_by_test_id("batch-remind").click()
+    expect(pc.get_by_test_id("dialog")).to_contain_text("所选员工无需提醒（1 名今日已提醒过）")

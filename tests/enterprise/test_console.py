@@ -94,7 +94,8 @@ def test_given_unreported_employees_when_reminding_then_their_inbox_has_the_mess
     assert "<dialog" in answer.text and "提醒成功，已向 2 名员工发送上报提醒" in answer.text
     assert "1 名今日已上报" in answer.text
     again = client.post("/ent/health/remind", data={"employee_ids": [ids[1]]}, headers={"HX-Request": "true"})
-    assert "已向 0 名员工" in again.text and "1 名今日已提醒过" in again.text
+    assert "提醒成功" not in again.text and "已向 0 名员工" not in again.text
+    assert "所选员工无需提醒（1 名今日已提醒过），未发送提醒。请勾选今日未上报且未提醒过的员工" in again.text
     db.rollback()
     inboxes = sorted(db.scalars(select(Message.recipient_id_number)))
     assert inboxes == [id_number(1), id_number(2)]
@@ -194,3 +195,18 @@ def test_views_of_a_persons_reports_and_exports_are_logged(client: Any, db: Any,
     # and the export also gets one row per resident in it (his own access log shows it)
     assert logged == [("person", "查看员工健康上报历史记录", True), ("person", "查看健康上报详情", True),
                       ("export", "批量导出员工健康上报数据", False), ("export", "批量导出员工健康上报数据", True)]
+
+
+def test_given_nobody_chosen_when_reminding_then_it_asks_to_choose_and_sends_nothing(client: Any, db: Any,
+                                                                                     freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    org = _staffed(db)
+    console_login(client, org)
+
+    answer = client.post("/ent/health/remind", data={}, headers={"HX-Request": "true"})
+    plain = client.post("/ent/health/remind", data={})
+
+    assert "<dialog" in answer.text and "请先勾选今日未上报的员工" in answer.text and "提醒成功" not in answer.text
+    assert "请先勾选今日未上报的员工" in plain.text and "/ent/health" in str(plain.url)
+    db.rollback()
+    assert list(db.scalars(select(Message))) == [] and list(db.scalars(select(SmsOutbox))) == []
