@@ -45,6 +45,13 @@ class InvalidTemperatureResult(Invalid):
     message = "体温结果应为 normal（体温正常）或 abnormal（体温异常）"
 
 
+class TemperatureContradictsResult(InvalidTemperatureResult):
+    """A temperature given with a 体温结果 it contradicts (≥ 37.3 ℃ is abnormal, healthcode/common/temperature.py):
+    the result is decided by the temperature, so the pair is invalid feedback. Same code as any invalid result."""
+
+    message = "体温结果与所填体温不符：37.3℃ 及以上为体温异常，以下为体温正常"
+
+
 class PasswordMismatch(Invalid):
     code = "password_mismatch"
     message = "两次输入的登录密码不一致"

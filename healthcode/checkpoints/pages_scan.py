@@ -57,6 +57,7 @@ def _service_page(request: Request, db: DbSession, scanner: Scanner, *, editing:
         "scanner": scanner, "org": org, "points": points, "current": current, "editing": editing or current is None,
         "counties": fujian_counties(), "default_region": default_region, "error": error, "form": form or {},
         "pass_reasons": list(app_settings(request).pass_reasons), "temperature_range": temperature.RANGE,
+        "temperature_abnormal_from": temperature.ABNORMAL_FROM,
     }, status_code)
 
 

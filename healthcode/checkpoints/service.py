@@ -22,6 +22,7 @@ from healthcode.checkpoints.errors import (
     ScannerExists,
     ScannerNotFound,
     ScanNotFound,
+    TemperatureContradictsResult,
 )
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scan, Scanner, ScanPoint
 from healthcode.codes import numbers
@@ -56,6 +57,12 @@ WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days bef
 RECENT_SHOWN = 5
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
+TEMPERATURE_RESULT_TEXT = {"normal": "体温正常", "abnormal": "体温异常"}
+
+
+def decided_result(degrees: float) -> str:
+    """The 体温结果 a temperature decides: abnormal from 37.3 ℃ (healthcode/common/temperature.py)."""
+    return "abnormal" if temperatures.is_abnormal(degrees) else "normal"
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,10 @@ def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: s
         degrees = temperatures.checked_temperature(temperature) if temperature is not None else None
     except temperatures.InvalidTemperature as exc:
         raise InvalidTemperature(str(exc)) from None
+    if degrees is not None and result != decided_result(degrees):
+        raise TemperatureContradictsResult(
+            f"体温 {degrees:.1f}℃ 应为{TEMPERATURE_RESULT_TEXT[decided_result(degrees)]}，与所填体温结果"
+            f"（{TEMPERATURE_RESULT_TEXT[result]}）不符：{temperatures.ABNORMAL_FROM}℃ 及以上为体温异常")
     record.pass_reason, record.temperature_result, record.feedback_at = reason, result, now
     record.temperature = degrees
     return record

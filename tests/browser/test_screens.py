@@ -11,7 +11,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from healthcode import clock
+from healthcode.checkpoints.models import Scan
 from healthcode.messages.models import Message
+from tests.browser.test_scanner import log_in_and_report_point
+from tests.checkpoints.factories import issue, org, person, scanner
 from tests.enterprise.factories import employ, enterprise, id_number
 
 pytestmark = pytest.mark.browser
@@ -78,3 +82,35 @@ def test_batch_remind_with_nobody_chosen_asks_to_choose_employees(pc: Any, db: A
     pc.get_by_role("checkbox", name="选择 员工0").check()
     pc.get_by_test_id("batch-remind").click()
     expect(pc.get_by_test_id("dialog")).to_contain_text("所选员工无需提醒（1 名今日已提醒过）")
+
+
+def test_the_scanner_feedback_result_follows_the_temperature_typed(phone: Any, db: Any) -> None:
+    admin = org(db)
+    phone_number = scanner(db, admin.username)
+    issued = issue(db, person(db, name="李斌"), clock.now())
+    db.commit()
+    log_in_and_report_point(phone, phone_number)
+    phone.get_by_test_id("number").fill(issued.number_code)
+    phone.get_by_test_id("lookup").tap()
+    phone.get_by_test_id("to-feedback").tap()
+    rule = phone.get_by_test_id("temperature-rule")
+    expect(rule).to_have_text("填写体温后，体温结果按体温确定：37.3℃ 及以上为异常")
+    phone.select_option("#pass_reason", "工作")
+    phone.select_option("#temperature_result", "normal")
+    # 38.5 typed: the result becomes 异常 and is locked, and the page says why
+    phone.fill("#temperature", "38.5")
+    expect(phone.locator("#temperature_result")).to_have_value("abnormal")
+    expect(phone.locator("#temperature_result")).to_be_disabled()
+    expect(rule).to_have_text("体温 38.5℃ ≥ 37.3℃，体温结果按体温确定为异常")
+    phone.screenshot(path=str(SCREENSHOTS / "scanner-feedback-temperature.png"), full_page=True)
+    # cleared, the result is the scanner's choice again; 36.8 decides 正常
+    phone.fill("#temperature", "")
+    expect(phone.locator("#temperature_result")).to_be_enabled()
+    phone.fill("#temperature", "36.8")
+    expect(phone.locator("#temperature_result")).to_have_value("normal")
+    phone.fill("#temperature", "38.5")
+    phone.get_by_test_id("submit-feedback").tap()
+    phone.get_by_test_id("number").wait_for()
+    db.rollback()
+    stored = db.scalars(select(Scan)).one()
+    assert (stored.temperature_result, stored.temperature) == ("abnormal", 38.5)

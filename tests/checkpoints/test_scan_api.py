@@ -226,3 +226,38 @@ def test_a_scan_costs_a_bounded_number_of_queries_whatever_the_history(db, clien
         later = statements_of_one_scan(NOW + timedelta(minutes=minute))
 
     assert later == first
+
+
+def test_feedback_whose_result_contradicts_its_temperature_is_refused_and_counts_nothing(db, client, freeze):
+    """体温 38.5 with 体温结果 正常 is invalid feedback: 422 invalid_temperature_result with the Chinese reason; the
+    result follows the temperature (≥ 37.3 ℃ abnormal), and without a temperature either result is taken."""
+    freeze(NOW)
+    admin = org(db)
+    headers = token(client, scanner(db, admin.username))
+    point_id = add_point(client, headers)
+    scan_id = scan(client, headers, point_id, issue(db, person(db), NOW).qr_text).json()["scan_id"]
+    url = f"/api/v1/checkpoint/scans/{scan_id}/feedback"
+
+    fever_normal = client.post(url, headers=headers,
+                               json={"pass_reason": "工作", "temperature_result": "正常", "temperature": 38.5})
+    at_threshold_normal = client.post(url, headers=headers,
+                                      json={"pass_reason": "工作", "temperature_result": "normal", "temperature": 37.3})
+    cool_abnormal = client.post(url, headers=headers,
+                                json={"pass_reason": "工作", "temperature_result": "abnormal", "temperature": 36.5})
+
+    for refused in (fever_normal, at_threshold_normal, cool_abnormal):
+        assert refused.status_code == 422
+        assert refused.json()["error"] == "invalid_temperature_result"
+    assert fever_normal.json()["message"] == ("体温 38.5℃ 应为体温异常，与所填体温结果（体温正常）不符："
+                                              "37.3℃ 及以上为体温异常")
+    assert "应为体温正常" in cool_abnormal.json()["message"]
+    assert db.scalars(select(Scan.temperature_result)).one() is None
+
+    below = client.post(url, headers=headers, json={"pass_reason": "工作", "temperature_result": "normal",
+                                                    "temperature": 37.2})
+    assert below.status_code == 200 and below.json()["temperature_result"] == "normal"
+    fever = client.post(url, headers=headers, json={"pass_reason": "工作", "temperature_result": "abnormal",
+                                                    "temperature": 38.5})
+    assert fever.status_code == 200 and fever.json()["temperature_result"] == "abnormal"
+    no_degrees = client.post(url, headers=headers, json={"pass_reason": "工作", "temperature_result": "abnormal"})
+    assert no_degrees.status_code == 200 and no_degrees.json()["temperature"] is None

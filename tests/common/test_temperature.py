@@ -71,8 +71,8 @@ def test_the_scanner_and_the_health_report_refuse_the_same_temperature_alike(db:
         assert refused.status_code == 422 and report.value.status_code == 422
         assert refused.json()["error"] == report.value.code == "invalid_temperature"
         assert refused.json()["message"] == report.value.message == MESSAGE
-    for degrees in (34.0, 43.0):
-        taken = client.post(url, headers=headers, json={"pass_reason": "工作", "temperature_result": "normal",
+    for degrees, result in ((34.0, "normal"), (43.0, "abnormal")):
+        taken = client.post(url, headers=headers, json={"pass_reason": "工作", "temperature_result": result,
                                                         "temperature": degrees})
         assert taken.status_code == 200 and reports.validate(_report(str(degrees)))[0] == degrees
     assert db.scalars(select(Scan.temperature)).one() == 43.0

@@ -378,6 +378,23 @@
   });
 
   /* --- 反馈结果 ---------------------------------------------------------------------------------------------- */
+  // A temperature in the range decides the 体温结果 (≥ the abnormal threshold: 异常), as the server requires: the
+  // select follows it and is locked while it is typed, and the hint under the field says so.
+  var RULE_TEXT = $("temperature-rule").textContent;
+  function followTemperature() {
+    var degrees = $("temperature").value.trim(), select = $("temperature_result"), rule = $("temperature-rule");
+    var low = config.temperature_range[0], high = config.temperature_range[1], from = config.temperature_abnormal_from;
+    var valid = /^\d{2}(\.\d)?$/.test(degrees) && Number(degrees) >= low && Number(degrees) <= high;
+    select.disabled = valid;
+    if (!valid) { say(rule, RULE_TEXT); return; }
+    var abnormal = Number(degrees) >= from;
+    select.value = abnormal ? "abnormal" : "normal";
+    say(rule, "体温 " + Number(degrees).toFixed(1) + "℃" + (abnormal ? " ≥ " : " < ") + from + "℃，体温结果按体温确定为" +
+        (abnormal ? "异常" : "正常"), abnormal ? "error" : "");
+  }
+  $("temperature").addEventListener("input", followTemperature);
+  $("feedback-form").addEventListener("reset", function () { setTimeout(followTemperature, 0); });
+
   $("feedback-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var reason = $("pass_reason").value, temp = $("temperature_result").value, degrees = $("temperature").value.trim();
