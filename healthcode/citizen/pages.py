@@ -21,6 +21,7 @@ from healthcode.identity.relyingparty import (
     resident_by_id,
     signed_in_person_id,
 )
+from healthcode.messages import service as messages
 from healthcode.residents import family, home_region
 from healthcode.web.forms import refusable
 from healthcode.web.schemas import documented
@@ -48,6 +49,8 @@ def _to_home(request: Request) -> Response:
 @router.get("/", name="citizen_home")
 def home(request: Request, db: DbSession, person: MaybeResident) -> Response:
     context: dict[str, Any] = {"person": person}
+    if person is not None:
+        context["unread"] = messages.unread_count(db, person.id_number)  # shown next to 消息
     if person is not None and person.initial_region_code is None:
         context["regions"], context["default_region"] = home_region.region_choices(db, person)
     return _page(request, "citizen/home.html", context)

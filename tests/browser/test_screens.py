@@ -13,10 +13,13 @@ from sqlalchemy import func, select
 
 from healthcode import clock
 from healthcode.checkpoints.models import Scan
+from healthcode.messages import service as messages
 from healthcode.messages.models import Message
+from tests.browser.test_citizen import sign_in as citizen_sign_in
 from tests.browser.test_scanner import log_in_and_report_point
 from tests.checkpoints.factories import issue, org, person, scanner
 from tests.enterprise.factories import employ, enterprise, id_number
+from tests.identity.flow import ZHANG, make_account
 
 pytestmark = pytest.mark.browser
 PC = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -114,3 +117,20 @@ def test_the_scanner_feedback_result_follows_the_temperature_typed(phone: Any, d
     db.rollback()
     stored = db.scalars(select(Scan)).one()
     assert (stored.temperature_result, stored.temperature) == ("abnormal", 38.5)
+
+
+def test_the_citizen_menu_shows_the_unread_count_next_to_messages(phone: Any, db: Any, freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    make_account(db)
+    messages.send(db, [ZHANG], title="健康上报提醒", body="请及时完成健康上报", now=datetime(2020, 2, 24, 8))
+    messages.send(db, [ZHANG], title="通知", body="第二条", now=datetime(2020, 2, 24, 8, 30))
+    db.commit()
+    citizen_sign_in(phone)
+    count = phone.get_by_test_id("inbox").get_by_test_id("unread-count")
+    expect(count).to_have_text("2")
+    expect(count).to_have_attribute("aria-label", "2条未读")
+    phone.screenshot(path=str(SCREENSHOTS / "citizen-unread-count.png"), full_page=True)
+    phone.get_by_test_id("inbox").tap()
+    phone.get_by_text("通知").tap()
+    phone.goto("/citizen/")
+    expect(phone.get_by_test_id("inbox").get_by_test_id("unread-count")).to_have_text("1")

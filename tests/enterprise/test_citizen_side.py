@@ -63,12 +63,14 @@ def test_given_a_reminder_when_the_resident_opens_the_inbox_then_it_is_there_and
     _signed_in(client, db)
     inbox = client.get("/citizen/inbox")
     assert "健康上报提醒" in inbox.text and "测试企业1" in inbox.text and "别人的消息" not in inbox.text
-    assert "消息（1）" in client.get("/citizen/report").text
+    unread = '<span class="badge" data-testid="unread-count" aria-label="1条未读">1</span>'
+    assert unread in client.get("/citizen/report").text and unread in client.get("/citizen/").text
     own = messages.inbox(db, ZHANG)[0]
     other = messages.inbox(db, LI)[0]
     opened = client.get(f"/citizen/inbox/{own.id}")
     assert "尚未进行健康上报" in opened.text and "去上报" in opened.text
     assert client.get(f"/citizen/inbox/{other.id}").status_code == 404
+    assert "unread-count" not in client.get("/citizen/").text  # all read: no count
     db.rollback()
     assert messages.unread_count(db, ZHANG) == 0 and messages.unread_count(db, LI) == 1
 
