@@ -3,6 +3,7 @@ tests/browser/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,35 @@ def test_the_citizen_menu_shows_the_unread_count_next_to_messages(phone: Any, db
     phone.get_by_text("通知").tap()
     phone.goto("/citizen/")
     expect(phone.get_by_test_id("inbox").get_by_test_id("unread-count")).to_have_text("1")
+
+
+# Each checkbox's label text on its box's line, right of it: the text node's box against the input's.
+_SPLIT_CHECKS = """() => Array.from(document.querySelectorAll("label.check")).filter(label => {
+  const box = label.querySelector("input").getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(label.lastChild);
+  const text = range.getBoundingClientRect();
+  return Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2) > 8 || text.left < box.right;
+}).map(label => label.textContent.trim())"""
+
+
+def test_the_health_report_keeps_each_checkbox_with_its_label_and_styles_its_success(phone: Any, db: Any,
+                                                                                    freeze: Any) -> None:
+    freeze("2020-02-24 09:00")
+    make_account(db)
+    db.commit()
+    citizen_sign_in(phone)
+    phone.goto("/citizen/report")
+    assert phone.viewport_size["width"] == 390
+    assert phone.evaluate(_SPLIT_CHECKS) == []
+    phone.fill("#r-temp", "36.6")
+    phone.get_by_label("腹泻").check()
+    phone.select_option("#r-loc", "350102")
+    phone.get_by_test_id("submit-report").tap()
+    saved = phone.get_by_test_id("saved")
+    expect(saved).to_have_text("上报成功")
+    # styled like the portal's other notices (工作单位确认, 为家人申领): the ok-notice box
+    expect(saved).to_have_class(re.compile(r"\bok-notice\b"))
+    assert saved.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+    assert phone.evaluate(_SPLIT_CHECKS) == []
+    phone.screenshot(path=str(SCREENSHOTS / "citizen-report-saved.png"), full_page=True)
