@@ -390,7 +390,7 @@
     var abnormal = Number(degrees) >= from;
     select.value = abnormal ? "abnormal" : "normal";
     say(rule, "体温 " + Number(degrees).toFixed(1) + "℃" + (abnormal ? " ≥ " : " < ") + from + "℃，体温结果按体温确定为" +
-        (abnormal ? "异常" : "正常"), abnormal ? "error" : "");
+        (abnormal ? "异常" : "正常"), abnormal ? "bad" : "");
   }
   $("temperature").addEventListener("input", followTemperature);
   $("feedback-form").addEventListener("reset", function () { setTimeout(followTemperature, 0); });
