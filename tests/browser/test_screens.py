@@ -133,6 +133,7 @@ def test_the_citizen_menu_shows_the_unread_count_next_to_messages(phone: Any, db
     phone.screenshot(path=str(SCREENSHOTS / "citizen-unread-count.png"), full_page=True)
     phone.get_by_test_id("inbox").tap()
     phone.get_by_text("通知").tap()
+    expect(phone.get_by_test_id("message-body")).to_contain_text("第二条")  # opened: read
     phone.goto("/citizen/")
     expect(phone.get_by_test_id("inbox").get_by_test_id("unread-count")).to_have_text("1")
 
