@@ -15,6 +15,7 @@ from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.orgs import export_log
 from healthcode.web.console import ConsoleAdmin, console_page
 from healthcode.web.exports import xlsx_response
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
 PageNo = Annotated[PageNumber, Query()]
@@ -23,14 +24,26 @@ PageNo = Annotated[PageNumber, Query()]
 @router.get("/records", name="gov_records")
 def records_page(request: Request, admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "",
                  point_id: str = "", color: str = "", page: PageNo = 1) -> Response:
-    query = records.parse_query(admin.org_id, start, end, point_id, color)
+    swap = bool(request.headers.get("HX-Request")) and request.headers.get("HX-Target") == "records"
+    with refusable(session) as refused:
+        query = records.parse_query(admin.org_id, start, end, point_id, color)
+    if refused:
+        # A refused filter shows its reason in place: htmx swaps only the message (console.js) and the list shown
+        # stays; a plain request gets the page with the form as typed and the message instead of a list.
+        if swap:
+            return console_page(request, admin, "gov/_records_error.html", {"error": refused.message},
+                                status_code=refused.status_code)
+        query = records.Query(start, end, point_id, color)
+        context = {"active": "records", "query": query, "result": None, "error": refused.message,
+                   "colors": records.COLORS, "points": records.points(session, admin.org_id)}
+        return console_page(request, admin, "gov/records.html", context, status_code=refused.status_code)
     result = records.page_of(session, query.filter, page)
     context = {"active": "records", "query": query, "result": result, "colors": records.COLORS,
                "points": records.points(session, admin.org_id),
                "may_export_full": export_log.may_export_full(admin, "gov_records")}
-    # htmx (查询, 重置, paging) swaps only the table; a plain request gets the whole page.
-    template = "gov/_records_table.html" if request.headers.get("HX-Request") and \
-        request.headers.get("HX-Target") == "records" else "gov/records.html"
+    # htmx (查询, 重置, paging) swaps only the table and the actions that follow its filter (批量导出, 打印); a plain
+    # request gets the whole page.
+    template = "gov/_records_table.html" if swap else "gov/records.html"
     return console_page(request, admin, template, context)
 
 

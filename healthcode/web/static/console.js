@@ -13,6 +13,18 @@
       window.history.back();
     }
   });
+  // 扫码记录 查询 refused (a start after the end, say: 422 with the reason): the reason replaces the message slot above
+  // the table, and the table shown stays as it was.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail;
+    if (!d || !d.xhr || d.xhr.status !== 422 || !d.target || d.target.id !== "records") return;
+    var slot = document.getElementById("records-error");
+    if (!slot) return;
+    d.shouldSwap = true;
+    d.isError = false;
+    d.target = slot;
+    d.swapOverride = "outerHTML";
+  });
   // 扫码记录 重置: once the unfiltered table has come, the filter form is emptied too.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = document.getElementById("record-filters");

