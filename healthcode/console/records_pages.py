@@ -58,6 +58,18 @@ def records_export(admin: ConsoleAdmin, session: DbSession, start: str = "", end
     return xlsx_response(f"扫码记录_{clock.now():%Y%m%d%H%M}.xlsx", "扫码记录", records.HEADER, rows, log)
 
 
+@router.get("/records/print", name="gov_records_print")
+def records_print(request: Request, admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "",
+                  point_id: str = "", color: str = "") -> Response:
+    """打印: the whole filtered result (up to records.PRINT_LIMIT) with the filter, the unit and the time; logged
+    like an export. The page opens the print dialog itself (console.js)."""
+    query = records.parse_query(admin.org_id, start, end, point_id, color)
+    printout = records.print_rows(session, admin, query)
+    export_log.record(session, admin, "gov_records_print", query.params(), False, len(printout["rows"]), clock.now())
+    return console_page(request, admin, "gov/records_print.html",
+                        {"active": "records", "query": query, "printout": printout, "printed_at": clock.now()})
+
+
 @router.get("/records/{scan_id}", name="gov_record_detail")
 def record_detail(request: Request, scan_id: DbId, admin: ConsoleAdmin, session: DbSession) -> Response:
     record = records.detail(session, admin.org_id, scan_id)

@@ -59,3 +59,26 @@ def test_export_follows_the_chosen_filter_and_a_refused_filter_shows_in_place(co
     page.click("#search")
     page.wait_for_function("() => !document.getElementById('records-error-message')")
     assert "共 4 条记录" in page.inner_text(".pager")
+
+
+def test_print_opens_the_whole_filtered_result_with_the_filter_unit_and_time(console):
+    page, _ = console
+    page.context.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; }")
+    page.fill("input[name=start]", "2020-02-24")
+    page.click("#search")
+    page.wait_for_url("**start=2020-02-24**")
+    page.click(".pager a >> text='2'")  # paging leaves the print link on the filter
+    page.wait_for_function("() => document.querySelector('.pager').innerText.includes('当前页 2/2')")
+
+    with page.context.expect_page() as info:
+        page.click("#print-records")
+    printout = info.value
+    printout.wait_for_load_state()
+    printout.wait_for_function("() => window.printed === 1")  # the dialog opens by itself
+    assert printout.locator("#print-table tbody tr").count() == 14  # all of them, not the page shown
+    assert printout.inner_text("#print-filter") == "扫码时间 2020-02-24 至 不限"
+    assert printout.inner_text("#print-unit") == "福州市鼓楼区软件园管委会"
+    assert printout.inner_text("#print-time") == "2020-02-24 12:00"
+    printout.emulate_media(media="print")
+    assert printout.is_hidden(".side-menu") and printout.is_hidden("#print")
+    printout.screenshot(path=str(SHOTS / "gov-records-print.png"), full_page=True)

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from healthcode.console import records
+from healthcode.orgs.audit_models import DataAccess
+from healthcode.orgs.export_models import ExportLog
 from tests.orgs.console_factories import NOW, add_scans, login, unit
 
 HTMX = {"HX-Request": "true", "HX-Target": "records"}
@@ -43,3 +47,40 @@ def test_a_start_after_the_end_shows_the_form_as_typed_and_the_reason_on_a_plain
     assert response.status_code == 422
     assert "开始时间不能晚于结束时间" in response.text and 'id="record-filters"' in response.text
     assert 'value="2020-02-25"' in response.text and "<table" not in response.text
+
+
+def test_print_holds_the_whole_filtered_result_with_filter_unit_and_time_and_is_logged(client, db, signed_in):
+    response = client.get("/gov/records/print", params={"color": "green"})
+
+    assert response.status_code == 200
+    assert response.text.count("<tr><td>王*五</td>") == 9  # every green row, not a page of 10
+    assert "甲单位" in response.text and "扫码结果 绿码" in response.text and "打印时间" in response.text
+    assert "2020-02-25 09:00" in response.text  # the (frozen) time of printing
+    assert "超过单次打印上限" not in response.text
+    access = db.scalars(select(DataAccess).where(DataAccess.purpose == "打印")).one()
+    assert access.subject == "export" and "（9/9 条）" in (access.detail or "")
+    logged = db.scalars(select(ExportLog)).one()
+    assert (logged.export, logged.rows, logged.full) == ("gov_records_print", 9, False)
+
+
+def test_print_past_the_limit_prints_the_newest_rows_and_says_how_many_were_left(client, db, signed_in,
+                                                                                monkeypatch):
+    monkeypatch.setattr(records, "PRINT_LIMIT", 5)
+
+    response = client.get("/gov/records/print")
+
+    assert response.text.count("<tr><td>王*五</td>") == 5
+    assert "共 12 条记录，超过单次打印上限 5 条：本次只打印最新的 5 条" in response.text
+    assert "2020-02-24 10:17:00" in response.text and "2020-02-24 09:00:00" not in response.text
+
+
+def test_print_refuses_a_start_after_the_end(client, signed_in):
+    response = client.get("/gov/records/print", params={"start": "2020-02-25", "end": "2020-02-24"})
+
+    assert response.status_code == 422 and "开始时间不能晚于结束时间" in response.text
+
+
+def test_the_print_link_carries_the_filter_of_the_table(client, signed_in):
+    response = client.get("/gov/records", params={"color": "orange"}, headers=HTMX)
+
+    assert "/gov/records/print?color=orange" in response.text
