@@ -176,8 +176,7 @@ def print_rows(session: Session, admin: ConsoleUser, query: Query) -> dict[str, 
     page says how many were left out); masked as on screen, and logged like an export."""
     total = repo.count_scans(session, query.filter)
     rows = [record_view(r) for r in repo.scan_page(session, query.filter, 0, PRINT_LIMIT)]
-    point = next((p["label"] for p in points(session, admin.org_id) if str(p["id"]) == query.point_id), "")
-    label = filter_label(query, point)
+    label = filter_label(query, points(session, admin.org_id))
     audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                                          subject="export", person_id=None, purpose="打印",
                                          detail=f"{label}（{len(rows)}/{total} 条）"[:300],
@@ -185,8 +184,9 @@ def print_rows(session: Session, admin: ConsoleUser, query: Query) -> dict[str, 
     return {"rows": rows, "total": total, "limit": PRINT_LIMIT, "truncated": total > len(rows), "filter": label}
 
 
-def filter_label(query: Query, point: str = "") -> str:
-    """The filter in words, as a printout states it."""
+def filter_label(query: Query, point_list: list[dict[str, Any]]) -> str:
+    """The filter in words, as a printout states it (point_list: the unit's points, for the point's name)."""
+    point = next((p["label"] for p in point_list if str(p["id"]) == query.point_id), "")
     parts = []
     if query.start or query.end:
         parts.append(f"扫码时间 {query.start or '不限'} 至 {query.end or '不限'}")

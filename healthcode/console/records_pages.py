@@ -1,8 +1,10 @@
 """Pages of 扫码记录: the filtered table (htmx swaps the table on 查询/重置/paging), 查看详情, drill-down to a
-resident (purpose first, then the data) and to a scanner (扫码员数据汇总, 打印), and 批量导出 to Excel."""
+resident (purpose first, then the data) and to a scanner (扫码员数据汇总 with its 扫码时间 and 扫码地点 filters, 打印),
+批量导出 to Excel and the printout of the whole filtered result (打印)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -10,7 +12,6 @@ from fastapi.responses import Response
 
 from healthcode import clock
 from healthcode.console import records
-from healthcode.console.repository import ScanFilter
 from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.orgs import export_log
 from healthcode.web.console import ConsoleAdmin, console_page
@@ -93,10 +94,21 @@ def person_view(request: Request, person_id: DbId, admin: ConsoleAdmin, session:
 
 
 @router.get("/scanners/{scanner_id}/records", name="gov_scanner_records")
-def scanner_records(request: Request, scanner_id: DbId, admin: ConsoleAdmin, session: DbSession,
-                    page: PageNo = 1) -> Response:
+def scanner_records(request: Request, scanner_id: DbId, admin: ConsoleAdmin, session: DbSession, start: str = "",
+                    end: str = "", point_id: str = "", page: PageNo = 1) -> Response:
+    """扫码员数据汇总: the scanner's records, filtered by 扫码时间 and 扫码地点 as the seed has it; a refused filter
+    shows its reason in place of the list."""
     scanner = records.scanner_for(session, admin.org_id, scanner_id)
-    result = records.page_of(session, ScanFilter(admin.org_id, scanner_id=scanner.id), page, page_size=50)
+    points = records.points(session, admin.org_id)
+    context = {"active": "records", "scanner": records.scanner_summary(scanner), "printed_at": clock.now(),
+               "points": points}
+    with refusable(session) as refused:
+        query = records.parse_query(admin.org_id, start, end, point_id)
+    if refused:
+        return console_page(request, admin, "gov/scanner.html",
+                            {**context, "query": records.Query(start, end, point_id), "result": None,
+                             "error": refused.message}, status_code=refused.status_code)
+    result = records.page_of(session, replace(query.filter, scanner_id=scanner.id), page, page_size=50)
+    label = records.filter_label(query, points)
     return console_page(request, admin, "gov/scanner.html",
-                        {"active": "records", "scanner": records.scanner_summary(scanner), "result": result,
-                         "printed_at": clock.now()})
+                        {**context, "query": query, "result": result, "filter": label})

@@ -82,3 +82,26 @@ def test_print_opens_the_whole_filtered_result_with_the_filter_unit_and_time(con
     printout.emulate_media(media="print")
     assert printout.is_hidden(".side-menu") and printout.is_hidden("#print")
     printout.screenshot(path=str(SHOTS / "gov-records-print.png"), full_page=True)
+
+
+def test_scanner_summary_filters_by_scan_time_and_point(console):
+    page, a = console
+    page.click("#records-table tbody tr:first-child td:nth-child(9) a")
+    assert page.inner_text("#scanner-name") == "李强"
+    assert "共 14 条记录" in page.inner_text(".pager")
+
+    page.select_option("#scanner-filters select[name=point_id]", str(a.point_ids[1]))
+    page.fill("#scanner-filters input[name=start]", "2020-02-24")
+    page.fill("#scanner-filters input[name=end]", "2020-02-24")
+    page.click("#scanner-search")
+    page.wait_for_url(f"**point_id={a.point_ids[1]}**")
+    assert "共 7 条记录" in page.inner_text(".pager")
+    assert {t.split(" ")[-1] for t in page.locator("#scanner-table tbody td:nth-child(4)").all_inner_texts()} == {
+        "西大街西角"}
+    page.screenshot(path=str(SHOTS / "gov-scanner-filters.png"), full_page=True)
+
+    page.fill("#scanner-filters input[name=start]", "2020-02-25")
+    page.click("#scanner-search")
+    assert page.inner_text("#scanner-error") == "开始时间不能晚于结束时间"
+    assert page.input_value("#scanner-filters input[name=start]") == "2020-02-25"
+    page.screenshot(path=str(SHOTS / "gov-scanner-refused-filter.png"), full_page=True)

@@ -84,3 +84,33 @@ def test_the_print_link_carries_the_filter_of_the_table(client, signed_in):
     response = client.get("/gov/records", params={"color": "orange"}, headers=HTMX)
 
     assert "/gov/records/print?color=orange" in response.text
+
+
+def test_scanner_summary_filters_by_scan_time_and_point(client, signed_in):
+    url = f"/gov/scanners/{signed_in.scanner_ids[0]}/records"
+
+    everything = client.get(url)
+    point = client.get(url, params={"point_id": signed_in.point_ids[1]})
+    window = client.get(url, params={"start": "2020-02-24T09:10", "end": "2020-02-24T09:30"})
+    other_day = client.get(url, params={"start": "2020-02-25", "end": "2020-02-25"})
+
+    assert 'id="scanner-filters"' in everything.text and "全部扫码点" in everything.text
+    assert "共 12 条记录" in everything.text and "共 6 条记录" in point.text
+    assert "共 3 条记录" in window.text and "共 0 条记录" in other_day.text
+    assert f'<option value="{signed_in.point_ids[1]}" selected>' in point.text
+
+
+def test_scanner_summary_refuses_a_start_after_the_end_in_place(client, signed_in):
+    response = client.get(f"/gov/scanners/{signed_in.scanner_ids[0]}/records",
+                          params={"start": "2020-02-25", "end": "2020-02-24"})
+
+    assert response.status_code == 422 and 'id="scanner-error"' in response.text
+    assert "开始时间不能晚于结束时间" in response.text and "李强" in response.text
+    assert 'value="2020-02-25"' in response.text and 'id="scanner-table"' not in response.text
+
+
+def test_scanner_summary_filter_stays_on_another_units_scanner_out_of_reach(client, db, signed_in):
+    other = unit(db, 2, "乙单位")
+    response = client.get(f"/gov/scanners/{other.scanner_ids[0]}/records", params={"start": "2020-02-24"})
+
+    assert response.status_code == 404
