@@ -33,6 +33,7 @@ TEMPERATURE = {"normal": "正常", "abnormal": "异常"}
 VIA = {"qr": "扫码", "number": "数字码"}
 PURPOSES = ("疫情防控排查", "密切接触者追踪", "通行异常核查", "居民本人申请查询", "上级部门要求核查")
 EXPORT_LIMIT = 200_000  # one export; narrow the time range beyond this
+PRINT_LIMIT = 1_000  # one printout (about 40 A4 pages): past it the newest PRINT_LIMIT rows print, with a note
 HEADER = ("姓名", "身份证号", "居住社区", "扫码时间", "扫码地点", "扫码结果", "体温", "通行原因", "扫码员", "备注")
 
 
@@ -168,6 +169,32 @@ def export_rows(session: Session, admin: ConsoleUser, query: Query, *, full: boo
                                          purpose="批量导出（完整姓名）" if full else "批量导出",
                                          detail=f"{detail_text}（{total} 条）"[:300], at=clock.now()))
     return (_export_row(r, full) for r in repo.iter_scans(session, query.filter))
+
+
+def print_rows(session: Session, admin: ConsoleUser, query: Query) -> dict[str, Any]:
+    """打印: the whole filtered result, newest first, up to PRINT_LIMIT rows (past it the newest PRINT_LIMIT, and the
+    page says how many were left out); masked as on screen, and logged like an export."""
+    total = repo.count_scans(session, query.filter)
+    rows = [record_view(r) for r in repo.scan_page(session, query.filter, 0, PRINT_LIMIT)]
+    label = filter_label(query, points(session, admin.org_id))
+    audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
+                                         subject="export", person_id=None, purpose="打印",
+                                         detail=f"{label}（{len(rows)}/{total} 条）"[:300],
+                                         at=clock.now()))
+    return {"rows": rows, "total": total, "limit": PRINT_LIMIT, "truncated": total > len(rows), "filter": label}
+
+
+def filter_label(query: Query, point_list: list[dict[str, Any]]) -> str:
+    """The filter in words, as a printout states it (point_list: the unit's points, for the point's name)."""
+    point = next((p["label"] for p in point_list if str(p["id"]) == query.point_id), "")
+    parts = []
+    if query.start or query.end:
+        parts.append(f"扫码时间 {query.start or '不限'} 至 {query.end or '不限'}")
+    if query.point_id:
+        parts.append(f"扫码地点 {point or query.point_id}")
+    if query.color:
+        parts.append(f"扫码结果 {COLORS[query.color]}")
+    return "；".join(parts) or "全部"
 
 
 def _export_row(r: Any, full: bool) -> tuple[Any, ...]:

@@ -1,8 +1,10 @@
 """Pages of 扫码记录: the filtered table (htmx swaps the table on 查询/重置/paging), 查看详情, drill-down to a
-resident (purpose first, then the data) and to a scanner (扫码员数据汇总, 打印), and 批量导出 to Excel."""
+resident (purpose first, then the data) and to a scanner (扫码员数据汇总 with its 扫码时间 and 扫码地点 filters, 打印),
+批量导出 to Excel and the printout of the whole filtered result (打印)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -10,11 +12,11 @@ from fastapi.responses import Response
 
 from healthcode import clock
 from healthcode.console import records
-from healthcode.console.repository import ScanFilter
 from healthcode.db import DbId, DbSession, PageNumber
 from healthcode.orgs import export_log
 from healthcode.web.console import ConsoleAdmin, console_page
 from healthcode.web.exports import xlsx_response
+from healthcode.web.forms import refusable
 
 router = APIRouter(prefix="/gov", include_in_schema=False)
 PageNo = Annotated[PageNumber, Query()]
@@ -23,14 +25,26 @@ PageNo = Annotated[PageNumber, Query()]
 @router.get("/records", name="gov_records")
 def records_page(request: Request, admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "",
                  point_id: str = "", color: str = "", page: PageNo = 1) -> Response:
-    query = records.parse_query(admin.org_id, start, end, point_id, color)
+    swap = bool(request.headers.get("HX-Request")) and request.headers.get("HX-Target") == "records"
+    with refusable(session) as refused:
+        query = records.parse_query(admin.org_id, start, end, point_id, color)
+    if refused:
+        # A refused filter shows its reason in place: htmx swaps only the message (console.js) and the list shown
+        # stays; a plain request gets the page with the form as typed and the message instead of a list.
+        if swap:
+            return console_page(request, admin, "gov/_records_error.html", {"error": refused.message},
+                                status_code=refused.status_code)
+        query = records.Query(start, end, point_id, color)
+        context = {"active": "records", "query": query, "result": None, "error": refused.message,
+                   "colors": records.COLORS, "points": records.points(session, admin.org_id)}
+        return console_page(request, admin, "gov/records.html", context, status_code=refused.status_code)
     result = records.page_of(session, query.filter, page)
     context = {"active": "records", "query": query, "result": result, "colors": records.COLORS,
                "points": records.points(session, admin.org_id),
                "may_export_full": export_log.may_export_full(admin, "gov_records")}
-    # htmx (查询, 重置, paging) swaps only the table; a plain request gets the whole page.
-    template = "gov/_records_table.html" if request.headers.get("HX-Request") and \
-        request.headers.get("HX-Target") == "records" else "gov/records.html"
+    # htmx (查询, 重置, paging) swaps only the table and the actions that follow its filter (批量导出, 打印); a plain
+    # request gets the whole page.
+    template = "gov/_records_table.html" if swap else "gov/records.html"
     return console_page(request, admin, template, context)
 
 
@@ -43,6 +57,18 @@ def records_export(admin: ConsoleAdmin, session: DbSession, start: str = "", end
     rows = records.export_rows(session, admin, query, full=shown_full)
     log = export_log.logger(session, admin, "gov_records", query.params(), shown_full, clock.now())
     return xlsx_response(f"扫码记录_{clock.now():%Y%m%d%H%M}.xlsx", "扫码记录", records.HEADER, rows, log)
+
+
+@router.get("/records/print", name="gov_records_print")
+def records_print(request: Request, admin: ConsoleAdmin, session: DbSession, start: str = "", end: str = "",
+                  point_id: str = "", color: str = "") -> Response:
+    """打印: the whole filtered result (up to records.PRINT_LIMIT) with the filter, the unit and the time; logged
+    like an export. The page opens the print dialog itself (console.js)."""
+    query = records.parse_query(admin.org_id, start, end, point_id, color)
+    printout = records.print_rows(session, admin, query)
+    export_log.record(session, admin, "gov_records_print", query.params(), False, len(printout["rows"]), clock.now())
+    return console_page(request, admin, "gov/records_print.html",
+                        {"active": "records", "query": query, "printout": printout, "printed_at": clock.now()})
 
 
 @router.get("/records/{scan_id}", name="gov_record_detail")
@@ -68,10 +94,21 @@ def person_view(request: Request, person_id: DbId, admin: ConsoleAdmin, session:
 
 
 @router.get("/scanners/{scanner_id}/records", name="gov_scanner_records")
-def scanner_records(request: Request, scanner_id: DbId, admin: ConsoleAdmin, session: DbSession,
-                    page: PageNo = 1) -> Response:
+def scanner_records(request: Request, scanner_id: DbId, admin: ConsoleAdmin, session: DbSession, start: str = "",
+                    end: str = "", point_id: str = "", page: PageNo = 1) -> Response:
+    """扫码员数据汇总: the scanner's records, filtered by 扫码时间 and 扫码地点 as the seed has it; a refused filter
+    shows its reason in place of the list."""
     scanner = records.scanner_for(session, admin.org_id, scanner_id)
-    result = records.page_of(session, ScanFilter(admin.org_id, scanner_id=scanner.id), page, page_size=50)
+    points = records.points(session, admin.org_id)
+    context = {"active": "records", "scanner": records.scanner_summary(scanner), "printed_at": clock.now(),
+               "points": points}
+    with refusable(session) as refused:
+        query = records.parse_query(admin.org_id, start, end, point_id)
+    if refused:
+        return console_page(request, admin, "gov/scanner.html",
+                            {**context, "query": records.Query(start, end, point_id), "result": None,
+                             "error": refused.message}, status_code=refused.status_code)
+    result = records.page_of(session, replace(query.filter, scanner_id=scanner.id), page, page_size=50)
+    label = records.filter_label(query, points)
     return console_page(request, admin, "gov/scanner.html",
-                        {"active": "records", "scanner": records.scanner_summary(scanner), "result": result,
-                         "printed_at": clock.now()})
+                        {**context, "query": query, "result": result, "filter": label})

@@ -17,7 +17,7 @@ from healthcode.orgs.export_models import ExportLog
 from healthcode.web.console import ConsoleUser
 
 EXPORTS = {"ent_reports": "员工健康上报数据", "ent_health": "员工健康管理数据", "gov_records": "扫码记录",
-           "gov_reports": "数据报表"}
+           "gov_records_print": "扫码记录打印", "gov_reports": "数据报表"}
 # The one column each export may show in full, and the kinds of unit that may ask for it. ID numbers: never.
 FULL_COLUMNS = {"ent_health": ("手机号码", {"enterprise"}), "gov_records": ("姓名", {"government", "community"})}
 _LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号码", "date_from": "开始日期", "date_to": "结束日期",

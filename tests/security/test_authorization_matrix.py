@@ -140,6 +140,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /gov/exports": ADMINS,  # the unit's own export log (the authority: every unit's)
     "GET /gov/records": ADMINS,
     "GET /gov/records/export": ADMINS,
+    "GET /gov/records/print": ADMINS,
     "GET /gov/records/{scan_id}": UNIT,
     "GET /gov/people/{person_id}": UNIT,
     "POST /gov/people/{person_id}": UNIT,

@@ -1,0 +1,116 @@
+"""扫码记录 (issue 14): 批量导出 and 打印 follow the filter of the table shown (htmx swaps them with the table), and a
+refused filter shows its Chinese reason in place while the list shown stays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from healthcode.console import records
+from healthcode.orgs.audit_models import DataAccess
+from healthcode.orgs.export_models import ExportLog
+from tests.orgs.console_factories import NOW, add_scans, login, unit
+
+HTMX = {"HX-Request": "true", "HX-Target": "records"}
+
+
+@pytest.fixture
+def signed_in(client, db, freeze):
+    freeze(NOW + timedelta(days=1))
+    a = unit(db, 1, "甲单位", person_name="王小五")
+    add_scans(db, a, 12, orange_every=4, abnormal_every=6)
+    assert login(client, a.created.username, a.created.password).status_code == 303
+    return a
+
+
+def test_the_swapped_table_carries_an_export_form_of_its_own_filter(client, signed_in):
+    response = client.get("/gov/records", params={"color": "orange", "start": "2020-02-24"}, headers=HTMX)
+
+    assert 'id="export-form"' in response.text
+    assert '<input type="hidden" name="color" value="orange">' in response.text
+    assert '<input type="hidden" name="start" value="2020-02-24">' in response.text
+
+
+def test_a_start_after_the_end_answers_the_reason_alone_for_htmx(client, signed_in):
+    response = client.get("/gov/records", params={"start": "2020-02-25", "end": "2020-02-24"}, headers=HTMX)
+
+    assert response.status_code == 422
+    assert 'id="records-error"' in response.text and "开始时间不能晚于结束时间" in response.text
+    assert "<table" not in response.text and "<html" not in response.text
+
+
+def test_a_start_after_the_end_shows_the_form_as_typed_and_the_reason_on_a_plain_request(client, signed_in):
+    response = client.get("/gov/records", params={"start": "2020-02-25", "end": "2020-02-24"})
+
+    assert response.status_code == 422
+    assert "开始时间不能晚于结束时间" in response.text and 'id="record-filters"' in response.text
+    assert 'value="2020-02-25"' in response.text and "<table" not in response.text
+
+
+def test_print_holds_the_whole_filtered_result_with_filter_unit_and_time_and_is_logged(client, db, signed_in):
+    response = client.get("/gov/records/print", params={"color": "green"})
+
+    assert response.status_code == 200
+    assert response.text.count("<tr><td>王*五</td>") == 9  # every green row, not a page of 10
+    assert "甲单位" in response.text and "扫码结果 绿码" in response.text and "打印时间" in response.text
+    assert "2020-02-25 09:00" in response.text  # the (frozen) time of printing
+    assert "超过单次打印上限" not in response.text
+    access = db.scalars(select(DataAccess).where(DataAccess.purpose == "打印")).one()
+    assert access.subject == "export" and "（9/9 条）" in (access.detail or "")
+    logged = db.scalars(select(ExportLog)).one()
+    assert (logged.export, logged.rows, logged.full) == ("gov_records_print", 9, False)
+
+
+def test_print_past_the_limit_prints_the_newest_rows_and_says_how_many_were_left(client, db, signed_in,
+                                                                                monkeypatch):
+    monkeypatch.setattr(records, "PRINT_LIMIT", 5)
+
+    response = client.get("/gov/records/print")
+
+    assert response.text.count("<tr><td>王*五</td>") == 5
+    assert "共 12 条记录，超过单次打印上限 5 条：本次只打印最新的 5 条" in response.text
+    assert "2020-02-24 10:17:00" in response.text and "2020-02-24 09:00:00" not in response.text
+
+
+def test_print_refuses_a_start_after_the_end(client, signed_in):
+    response = client.get("/gov/records/print", params={"start": "2020-02-25", "end": "2020-02-24"})
+
+    assert response.status_code == 422 and "开始时间不能晚于结束时间" in response.text
+
+
+def test_the_print_link_carries_the_filter_of_the_table(client, signed_in):
+    response = client.get("/gov/records", params={"color": "orange"}, headers=HTMX)
+
+    assert "/gov/records/print?color=orange" in response.text
+
+
+def test_scanner_summary_filters_by_scan_time_and_point(client, signed_in):
+    url = f"/gov/scanners/{signed_in.scanner_ids[0]}/records"
+
+    everything = client.get(url)
+    point = client.get(url, params={"point_id": signed_in.point_ids[1]})
+    window = client.get(url, params={"start": "2020-02-24T09:10", "end": "2020-02-24T09:30"})
+    other_day = client.get(url, params={"start": "2020-02-25", "end": "2020-02-25"})
+
+    assert 'id="scanner-filters"' in everything.text and "全部扫码点" in everything.text
+    assert "共 12 条记录" in everything.text and "共 6 条记录" in point.text
+    assert "共 3 条记录" in window.text and "共 0 条记录" in other_day.text
+    assert f'<option value="{signed_in.point_ids[1]}" selected>' in point.text
+
+
+def test_scanner_summary_refuses_a_start_after_the_end_in_place(client, signed_in):
+    response = client.get(f"/gov/scanners/{signed_in.scanner_ids[0]}/records",
+                          params={"start": "2020-02-25", "end": "2020-02-24"})
+
+    assert response.status_code == 422 and 'id="scanner-error"' in response.text
+    assert "开始时间不能晚于结束时间" in response.text and "李强" in response.text
+    assert 'value="2020-02-25"' in response.text and 'id="scanner-table"' not in response.text
+
+
+def test_scanner_summary_filter_stays_on_another_units_scanner_out_of_reach(client, db, signed_in):
+    other = unit(db, 2, "乙单位")
+    response = client.get(f"/gov/scanners/{other.scanner_ids[0]}/records", params={"start": "2020-02-24"})
+
+    assert response.status_code == 404
