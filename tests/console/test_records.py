@@ -12,16 +12,7 @@ from sqlalchemy import select
 
 from healthcode.orgs.audit_models import DataAccess
 from healthcode.web.exports import safe_cell
-from tests.orgs.console_factories import NOW, add_scans, login, unit
-
-
-@pytest.fixture
-def signed_in(client, db, freeze):
-    freeze(NOW + timedelta(days=1))
-    a = unit(db, 1, "甲单位", person_name="王小五")
-    add_scans(db, a, 12, orange_every=4, abnormal_every=6)
-    assert login(client, a.created.username, a.created.password).status_code == 303
-    return a
+from tests.orgs.console_factories import NOW, add_scans
 
 
 def test_table_shows_seed_columns_and_pagination_text(client, signed_in):

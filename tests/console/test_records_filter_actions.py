@@ -3,26 +3,14 @@ refused filter shows its Chinese reason in place while the list shown stays."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pytest
 from sqlalchemy import select
 
 from healthcode.console import records
 from healthcode.orgs.audit_models import DataAccess
 from healthcode.orgs.export_models import ExportLog
-from tests.orgs.console_factories import NOW, add_scans, login, unit
+from tests.orgs.console_factories import unit
 
 HTMX = {"HX-Request": "true", "HX-Target": "records"}
-
-
-@pytest.fixture
-def signed_in(client, db, freeze):
-    freeze(NOW + timedelta(days=1))
-    a = unit(db, 1, "甲单位", person_name="王小五")
-    add_scans(db, a, 12, orange_every=4, abnormal_every=6)
-    assert login(client, a.created.username, a.created.password).status_code == 303
-    return a
 
 
 def test_the_swapped_table_carries_an_export_form_of_its_own_filter(client, signed_in):
