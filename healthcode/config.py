@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str = "healthcode-platform"
     oidc_client_secret: str = DEV_OIDC_SECRET
+    # The scopes asked for: `openid` and what the platform needs to release the name and the ID number (a provider may
+    # keep the ID number under a scope of its own, e.g. "openid profile idcard").
+    oidc_scope: str = "openid profile"
     min_assurance_level: Literal["L1", "L2", "L3", "L4"] = "L4"
 
     # Enterprise CA-certificate login (enterprise/ca_login.py): off unless the CA certificate (PEM) is named; the TLS
@@ -114,6 +117,21 @@ class Settings(BaseSettings):
                 raise ValueError("生产环境必须设置 HEALTHCODE_OIDC_ISSUER 和 HEALTHCODE_OIDC_CLIENT_SECRET")
         if not 0 < self.code_ttl_seconds <= 300:
             raise ValueError("健康码有效期必须在 1 到 300 秒之间")
+        return self
+
+    @model_validator(mode="after")
+    def _oidc_issuer_and_scope(self) -> Settings:
+        """The issuer is an http(s) URL, https only in production (except on this machine); the scope has openid."""
+        if "openid" not in self.oidc_scope.split():
+            raise ValueError("HEALTHCODE_OIDC_SCOPE 必须包含 openid")
+        if not self.oidc_issuer:
+            self.oidc_issuer = None
+            return self
+        parts = urlsplit(self.oidc_issuer)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("HEALTHCODE_OIDC_ISSUER 必须是 http 或 https 地址（不带查询参数）")
+        if self.env == "prod" and parts.scheme != "https" and not _loopback(parts.hostname):
+            raise ValueError("生产环境的 HEALTHCODE_OIDC_ISSUER 必须使用 https（本机地址除外）")
         return self
 
     @model_validator(mode="after")

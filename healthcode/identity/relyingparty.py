@@ -1,8 +1,10 @@
 """The platform's real-name sign-in: an OpenID Connect relying party of the provincial identity platform.
 
 Authorization code flow with state, nonce and PKCE (S256); the ID token is verified against the provider's JWK Set and
-its `acr` must reach settings.min_assurance_level (L4). When the issuer is this app's own development provider the
-back-channel requests go in-process through httpx's ASGI transport, so tests and demos run the production path.
+its `acr` must reach settings.min_assurance_level (L4). The name and the ID number are read from the ID token, or, when
+the provider keeps them out of it (as a certified provider does by default for scope-requested claims), from its
+userinfo endpoint for the same subject. When the issuer is this app's own development provider the back-channel
+requests go in-process through httpx's ASGI transport, so tests and demos run the production path.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from healthcode.web.templating import templates
 
 SESSION_KEY = "person_id"
 _PENDING = "oidc_pending"
-SCOPE = "openid profile"
+# Asymmetric signatures only, whatever the provider advertises: never `none`, nor an HMAC keyed with the client secret.
+ID_TOKEN_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
 router = APIRouter(prefix="/citizen", include_in_schema=False)
 
@@ -62,7 +65,7 @@ def _client(request: Request, issuer: str) -> AsyncOAuth2Client:
     if issuer == _own_dev_issuer(request) and settings.env != "prod":
         transport = httpx.ASGITransport(app=request.app)
     return AsyncOAuth2Client(
-        client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret, scope=SCOPE,
+        client_id=settings.oidc_client_id, client_secret=settings.oidc_client_secret, scope=settings.oidc_scope,
         redirect_uri=str(request.url_for("citizen_login_callback")), code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic", transport=transport, timeout=10,
     )
@@ -104,32 +107,26 @@ def verify_id_token(
     return dict(claims)
 
 
+def signing_algorithms(metadata: dict[str, Any]) -> list[str]:
+    """The ID-token algorithms to accept: those the provider advertises (RS256 when it says nothing) that are
+    asymmetric (ID_TOKEN_ALGORITHMS)."""
+    offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    allowed = [alg for alg in offered if alg in ID_TOKEN_ALGORITHMS]
+    if not allowed:
+        raise SignInUnavailable("身份认证平台的身份凭证签名算法不受支持，无法登录")
+    return allowed
+
+
 @router.get("/login/callback", name="citizen_login_callback")
 async def callback(request: Request, code: str | None = None, state: str | None = None,
-                   error: str | None = None) -> Response:
+                   error: str | None = None, iss: str | None = None) -> Response:
     pending = request.session.pop(_PENDING, None)
     if error:
         raise SignInFailed("已取消登录" if error == "access_denied" else f"登录未完成（{error}），请重新登录")
     if not pending or not state or not code or not hmac.compare_digest(state, str(pending.get("state"))):
         raise SignInFailed("登录状态校验失败（可能已过期或被篡改），请重新登录")
     settings = app_settings(request)
-    issuer = pending["issuer"]
-    async with _client(request, issuer) as client:
-        metadata = await provider.metadata(request, client, issuer)
-        try:
-            token = await client.fetch_token(metadata["token_endpoint"], code=code, code_verifier=pending["verifier"],
-                                             grant_type="authorization_code")
-            if "id_token" not in token:
-                raise SignInFailed("身份认证平台未返回身份凭证，请重新登录")
-            keys = await provider.keys(request, client, metadata["jwks_uri"], token["id_token"])
-        except (OAuthError, httpx.HTTPError, ValueError) as exc:
-            raise SignInFailed("身份认证平台拒绝了本次登录，请重新登录") from exc
-    claims = verify_id_token(
-        token["id_token"], keys, issuer=issuer, client_id=settings.oidc_client_id, nonce=pending["nonce"],
-        access_token=token.get("access_token"),
-        algorithms=metadata.get("id_token_signing_alg_values_supported") or ["RS256"],
-    )
-    identity = service.identity_from_claims(claims)
+    identity = service.identity_from_claims(await _verified_claims(request, pending, code, iss))
     if not service.meets_level(identity.level, settings.min_assurance_level):
         return templates.TemplateResponse(
             request, "citizen/level_refused.html",
@@ -140,6 +137,46 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     request.session.clear()  # a fresh session after sign-in: nothing from before it carries over
     request.session[SESSION_KEY] = person_id
     return RedirectResponse(pending.get("next") or request.url_for("citizen_home"), status_code=303)
+
+
+async def _verified_claims(request: Request, pending: dict[str, Any], code: str, iss: str | None) -> dict[str, Any]:
+    """The code exchanged for tokens, the ID token verified, and the identity claims it lacks read from userinfo."""
+    settings = app_settings(request)
+    async with _client(request, pending["issuer"]) as client:
+        metadata = await provider.metadata(request, client, pending["issuer"])
+        issuer = metadata["issuer"]  # the exact value the ID token's `iss` must carry
+        if iss != issuer and (iss is not None or metadata.get("authorization_response_iss_parameter_supported")):
+            raise SignInFailed("登录响应不是来自本平台的身份认证平台，请重新登录")  # RFC 9207: a mix-up
+        try:
+            token = await client.fetch_token(metadata["token_endpoint"], code=code, code_verifier=pending["verifier"],
+                                             grant_type="authorization_code")
+            if "id_token" not in token:
+                raise SignInFailed("身份认证平台未返回身份凭证，请重新登录")
+            keys = await provider.keys(request, client, metadata["jwks_uri"], token["id_token"])
+            claims = verify_id_token(
+                token["id_token"], keys, issuer=issuer, client_id=settings.oidc_client_id, nonce=pending["nonce"],
+                access_token=token.get("access_token"), algorithms=signing_algorithms(metadata),
+            )
+            if service.lacks_identity(claims):  # what the signed ID token says stands; userinfo fills the gaps
+                for name, value in (await _userinfo(client, metadata, claims.get("sub"))).items():
+                    claims.setdefault(name, value)
+        except (OAuthError, httpx.HTTPError, ValueError) as exc:
+            raise SignInFailed("身份认证平台拒绝了本次登录，请重新登录") from exc
+    return claims
+
+
+async def _userinfo(client: AsyncOAuth2Client, metadata: dict[str, Any], subject: object) -> dict[str, Any]:
+    """The identity claims (service.IDENTITY_CLAIMS, nothing else: `acr` is the ID token's alone) of the provider's
+    userinfo for the ID token's subject (OIDC Core 5.3.4: a response for another `sub` is refused)."""
+    endpoint = metadata.get("userinfo_endpoint")
+    if not endpoint:
+        return {}
+    response = await client.request("GET", endpoint)
+    response.raise_for_status()
+    found = response.json()
+    if not isinstance(found, dict) or found.get("sub") != subject:
+        raise SignInFailed("身份认证平台返回的用户信息与身份凭证不符，请重新登录")
+    return {name: found[name] for name in service.IDENTITY_CLAIMS if name in found}
 
 
 def _safe_next(target: str) -> str | None:

@@ -13,6 +13,8 @@ from healthcode.residents import repository as residents
 from healthcode.residents.models import Person
 
 LEVELS = ("L1", "L2", "L3", "L4")
+# What the platform reads of the resident besides `sub` and `acr`: from the ID token, or else from userinfo.
+IDENTITY_CLAIMS = ("id_number", "cn_id", "name", "phone_number")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,11 @@ def meets_level(level: str | None, minimum: str) -> bool:
     if level not in LEVELS:
         return False
     return LEVELS.index(level) >= LEVELS.index(minimum)
+
+
+def lacks_identity(claims: dict[str, object]) -> bool:
+    """Whether verified ID-token claims miss the ID number or the name (a provider may give them only in userinfo)."""
+    return not (claims.get("id_number") or claims.get("cn_id")) or not claims.get("name")
 
 
 def identity_from_claims(claims: dict[str, object]) -> VerifiedIdentity:
