@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +30,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture
-def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
-    """The base URL of the app running in uvicorn; the listening socket is bound before the server thread starts, so
-    the first request waits in the backlog instead of the test polling for readiness."""
-    from healthcode.app import create_app
-
+def loopback_socket() -> socket.socket:
+    """A socket listening on a free loopback port (its URL is known before the app that will serve it is made)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning", lifespan="on"))
+    return sock
+
+
+def socket_url(sock: socket.socket) -> str:
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextmanager
+def serving(app: Any, sock: socket.socket) -> Iterator[str]:
+    """The app served by uvicorn in a thread on `sock` (already listening: the first request waits in the backlog
+    instead of the test polling for readiness); its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield socket_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The base URL of the app running in uvicorn."""
+    from healthcode.app import create_app
+
+    with serving(create_app(settings, engine), loopback_socket()) as url:
+        yield url
 
 
 CSP_VIOLATIONS: list[str] = []
