@@ -70,12 +70,13 @@ def watch_csp(context: Any) -> Any:
 
 
 class _WatchedBrowser:
-    """The browser, whose new contexts are watched for CSP violations."""
+    """The browser, whose new contexts are watched for CSP violations and are Chinese unless a test says otherwise."""
 
     def __init__(self, browser: Any) -> None:
         self._browser = browser
 
     def new_context(self, **options: Any) -> Any:
+        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
         return watch_csp(self._browser.new_context(**options))
 
     def __getattr__(self, name: str) -> Any:

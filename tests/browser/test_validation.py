@@ -50,15 +50,16 @@ def _pc(browser: Any, live_server: str) -> Any:
     return page
 
 
-def test_the_browser_runs_in_chinese_with_dates_in_year_month_day(phone: Any) -> None:
-    phone.set_content('<input type="date" id="d"><input required id="r">')
-    assert phone.evaluate("() => [navigator.language, Intl.DateTimeFormat().resolvedOptions().timeZone]") == [
-        "zh-CN", "Asia/Shanghai"]
-    tree = phone.context.new_cdp_session(phone).send("DOM.getDocument", {"depth": -1, "pierce": True})
-    shown = _texts(tree["root"])
-    assert "年" in shown and "月" in shown and "日" in shown and "yyyy" not in shown, shown
-    # Chromium's own texts are Chinese too (Debian's chromium-l10n, LANGUAGE in its environment)
-    assert phone.evaluate("() => document.getElementById('r').validationMessage") == "请填写此字段。"
+def test_the_browser_runs_in_chinese_with_dates_in_year_month_day(browser: Any, live_server: str, phone: Any) -> None:
+    for page in (phone, _pc(browser, live_server)):  # a context made without a locale is Chinese too
+        page.set_content('<input type="date" id="d"><input required id="r">')
+        assert page.evaluate("() => [navigator.language, Intl.DateTimeFormat().resolvedOptions().timeZone]") == [
+            "zh-CN", "Asia/Shanghai"]
+        tree = page.context.new_cdp_session(page).send("DOM.getDocument", {"depth": -1, "pierce": True})
+        shown = _texts(tree["root"])
+        assert "年" in shown and "月" in shown and "日" in shown and "yyyy" not in shown, shown
+        # Chromium's own texts are Chinese too (Debian's chromium-l10n, LANGUAGE in its environment)
+        assert page.evaluate("() => document.getElementById('r').validationMessage") == "请填写此字段。"
 
 
 def test_login_pages_answer_an_empty_field_in_the_page(browser: Any, live_server: str, phone: Any) -> None:
