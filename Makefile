@@ -25,10 +25,15 @@ $(STATIC)/.done: package.json
 
 assets: $(STATIC)/.done
 
-# Debian's Chromium and a CJK font for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
+# Debian's Chromium and a CJK font for the browser tests (Playwright drives /usr/bin/chromium; no browser download),
+# in Chinese as the platform's users run it: chromium-l10n (its zh-CN texts and 年/月/日 date fields) and the system
+# locale zh_CN.UTF-8 (Debian's `locales`, generated once).
 browser:
-	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi wqy || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei ffmpeg >/dev/null)
+	@test -x /usr/bin/chromium && test -f /usr/lib/chromium/locales/zh-CN.pak && fc-list 2>/dev/null | grep -qi wqy \
+	  && command -v locale-gen >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	  -qq chromium chromium-l10n fonts-wqy-zenhei ffmpeg locales >/dev/null)
+	@locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\?8' || { sed -i 's/^# *\(zh_CN.UTF-8 UTF-8\)/\1/' /etc/locale.gen; \
+	  grep -qx 'zh_CN.UTF-8 UTF-8' /etc/locale.gen || echo 'zh_CN.UTF-8 UTF-8' >> /etc/locale.gen; locale-gen >/dev/null; }
 
 demo: install assets
 	rm -rf var/demo && HEALTHCODE_DATA_DIR=var/demo $(BIN)/healthcode demo

@@ -12,7 +12,8 @@ from healthcode.app import create_app
 from healthcode.config import Settings
 
 PAGES = ["/", "/citizen/", "/gov/login", "/ent/", "/scanner/login", "/scanner/register", "/static/console.js",
-         "/api/v1/me/code", "/api/v1/checkpoint/scans", "/gov/no-such-page", "/api/openapi.json"]
+         "/static/validation.js", "/api/v1/me/code", "/api/v1/checkpoint/scans", "/gov/no-such-page",
+         "/api/openapi.json"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -3,6 +3,7 @@ Chromium driven by Playwright with a phone-sized viewport. Screenshots go to tes
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,10 @@ from healthcode.config import Settings
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--lang=zh-CN"]
+# The browser in Chinese, as the platform's users run it: Chromium on Linux takes its own language (the date field's
+# 年/月/日, its validation texts) from the environment, not from --lang, and needs Debian's chromium-l10n for it.
+CHROMIUM_ENV = {"LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
@@ -84,12 +88,13 @@ def watch_csp(context: Any) -> Any:
 
 
 class _WatchedBrowser:
-    """The browser, whose new contexts are watched for CSP violations."""
+    """The browser, whose new contexts are watched for CSP violations and are Chinese unless a test says otherwise."""
 
     def __init__(self, browser: Any) -> None:
         self._browser = browser
 
     def new_context(self, **options: Any) -> Any:
+        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
         return watch_csp(self._browser.new_context(**options))
 
     def __getattr__(self, name: str) -> Any:
@@ -110,7 +115,8 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                            env={**os.environ, **CHROMIUM_ENV})
         yield _WatchedBrowser(chromium)
         chromium.close()
 

@@ -4,6 +4,7 @@ with the API blocked and the queued scan uploaded once when it comes back."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -19,7 +20,7 @@ from healthcode.checkpoints.models import Scan
 from healthcode.codes import qr
 from healthcode.regions import service as regions
 from healthcode.residents.models import Person
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch_csp
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV, PHONE, watch_csp
 from tests.checkpoints.factories import PASSWORD, id_number, issue, org, person, scanner
 
 pytestmark = pytest.mark.browser
@@ -125,7 +126,7 @@ def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
     video = _fake_camera_video(issued.qr_text, tmp_path)
     camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
+        f"--use-file-for-fake-video-capture={video}"], env={**os.environ, **CHROMIUM_ENV})
     try:
         context = watch_csp(camera_browser.new_context(base_url=live_server, **PHONE))
         context.grant_permissions(["camera"])
