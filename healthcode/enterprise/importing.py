@@ -44,6 +44,7 @@ class ImportReport:
     removed_employees: int = 0
     removed_requests: int = 0
     token: str | None = None  # the error report's (rejected) or the kept upload's (confirm)
+    recounted: bool = False  # confirm again: the number to remove changed since the admin was shown it
     checked: Checked | None = field(default=None, repr=False)
 
     @property
@@ -92,7 +93,7 @@ def import_kept(session: Session, settings: Settings, uploader: Uploader, token:
         report = import_file(session, settings, uploader.org_id, path, now, remove_missing=True,
                              confirmed_removals=removals)
     if report.status == "confirm":
-        report.token = token
+        report.token, report.recounted = token, True
         return report
     import_store.discard(session, uploader, token)
     return _keep_report(session, uploader, report, now)
