@@ -1,11 +1,13 @@
 """The enterprise console at size: 50,000 employees with 90 days of health reports (4.5 million rows), on SQLite and
-PostgreSQL. Measures the 企业看板 page, the 员工健康管理 table page, and a 50,000-row .xlsx import, through the real
-app (TestClient, signed in) and the real import path.
+PostgreSQL. Measures the 企业看板 page, the 员工健康管理 table page, a 50,000-row .xlsx import, and the re-upload of
+the enterprise's whole roster (every phone changed; the same file again; a file without a tenth of the staff, with
+删除名单中没有的员工 confirmed), through the real app (TestClient, signed in) and the real import path.
 
     .venv/bin/python -m bench.enterprise_console [--scale 1.0] [--backends sqlite,postgresql]
         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--requests 40]
 
-Targets (the issue): dashboard p95 < 300 ms, employee health table page p95 < 200 ms, import of 50,000 rows < 15 s.
+Targets (the issue): dashboard p95 < 300 ms, employee health table page p95 < 200 ms, import of 50,000 rows < 15 s;
+a re-upload as fast as the first import.
 Baseline printed alongside: the dashboard totals computed the naive way, straight from the reports joined to the
 employees, which is what the kept summaries (employee columns and per-day counts) avoid.
 """
@@ -27,7 +29,8 @@ DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TODAY = date(2020, 5, 1)
 DAYS = 90
-TARGETS = {"dashboard": 0.300, "health": 0.200, "import": 15.0}
+TARGETS = {"dashboard": 0.300, "health": 0.200, "import": 15.0, "reimport_update": 15.0, "reimport_same": 15.0,
+           "reimport_remove": 15.0}
 
 
 def p95(samples: list[float]) -> float:
@@ -204,6 +207,37 @@ def measure_import(engine: Any, org_id: int, employees: int) -> tuple[float, flo
     return took, path.stat().st_size / 1e6
 
 
+def measure_reimport(engine: Any, org_id: int, employees: int, path: Path) -> dict[str, float]:
+    """The roster file again for the enterprise whose employees were built (confirmed, 90 days of reports each): first
+    every phone differs (all updated), then the same file (all unchanged), then a tenth left out and removed."""
+    from openpyxl import Workbook
+
+    from healthcode.config import get_settings
+    from healthcode.db import transaction
+    from healthcode.enterprise import importing
+
+    now = datetime.combine(TODAY, datetime.min.time())
+    timings: dict[str, float] = {}
+    fewer = path.with_name(f"employees_{employees}_fewer.xlsx")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("员工信息")
+    sheet.append(importing.TEMPLATE_HEADER)
+    for i in range(employees):
+        if i % 10:
+            sheet.append([f"员工{i}", _id_number(i), f"138{i:08d}"])
+    workbook.save(fewer)
+    for key, file, expect in (("reimport_update", path, "updated"), ("reimport_same", path, "unchanged"),
+                              ("reimport_remove", fewer, "removed")):
+        started = time.perf_counter()
+        with transaction(engine) as session:
+            remove = key == "reimport_remove"
+            result = importing.import_file(session, get_settings(), org_id, file, now, remove_missing=remove,
+                                           confirmed_removals=employees // 10 if remove else None)
+        timings[key] = time.perf_counter() - started
+        assert result.status == "imported" and getattr(result, expect) >= employees // 10, result.as_json()
+    return timings
+
+
 def run(backend: str, args: argparse.Namespace) -> dict[str, float]:
     employees = max(100, int(50_000 * args.scale))
     engine, drop = _engine(backend, args.pg_url)
@@ -216,9 +250,13 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, float]:
         imported, size = measure_import(engine, world["b"].org_id, employees)
         print(f"[{backend}] import of {employees} rows ({size:.1f} MB .xlsx, people with 90 days of reports) "
               f"{imported:.1f} s", flush=True)
+        again = measure_reimport(engine, world["a"].org_id, employees, DATA / f"employees_{employees}.xlsx")
+        print(f"[{backend}] re-upload of the {employees}-employee roster: all phones changed "
+              f"{again['reimport_update']:.1f} s, the same file {again['reimport_same']:.1f} s, a tenth left out "
+              f"and removed {again['reimport_remove']:.1f} s", flush=True)
         return {"dashboard": p95(timings["dashboard"]), "dashboard_median": statistics.median(timings["dashboard"]),
                 "health": p95(timings["health"]), "health_median": statistics.median(timings["health"]),
-                "import": imported, "naive": naive}
+                "import": imported, "naive": naive, **again}
     finally:
         engine.dispose()
         if drop:
@@ -251,9 +289,12 @@ def main() -> None:
     for backend, r in results.items():
         for key, label, unit in (("dashboard", "企业看板 GET /ent/ p95", "ms"),
                                  ("health", "员工健康管理 page p95", "ms"),
-                                 ("import", "批量导入 50,000-row .xlsx", "s")):
+                                 ("import", f"批量导入 {int(50_000 * args.scale):,}-row .xlsx", "s"),
+                                 ("reimport_update", "  re-upload, every phone changed", "s"),
+                                 ("reimport_same", "  re-upload, the same file", "s"),
+                                 ("reimport_remove", "  re-upload, a tenth removed", "s")):
             figure, target = r[key], TARGETS[key]
-            ok = figure < target if args.scale >= 1 or key != "import" else True
+            ok = figure < target if args.scale >= 1 or "import" not in key else True
             failed |= not ok
             show = (lambda v: f"{v * 1000:.0f} ms") if unit == "ms" else (lambda v: f"{v:.1f} s")
             print(f"{backend:<11}{label:<34}{show(figure):>10}{show(target):>10}  {'ok' if ok else 'MISSED'}")

@@ -328,9 +328,10 @@ def sms_dispatch(
 
 @app.command()
 def purge() -> None:
-    """删除超过保存期限的扫码记录、已过期的健康码记录和已超时的登录会话（每天运行一次）。"""
+    """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话和过期的员工导入文件（每天运行一次）。"""
     from healthcode.checkpoints.service import purge as purge_scans
     from healthcode.codes.service import purge_expired
+    from healthcode.enterprise import import_store
     from healthcode.sessions import repository as web_sessions
 
     settings, now = _start(), clock.now()
@@ -340,8 +341,10 @@ def purge() -> None:
         codes = purge_expired(session, now - timedelta(hours=1))
         # Sessions no request came back to after their idle limit (one that does is deleted then).
         sessions = web_sessions.purge_expired(session, now)
+        # Error reports and uploads awaiting confirmation of 批量导入 (30 minutes; each upload purges its enterprise's).
+        imports = import_store.purge_expired(session, now)
     typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录、"
-               f"{sessions} 个已超时的登录会话")
+               f"{sessions} 个已超时的登录会话、{imports} 个过期的员工导入文件")
 
 
 @app.command()

@@ -5,6 +5,7 @@ from healthcode.checkpoints import models as checkpoints  # noqa: F401
 from healthcode.codes import models as codes  # noqa: F401
 from healthcode.console import models as console  # noqa: F401
 from healthcode.enterprise import dispute_models as enterprise_disputes  # noqa: F401
+from healthcode.enterprise import import_models as enterprise_imports  # noqa: F401
 from healthcode.enterprise import models as enterprise  # noqa: F401
 from healthcode.enterprise import operator_models as enterprise_operators  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401

@@ -105,3 +105,25 @@ def drop_any(session: Session, org_id: int, id_numbers: Sequence[str]) -> None:
     for start in range(0, len(id_numbers), CHUNK):
         session.execute(delete(EmploymentRequest).where(
             EmploymentRequest.org_id == org_id, EmploymentRequest.id_number.in_(id_numbers[start:start + CHUNK])))
+
+
+# ---- the roster as a re-upload compares with it -----------------------------------------------------------------
+def roster_employees(session: Session, org_id: int) -> dict[str, tuple[int, str, str | None]]:
+    """The enterprise's employees: ID number -> (employee id, name, phone)."""
+    rows = session.execute(select(Employee.id_number, Employee.id, Employee.name, Employee.phone)
+                           .where(Employee.org_id == org_id))
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def roster_requests(session: Session, org_id: int) -> dict[str, tuple[int, str, str, str | None]]:
+    """The enterprise's requests, withdrawn ones too: ID number -> (request id, state, name, phone)."""
+    rows = session.execute(select(EmploymentRequest.id_number, EmploymentRequest.id, EmploymentRequest.state,
+                                  EmploymentRequest.name, EmploymentRequest.phone)
+                           .where(EmploymentRequest.org_id == org_id))
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+
+def update_requests(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk update by primary key (`id` in each dict)."""
+    for start in range(0, len(rows), 5000):
+        session.execute(update(EmploymentRequest), list(rows[start:start + 5000]))

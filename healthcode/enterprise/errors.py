@@ -188,3 +188,8 @@ class ExpiredCertificate(Unauthorised):
 class NoUscc(Unauthorised):
     code = "no_uscc"
     message = "CA证书中没有统一社会信用代码"
+
+
+class ImportFileGone(NotFound):
+    code = "import_file_gone"
+    message = "该导入文件或错误报告不存在或已过期（保留 30 分钟，仅上传者本人可用），请重新导入"

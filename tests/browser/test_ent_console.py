@@ -97,7 +97,7 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
     page.get_by_test_id("import").click()
     page.get_by_test_id("import-file").set_input_files(str(_xlsx(tmp_path / "好.xlsx", staff)))
     page.get_by_test_id("import-submit").click()
-    page.get_by_text("导入成功，已向 12 名员工发送确认请求").wait_for()
+    page.get_by_text("导入成功：新增 12 名（已发送确认请求").wait_for()
     assert page.get_by_test_id("requests").inner_text().count("待确认") == 12
     page.get_by_test_id("requests").screenshot(path=str(artifacts / "ent-employee-requests.png"))
     _everyone_accepts(db)

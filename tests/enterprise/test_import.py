@@ -1,4 +1,5 @@
-"""批量导入: all or nothing, every bad row named (line, column, reason), CSV and real .xlsx files."""
+"""批量导入: all or nothing, every bad row named (line, column, reason), CSV and real .xlsx files. The re-upload of a
+roster and the error report: test_reimport.py."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from sqlalchemy import func, select
 
 from healthcode.config import Settings
 from healthcode.enterprise import consent, importing, repository, service
+from healthcode.enterprise.import_store import Uploader
 from healthcode.enterprise.models import Employee, EmploymentRequest
 from healthcode.errors import DomainError
+from healthcode.orgs.service import Created
 from tests.enterprise.factories import console_login, employ, enterprise, id_number, person, report
 
 NOW = datetime(2020, 2, 24, 9)
@@ -29,6 +32,10 @@ def xlsx_bytes(rows: list[list[Any]], header: tuple[str, ...] = ("姓名", "身�
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def up(org: Created, account_id: int = 1) -> Uploader:
+    return Uploader(org.org_id, account_id)
 
 
 def bad_check_character(n: int) -> str:
@@ -47,16 +54,15 @@ def test_given_bad_rows_when_importing_then_nothing_is_imported_and_every_bad_ro
         ["王五", bad_check_character(3), ""],           # line 4: bad check character
         ["赵六", id_number(4), "12345"],                # line 5: bad phone
         ["张三", id_number(1), ""],                     # line 6: duplicate of line 2
-        ["老员工", id_number(9), ""],                   # line 7: already an employee
-        ["新员工", id_number(8), ""],                   # line 8: already asked
+        ["老员工", id_number(9), ""],                   # line 7: already an employee: fine (a re-upload)
+        ["新员工", id_number(8), ""],                   # line 8: already asked: fine
     ])
-    result = importing.import_upload(db, settings, org.org_id, "员工.xlsx", content, NOW)
+    result = importing.import_upload(db, settings, up(org), "员工.xlsx", content, NOW)
     assert result.status == "rejected"
     assert [(b.line, b.column) for b in result.bad_rows] == [
-        (3, "姓名"), (4, "身份证号"), (5, "手机号码"), (6, "身份证号"), (7, "身份证号"), (8, "身份证号")]
+        (3, "姓名"), (4, "身份证号"), (5, "手机号码"), (6, "身份证号")]
     reasons = {b.line: b.reason for b in result.bad_rows}
-    assert reasons[4] == "身份证号校验码错误" and "第 2 行" in reasons[6] and "已在本企业" in reasons[7]
-    assert "待确认名单" in reasons[8]
+    assert reasons[4] == "身份证号校验码错误" and "第 2 行" in reasons[6]
     assert repository.count_employees(db, org.org_id) == 1 and len(consent.open_requests(db, org.org_id)) == 1
 
 
@@ -66,8 +72,9 @@ def test_given_a_good_csv_when_importing_then_requests_only_and_on_acceptance_th
     li_person = person(db, id_number(2), "李四")
     report(db, li_person, date(2020, 2, 23))
     csv = f"\ufeff姓名,身份证号,手机号码\n张三,{id_number(1)},13800138000\n李四,{id_number(2).lower()},\n"
-    result = importing.import_upload(db, settings, org.org_id, "employees.csv", csv.encode(), NOW)
-    assert result.as_json() == {"status": "imported", "rows": 2, "bad_rows": []}
+    result = importing.import_upload(db, settings, up(org), "employees.csv", csv.encode(), NOW)
+    assert result.as_json() == {"status": "imported", "rows": 2, "added": 2, "updated": 0, "unchanged": 0,
+                                "declined": 0, "removed": 0, "bad_rows": []}
     # the import creates pending requests, nothing more: no employee, no report counted
     assert repository.count_employees(db, org.org_id) == 0 and repository.day_stat_sum(db, org.org_id, None, None) == 0
     assert sorted((r.state, r.name_masked) for r in consent.open_requests(db, org.org_id)) == [
@@ -89,7 +96,7 @@ def test_unusable_files_are_refused_in_chinese(db: Any, filename: str, content: 
                                                settings: Settings) -> None:
     org = enterprise(db)
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, settings, org.org_id, filename, content, NOW)
+        importing.import_upload(db, settings, up(org), filename, content, NOW)
     assert message in refused.value.message
 
 
@@ -104,7 +111,7 @@ def test_import_through_the_page_shows_the_report_then_accepts_the_fixed_file(cl
     assert "整个文件未导入" in page.text
     good = xlsx_bytes([["张三", id_number(1), ""], ["李四", id_number(2), ""]])
     page = client.post("/ent/employees-import", files={"file": ("员工.xlsx", good)})
-    assert "导入成功，已向 2 名员工发送确认请求" in page.text and page.text.count("待确认</span>") == 2
+    assert "导入成功：新增 2 名（已发送确认请求" in page.text and page.text.count("待确认</span>") == 2
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Employee)) == 0
     assert db.scalar(select(func.count()).select_from(EmploymentRequest)) == 2
@@ -126,7 +133,7 @@ def test_a_name_that_differs_from_the_registered_real_name_is_imported_like_any_
     person(db, id_number(1), "张三")
     person(db, id_number(2), "王五")
     upload = f"姓名,身份证号\n李四,{id_number(1)}\n王五,{id_number(2)}\n".encode()
-    result = importing.import_upload(db, settings, org.org_id, "e.csv", upload, NOW)
+    result = importing.import_upload(db, settings, up(org), "e.csv", upload, NOW)
     assert result.status == "imported" and result.rows == 2 and result.bad_rows == []
     requests = db.scalars(select(EmploymentRequest).order_by(EmploymentRequest.id_number)).all()
     assert [(r.name, r.state) for r in requests] == [("李四", "pending"), ("王五", "pending")]
@@ -135,14 +142,14 @@ def test_a_name_that_differs_from_the_registered_real_name_is_imported_like_any_
 def test_a_damaged_xlsx_is_refused_in_chinese(db: Any, settings: Settings) -> None:
     org = enterprise(db)
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, settings, org.org_id, "坏.xlsx", b"PK\x03\x04 not really a zip", NOW)
-    assert "无法读取文件" in refused.value.message
+        importing.import_upload(db, settings, up(org), "坏.xlsx", b"PK\x03\x04 not really a zip", NOW)
+    assert "该 Excel 文件已损坏或不是 Excel 工作簿" in refused.value.message
 
 
 def test_numbers_typed_as_numbers_in_excel_keep_their_digits(db: Any, settings: Settings) -> None:
     org = enterprise(db)
     content = xlsx_bytes([["张三", id_number(1), 13800138000]])
-    assert importing.import_upload(db, settings, org.org_id, "e.xlsx", content, NOW).status == "imported"
+    assert importing.import_upload(db, settings, up(org), "e.xlsx", content, NOW).status == "imported"
     request = db.scalar(select(EmploymentRequest))
     assert request.id_number == id_number(1) and request.phone == "13800138000"
 
@@ -176,6 +183,6 @@ def test_an_upload_is_read_in_chunks_never_more_than_the_limit(db: Any, settings
     source = Endless()
     two = settings.model_copy(update={"employee_import_max_mb": 2})
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, two, enterprise(db).org_id, "员工.csv", source, NOW)
+        importing.import_upload(db, two, up(enterprise(db)), "员工.csv", source, NOW)
     assert refused.value.status_code == 413 and refused.value.code == "file_too_large"
     assert 2 * 1024 * 1024 < source.read_bytes <= 2 * 1024 * 1024 + importing.CHUNK

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from healthcode.enterprise import operators, service
+from healthcode.enterprise import import_store, operators, service
+from healthcode.enterprise.import_models import ImportFile
 from healthcode.enterprise.models import Employee, EmploymentRequest, HealthReport
 from healthcode.messages.models import Message
 from healthcode.orgs.service import add_org
@@ -46,9 +47,22 @@ def _world(db: Any) -> dict[str, Any]:
     outsider = report(db, person(db, OUTSIDER_ID, OUTSIDER_NAME), date(2020, 2, 23))
     b_operator = operators.add_operator(db, b.org_id, B_OPERATOR_NAME, B_OPERATOR_ID, "乙方管理员",
                                         datetime(2020, 2, 1))
+    # B's admin keeps an upload awaiting confirmation, B's operator an import error report, both naming B's employee
+    kept, at = f"姓名,身份证号\n{B_NAME},{B_ID}\n".encode(), datetime(2020, 2, 24, 8, 59)
+    b_import = import_store.keep(db, import_store.Uploader(b.org_id, 1), import_store.UPLOAD, ".csv", kept, at)
+    b_errors = import_store.keep(db, import_store.Uploader(b.org_id, 1, B_OPERATOR_ID), import_store.REPORT, ".xlsx",
+                                 _xlsx([["姓名", "身份证号"], [B_NAME, B_ID]]), at)
     db.commit()
     return {"a": a, "b": b, "b_employee": b_employee.id, "b_report": b_report.id, "outsider_report": outsider.id,
-            "b_operator": b_operator.id, "b_request": b_request.id}
+            "b_operator": b_operator.id, "b_request": b_request.id, "b_import": b_import, "b_errors": b_errors}
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    from healthcode.web.exports import write_xlsx
+
+    buffer = io.BytesIO()
+    write_xlsx(buffer, "sheet", rows[0], rows[1:])
+    return buffer.getvalue()
 
 
 def _leaks(text: str) -> list[str]:
@@ -76,14 +90,16 @@ def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(cl
         operator_login(client, db, world["a"], OPERATOR_ID, "甲方经办")
     routes = [r for r in all_routes(client.app) if getattr(r, "path", "").startswith("/ent")]
     assert len(routes) >= 15
-    ids = {"employee_id": world["b_employee"], "report_id": world["b_report"], "request_id": world["b_request"]}
+    ids = {"employee_id": world["b_employee"], "report_id": world["b_report"], "request_id": world["b_request"],
+           "token": world["b_errors"]}
     tried = 0
     for route in routes:
         path = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), route.path)
         for method in route.methods - {"HEAD"}:
             form = {"employee_ids": [world["b_employee"]], "name": "丙", "id_number": id_number(70),
                     "legal_name": "某某", "legal_phone": "13900000000", "operator_id": world["b_operator"],
-                    "org_id": world["b"].org_id, "uscc": world["b"].username}
+                    "org_id": world["b"].org_id, "uscc": world["b"].username, "token": world["b_import"],
+                    "removals": "0"}
             # Queries use a part of B's name, so that the echoed search box is not mistaken for a leak.
             response = client.request(method, path, data=form if method == "POST" else None,
                                       params={"name": B_NAME[:2]} if method == "GET" else None)
@@ -100,6 +116,7 @@ def test_enterprise_a_sees_nothing_of_b_or_of_outsiders_through_any_ent_route(cl
     assert db.scalar(select(func.count()).select_from(Employee).where(Employee.org_id == world["a"].org_id)) <= 2
     assert [o.name for o in operators.operators(db, world["b"].org_id)] == [B_OPERATOR_NAME]
     assert db.get(EmploymentRequest, world["b_request"]).state == "pending"
+    assert db.scalar(select(func.count()).select_from(ImportFile).where(ImportFile.org_id == world["b"].org_id)) == 2
 
 
 def test_direct_links_to_b_records_are_not_found(client: Any, db: Any, freeze: Any) -> None:
