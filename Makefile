@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STATIC := healthcode/web/static/vendor
 
-.PHONY: install assets browser demo serve test test-pg lint typecheck bench bench-tools clean
+.PHONY: install assets browser pgbouncer demo serve test test-pg lint typecheck bench bench-tools clean
 
 $(BIN)/healthcode: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +30,11 @@ browser:
 	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi wqy || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei ffmpeg >/dev/null)
 
+# PgBouncer for tests/test_pgbouncer.py (the PostgreSQL run; skipped where it is missing).
+pgbouncer:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
+
 demo: install assets
 	rm -rf var/demo && HEALTHCODE_DATA_DIR=var/demo $(BIN)/healthcode demo
 
@@ -39,7 +44,7 @@ serve: install assets
 test: install assets browser
 	$(BIN)/pytest
 
-test-pg: install assets browser
+test-pg: install assets browser pgbouncer
 	HEALTHCODE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
 
 lint: install
