@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STATIC := healthcode/web/static/vendor
 
-.PHONY: install assets browser demo serve test test-pg lint typecheck bench bench-tools clean
+.PHONY: install assets browser pgbouncer demo serve test test-pg lint typecheck bench bench-tools clean
 
 $(BIN)/healthcode: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,16 +35,21 @@ browser:
 	@locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\?8' || { sed -i 's/^# *\(zh_CN.UTF-8 UTF-8\)/\1/' /etc/locale.gen; \
 	  grep -qx 'zh_CN.UTF-8 UTF-8' /etc/locale.gen || echo 'zh_CN.UTF-8 UTF-8' >> /etc/locale.gen; locale-gen >/dev/null; }
 
+# PgBouncer for tests/test_pgbouncer.py (the PostgreSQL run; skipped where it is missing).
+pgbouncer:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null)
+
 demo: install assets
 	rm -rf var/demo && HEALTHCODE_DATA_DIR=var/demo $(BIN)/healthcode demo
 
 serve: install assets
 	$(BIN)/healthcode serve
 
-test: install assets browser
+test: install assets browser pgbouncer
 	$(BIN)/pytest
 
-test-pg: install assets browser
+test-pg: install assets browser pgbouncer
 	HEALTHCODE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
 
 lint: install

@@ -182,8 +182,7 @@ def sign_in_all(url: str, id_numbers: list[str], workers: int, concurrency: int)
             async with gate:
                 return await _sign_in(base, id_number)
 
-        # The first alone: concurrent first sign-ins race in devprovider.signing_key() (an lru_cache, not a lock),
-        # each thread making its own RSA key, and an ID token signed with the losing key fails verification.
+        # The first alone: it stores the development provider's key (identity/devkeys.py), which the others use.
         first = await one(id_numbers[0])
         return [first, *await asyncio.gather(*(one(n) for n in id_numbers[1:]))]
 

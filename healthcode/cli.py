@@ -33,6 +33,8 @@ for sub, name in ((feed_app, "feed"), (person_app, "person"), (code_app, "code")
     app.add_typer(sub, name=name)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+WorkersOption = Annotated[int | None, typer.Option("--workers", min=1,
+                                                   help="服务进程数（默认为 CPU 核数；SQLite 为 1）")]
 
 
 def _start() -> Settings:
@@ -60,15 +62,15 @@ def _fail(message: str) -> NoReturn:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: WorkersOption = None) -> None:
     """运行网站和接口。"""
-    import uvicorn
-
-    from healthcode.app import create_app
-    from healthcode.logmask import log_config
+    from healthcode import serving
 
     settings = _start()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=log_config())
+    chosen = serving.workers_for(settings, workers)
+    if chosen.note:
+        typer.echo(chosen.note, err=True)
+    serving.run(settings, host, port, chosen.count)
 
 
 @feed_app.command("load")

@@ -129,6 +129,14 @@ def _release(scratch: _Scratch) -> None:
     os.close(scratch.lock)
 
 
+def sweep(data_dir: Path) -> None:
+    """Removes the temporary folders of the processes that are gone: for a supervisor whose server processes ended
+    (uvicorn ends each by raising the SIGTERM it stopped on again, which skips their exit handlers)."""
+    root = (data_dir / TMP).absolute()
+    if root.is_dir():
+        _sweep(root)
+
+
 def _sweep(root: Path) -> None:
     """Removes what processes that are gone left in `root`."""
     for entry in os.scandir(root):

@@ -62,6 +62,10 @@ def ensure_signing_key(session: Session, now: datetime, secret_key: str) -> Sign
     key = repository.signing_key_at(session, now)
     if key is not None:
         return key
+    repository.lock_first_key(session)  # then look again: another process may have made the first key meanwhile
+    key = repository.signing_key_at(session, now)
+    if key is not None:
+        return key
     if repository.any_key(session):
         raise NoSigningKey(f"{now:%Y-%m-%d %H:%M:%S} 没有可用的签名密钥（时钟早于所有密钥的启用时间？）")
     return _create(session, now, secret_key, activates_at=now)

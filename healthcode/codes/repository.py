@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Integer, LargeBinary, String, bindparam, delete, exists, insert, or_, select
+from sqlalchemy import DateTime, Integer, LargeBinary, String, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import Table
 from sqlalchemy.sql import Select
@@ -16,6 +16,17 @@ from healthcode.db.hotsql import Hot
 
 def any_key(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(SigningKey.id.is_not(None)))))
+
+
+FIRST_KEY_LOCK = 0x68635F6B79  # PostgreSQL advisory lock key of the platform's first signing key ("hc_ky")
+
+
+def lock_first_key(session: Session) -> None:
+    """PostgreSQL: waits until no other transaction is making the platform's first key, and holds that turn until
+    this one ends (several server processes starting on an empty database would each make one). SQLite's
+    transactions are one at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(FIRST_KEY_LOCK)))
 
 
 _AnySelect = TypeVar("_AnySelect", bound=Select)

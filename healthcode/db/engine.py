@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 from healthcode.datadir import private_sqlite
 from healthcode.errors import InvalidCharacters
@@ -27,12 +28,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _refuse_nul_text)
         return engine
+    kwargs = _prepare_threshold(url, kwargs)
     # No pre-ping: it is one more round trip for every request. After a database restart the first request on a
     # stale connection fails, and SQLAlchemy then replaces every pooled connection of that process at once.
     # The pool is larger than the request gate (settings.db_request_concurrency): jobs and sign-ins use it too.
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    kwargs = {"pool_size": 10, "max_overflow": 20, "pool_recycle": POOL_RECYCLE_SECONDS, **kwargs}
+    engine = create_engine(url, **kwargs)
     event.listen(engine, "before_cursor_execute", _refuse_nul_text)
     return engine
+
+
+PREPARE_THRESHOLD = "prepare_threshold"  # the DATABASE_URL parameter taken by the platform, not passed to libpq
+
+
+def _prepare_threshold(url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`?prepare_threshold=none` (or a number) in a PostgreSQL URL: psycopg's own option, which libpq's connection
+    string does not know (SQLAlchemy would pass it on as text). psycopg prepares a statement on the server after its
+    5th execution on a connection; behind PgBouncer in transaction mode (before 1.21) the next transaction may run on
+    another server connection that never saw it ("prepared statement does not exist"), so there `none` turns
+    preparing off (docs/deploy.md, «PgBouncer»)."""
+    query = make_url(url).query
+    if PREPARE_THRESHOLD not in query:
+        return kwargs
+    value = str(query[PREPARE_THRESHOLD]).strip().lower()
+    if value != "none" and not value.isdigit():
+        raise ValueError(f"{PREPARE_THRESHOLD} must be none or a whole number, not {value!r}")
+    threshold = None if value == "none" else int(value)
+    return {**kwargs, "connect_args": {**kwargs.get("connect_args", {}), PREPARE_THRESHOLD: threshold}}
 
 
 def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from annotated_types import Interval
-from sqlalchemy import Engine, MetaData, String
+from sqlalchemy import Engine, MetaData, String, func, select
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -41,14 +41,23 @@ PageNumber = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
 MIGRATIONS = Path(__file__).parent.parent / "migrations"  # healthcode/migrations (Alembic's script location)
 
 
+MIGRATE_LOCK = 0x68635F6D67  # PostgreSQL advisory lock key of the migrations ("hc_mg")
+
+
 def migrate(engine: Engine) -> None:
     """Creates or upgrades the schema to the newest Alembic revision. Alembic's environment (migrations/env.py)
-    imports every domain's tables itself: the database plumbing imports no domain."""
+    imports every domain's tables itself: the database plumbing imports no domain.
+
+    On PostgreSQL the whole upgrade is one transaction that first takes an advisory lock for the transaction's length
+    (a transaction-level lock, which PgBouncer's transaction pooling keeps): servers and commands started at once on
+    several machines migrate one after another, and those after the first find the schema at its newest revision."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATE_LOCK)))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")

@@ -27,8 +27,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+
+from healthcode.db.engine import make_engine
 
 T = TypeVar("T")
 Write = Callable[[Session], Any]
@@ -93,7 +95,8 @@ def _own_engine(engine: Engine) -> Engine:
     with _own_lock:
         own = _own_engines.get(engine)
         if own is None:
-            own = create_engine(engine.url, pool_size=OWN_POOL_SIZE, max_overflow=OWN_POOL_OVERFLOW,
-                                pool_recycle=3600, hide_parameters=True)
+            # made as the platform's engines are (make_engine): the same connection options (prepare_threshold)
+            own = make_engine(engine.url.render_as_string(hide_password=False), pool_size=OWN_POOL_SIZE,
+                              max_overflow=OWN_POOL_OVERFLOW)
             _own_engines[engine] = own
         return own

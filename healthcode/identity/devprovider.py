@@ -7,10 +7,8 @@ same relying-party code as in production. It is never mounted, and refuses every
 from __future__ import annotations
 
 import hmac
-import threading
 import time
 from datetime import timedelta
-from functools import lru_cache
 from typing import Annotated, Any
 
 from argon2 import PasswordHasher
@@ -35,7 +33,8 @@ from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.config import AppSettings, app_settings
 from healthcode.db import DbSession
 from healthcode.errors import Conflict, DomainError, Invalid, NotFound
-from healthcode.identity import devlockout, repository
+from healthcode.identity import devkeys, devlockout, repository
+from healthcode.identity.devkeys import ALG
 from healthcode.identity.errors import DevLoginFailed
 from healthcode.identity.models import DevIdpAccount, DevIdpCode
 from healthcode.web.templating import templates
@@ -45,7 +44,6 @@ PREFIX = "/dev-idp"
 REDIRECT_PATH = "/citizen/login/callback"
 LEVELS = ("L1", "L2", "L3", "L4")
 SCOPES = ("openid", "profile")
-ALG = "RS256"
 CODE_LIFETIME = timedelta(minutes=10)
 PASSWORD_STEP_SECONDS = 300
 _hasher = PasswordHasher()
@@ -80,21 +78,6 @@ def check_password(account: DevIdpAccount, password: str) -> bool:
         return _hasher.verify(account.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-_key_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _generated_key() -> RSAKey:
-    return RSAKey.generate_key(2048, parameters={"alg": ALG, "use": "sig"}, auto_kid=True)
-
-
-def signing_key() -> RSAKey:
-    """The provider's ID-token key, made once per process (under a lock: two threads must not each make one):
-    relying parties read it from the JWKS endpoint."""
-    with _key_lock:
-        return _generated_key()
 
 
 def issuer_of(request: Request) -> str:
@@ -253,13 +236,13 @@ class _IdToken(OpenIDCode):
         return repository.nonce_used(self.db, request.payload.client_id, nonce)
 
     def resolve_client_private_key(self, client: _Client) -> RSAKey:
-        return signing_key()
+        return devkeys.signing_key(self.db)
 
     def get_client_algorithm(self, client: _Client) -> str:
         return ALG
 
     def get_encode_header(self, client: _Client) -> dict[str, str]:
-        return {"alg": ALG, "kid": signing_key().kid or ""}
+        return {"alg": ALG, "kid": devkeys.signing_key(self.db).kid or ""}
 
     def get_client_claims(self, client: _Client) -> dict[str, Any]:
         return {"iss": self.issuer, "aud": [client.get_client_id()]}
@@ -305,8 +288,8 @@ def discovery(request: Request) -> dict[str, Any]:
 
 
 @router.get("/jwks.json", name="dev_idp_jwks")
-def jwks() -> dict[str, Any]:
-    return {"keys": [signing_key().as_dict(private=False)]}
+def jwks(session: DbSession) -> dict[str, Any]:
+    return {"keys": [devkeys.signing_key(session).as_dict(private=False)]}
 
 
 def _consent_grant(server: _Server, request: Request) -> Any:

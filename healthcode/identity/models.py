@@ -1,10 +1,11 @@
-"""Tables of the development identity provider (仅供开发使用): demo resident accounts, pending authorisation codes."""
+"""Tables of the development identity provider (仅供开发使用): demo resident accounts, pending authorisation codes, its
+ID-token key."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base, bytewise
@@ -42,3 +43,12 @@ class DevIdpCode(Base):
     auth_time: Mapped[int] = mapped_column(Integer)  # epoch seconds, as the ID token carries it
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DevIdpKey(Base):
+    """The provider's ID-token signing key (one row, id 1), shared by every server process (identity/devkeys.py)."""
+
+    __tablename__ = "dev_idp_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)

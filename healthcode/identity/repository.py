@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from healthcode.db.hotsql import Hot
-from healthcode.identity.models import DevIdpAccount, DevIdpCode
+from healthcode.identity.models import DevIdpAccount, DevIdpCode, DevIdpKey
 from healthcode.residents.models import Person
 
 
@@ -31,6 +32,20 @@ def nonce_used(session: Session, client_id: str, nonce: str) -> bool:
         select(DevIdpCode.id).where(DevIdpCode.client_id == client_id, DevIdpCode.nonce == nonce).limit(1)
     )
     return found is not None
+
+
+DEV_KEY_ID = 1
+
+
+def dev_key_pem(session: Session) -> str | None:
+    return session.scalar(select(DevIdpKey.private_key_pem).where(DevIdpKey.id == DEV_KEY_ID))
+
+
+def offer_dev_key(session: Session, pem: str) -> None:
+    """Stores the key unless one is stored (a concurrent offer waits for the first to commit, then stores nothing)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(DevIdpKey).values(id=DEV_KEY_ID, private_key_pem=pem)
+                    .on_conflict_do_nothing(index_elements=["id"]))
 
 
 def person_by_id(session: Session, person_id: int) -> Person | None:
