@@ -155,7 +155,7 @@ def _mount_console(app: FastAPI) -> None:
     from healthcode.enterprise import pages_realname
     from healthcode.feeds import pages as feed_pages
     from healthcode.messages import pages as sms_pages
-    from healthcode.orgs import console_auth, export_pages
+    from healthcode.orgs import console_auth, export_pages, operators
     from healthcode.regions import pages as region_pages
 
     for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, export_pages,
@@ -163,6 +163,8 @@ def _mount_console(app: FastAPI) -> None:
         app.include_router(module.router)
     # Who is signed in to the console (web/console.py): a unit admin, else an enterprise operator by real name.
     app.state.console_sign_ins = (console_auth.signed_in_admin, pages_realname.signed_in_operator)
+    # How a stored 操作人 reads on the pages of the packages below orgs (web/console.operator_labels).
+    app.state.operator_labels = operators.labels
 
 
 def _mount_scanner(app: FastAPI, settings: Settings) -> None:

@@ -114,17 +114,19 @@ def test_the_checkpoint_and_org_answers_are_the_documented_ones(client, db, call
     feedback = client.post(f"/api/v1/checkpoint/scans/{body['scan_id']}/feedback", headers=headers,
                            json={"pass_reason": "工作", "temperature_result": "normal", "temperature": 36.5})
     check(client, feedback, "post", "/api/v1/checkpoint/scans/{scan_id}/feedback")
+    # A feedback queued with a contradiction is recorded corrected: the answer carries the `correction`.
     offline = {"client_scan_id": "c0ffee-0001", "point_id": point_id, "code": issued.qr_text,
-               "scanned_at": NOW.isoformat()}
+               "scanned_at": NOW.isoformat(), "pass_reason": "工作", "temperature_result": "normal",
+               "temperature": 38.5}
     for status in (201, 200):
         sent = client.post("/api/v1/checkpoint/offline-scans", headers=headers, json=offline)
         assert sent.status_code == status, sent.text
-        check(client, sent, "post", "/api/v1/checkpoint/offline-scans")
+        assert check(client, sent, "post", "/api/v1/checkpoint/offline-scans")["correction"]["recorded"] == "abnormal"
 
     admin = token(client, callers["unit"].username, callers["unit"].password)
     check(client, client.get("/api/v1/org/me", headers=admin), "get", "/api/v1/org/me")
     page = check(client, client.get("/api/v1/org/scans", headers=admin), "get", "/api/v1/org/scans")
-    assert page["total"] == 3 and {item["temperature"] for item in page["items"]} == {None, 36.5}
+    assert page["total"] == 3 and {item["temperature"] for item in page["items"]} == {None, 36.5, 38.5}
     check(client, client.get("/api/v1/org/scanners", headers=admin), "get", "/api/v1/org/scanners")
     [listed] = client.get("/api/v1/org/scanners", headers=admin).json()["items"]
     for action in ("revoke", "authorise"):

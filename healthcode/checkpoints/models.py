@@ -102,4 +102,5 @@ class OfflineScan(Base):
     # Set when recorded; a refused code keeps its error so that a re-send gets the same answer.
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(String(32))
+    # The refusal's message; on a recorded scan (no error), the note of a 体温结果 corrected from the temperature.
     message: Mapped[str | None] = mapped_column(String(200))

@@ -1,10 +1,14 @@
 """Scans made while the scanner page was offline (离线核验): the page verified the QR against its cached JWK Set and
-queued the scan under an id of its own; uploading it later records the scan once, however often it is re-sent."""
+queued the scan under an id of its own; uploading it later records the scan once, however often it is re-sent.
+
+A queued feedback whose 体温结果 contradicts its temperature (queued by a page from before the temperature decided the
+result) is not refused, which would lose the scan: the result is recorded as the temperature decides, and the answer
+and the queue's row say it was corrected. The online feedback still refuses the pair (422)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +21,7 @@ from healthcode.checkpoints.errors import TooOld
 from healthcode.checkpoints.models import OfflineScan, Scanner
 from healthcode.codes import tokens
 from healthcode.codes.errors import CodeRefused, InvalidCode
+from healthcode.common import temperature as temperatures
 from healthcode.config import Settings
 from healthcode.db import survive
 from healthcode.errors import InvalidRequest
@@ -27,15 +32,30 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The queued 体温结果 replaced by the one its temperature decides."""
+
+    given: str
+    recorded: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"field": "temperature_result", "given": self.given, "recorded": self.recorded,
+                "message": self.message}
+
+
+@dataclass(frozen=True)
 class Uploaded:
     client_scan_id: str
     scan_id: int
     duplicate: bool
     result: service.ScanResult | None
+    correction: Correction | None = None
 
     def as_json(self) -> dict[str, Any]:
         body = self.result.as_json() if self.result else {"scan_id": self.scan_id}
-        return {**body, "client_scan_id": self.client_scan_id, "duplicate": self.duplicate}
+        extra = {"correction": self.correction.as_json()} if self.correction else {}
+        return {**body, "client_scan_id": self.client_scan_id, "duplicate": self.duplicate, **extra}
 
 
 @dataclass(frozen=True)
@@ -60,10 +80,11 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
         raise InvalidRequest("离线扫码时间晚于服务器时间，请校准手机时间")
     if at < now - MAX_AGE:
         raise TooOld()
+    feedback, correction = settled(feedback)
     found = repository.offline_scan(session, scanner.id, client_scan_id)
     if found is None:
         row = {"scanner_id": scanner.id, "client_scan_id": client_scan_id, "scanned_at": at, "received_at": now}
-        queued = OfflineScan(**row)
+        queued = OfflineScan(**row, message=correction.message if correction else None)
         try:
             with survive.savepoint(session):  # a refused code undoes the claim and the scan, not the refusal's count
                 if _claim(session, queued):
@@ -74,7 +95,7 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
                                          temperature_result=feedback.temperature_result,
                                          temperature=feedback.temperature, pass_reasons=feedback.pass_reasons,
                                          now=at)
-                    return Uploaded(client_scan_id, result.scan_id, False, result)
+                    return Uploaded(client_scan_id, result.scan_id, False, result, correction)
         except CodeRefused as exc:
             _keep_refusal(session, row, exc)
             raise
@@ -82,7 +103,28 @@ def upload(session: Session, scanner: Scanner, *, client_scan_id: str, point_id:
         assert found is not None
     if found.error is not None:
         raise CodeRefused.stored(found.error, found.message or CodeRefused.message)
-    return Uploaded(client_scan_id, found.scan_id or 0, True, None)
+    # A re-send carries the same feedback: it is told of the correction the first upload recorded.
+    return Uploaded(client_scan_id, found.scan_id or 0, True, None, correction if found.message else None)
+
+
+def settled(feedback: Feedback | None) -> tuple[Feedback | None, Correction | None]:
+    """The queued feedback as it will be recorded: a 体温结果 its (valid) temperature contradicts becomes the one the
+    temperature decides, with the correction. Anything else is left for service.feedback to check."""
+    if feedback is None or feedback.temperature is None:
+        return feedback, None
+    given = service.TEMPERATURE_RESULTS.get((feedback.temperature_result or "").strip())
+    try:
+        degrees = temperatures.checked_temperature(feedback.temperature)
+    except temperatures.InvalidTemperature:
+        return feedback, None
+    decided = service.decided_result(degrees)
+    if given is None or given == decided:
+        return feedback, None
+    text = service.TEMPERATURE_RESULT_TEXT
+    sign = "≥" if decided == "abnormal" else "<"
+    message = (f"体温 {degrees:.1f}℃ {sign} {temperatures.ABNORMAL_FROM}℃，体温结果已更正为{text[decided]}"
+               f"（离线时填为{text[given]}）")
+    return replace(feedback, temperature_result=decided), Correction(given, decided, message)
 
 
 def _claim(session: Session, queued: OfflineScan) -> bool:

@@ -65,6 +65,15 @@ class ScanResult(Schema):
     via: str = Field(description="出示方式：qr（二维码）或 number（数字码）")
 
 
+class OfflineCorrection(Schema):
+    """离线反馈的更正：体温结果按体温确定（37.3℃ 及以上为异常）。"""
+
+    field: str = Field(description="被更正的字段：temperature_result")
+    given: str = Field(description="离线时填写的值：normal 或 abnormal")
+    recorded: str = Field(description="记录的值：normal 或 abnormal")
+    message: str = Field(description="中文说明，扫码页显示给扫码员")
+
+
 class OfflineScanResult(Schema):
     """离线扫码上传的结果：201 新记录（与 POST /scans 的结果相同，另加 client_scan_id、duplicate）；200 已记录过。"""
 
@@ -79,6 +88,8 @@ class OfflineScanResult(Schema):
     via: str | SkipJsonSchema[None] = Field(default=None, description="同 POST /scans")
     client_scan_id: str = Field(description="扫码页生成的离线扫码编号（幂等键）")
     duplicate: bool = Field(description="true：此前已上传过，未重复记录")
+    correction: OfflineCorrection | SkipJsonSchema[None] = Field(
+        default=None, description="仅在离线反馈的体温结果与体温矛盾时出现：体温结果已按体温更正后记录")
 
 
 class FeedbackOut(Schema):

@@ -23,13 +23,13 @@ router = APIRouter(prefix="/gov", include_in_schema=False)
 
 @router.get("/", name="gov_home")
 def home(request: Request, admin: ConsoleAdmin, session: DbSession) -> Response:
-    today = clock.today()
-    reports.ensure_built(session, today)
-    summary = reports.unit_day(session, admin.org_id, today)
-    counts = authorisation.scanners(session, admin.org_id)["counts"]
+    now = clock.now()
+    reports.ensure_built(session, now.date())  # a day's reports are completed on the first console view after it
+    today = reports.live_today(session, admin.org_id, now)  # counted now, as the list under it is
+    counts = authorisation.counts(session, admin.org_id)
     latest = records.page_of(session, ScanFilter(admin.org_id), 1, page_size=5)
     return console_page(request, admin, "gov/home.html",
-                        {"active": "home", "today": today, "summary": summary, "counts": counts, "latest": latest,
+                        {"active": "home", "today": today, "as_of": now, "counts": counts, "latest": latest,
                          "kind_label": KINDS.get(admin.org_kind, admin.org_kind)})
 
 
@@ -42,9 +42,9 @@ def scanners(request: Request, admin: ConsoleAdmin, session: DbSession, status: 
 
 @router.post("/scanners/{scanner_id}/{action}", name="gov_scanner_decide")
 def decide(request: Request, scanner_id: DbId, action: str, admin: ConsoleAdmin, session: DbSession) -> Response:
-    scanner = authorisation.decide(session, admin, scanner_id, action)
-    if request.headers.get("HX-Request"):
-        return console_page(request, admin, "gov/_scanner_row.html", {"s": scanner})
+    decided = authorisation.decide(session, admin, scanner_id, action)
+    if request.headers.get("HX-Request"):  # the row, and the tabs' counts swapped out of band
+        return console_page(request, admin, "gov/_scanner_decided.html", decided)
     return RedirectResponse(request.url_for("gov_scanners"), status_code=303)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -171,15 +171,19 @@ def export_rows(session: Session, admin: ConsoleUser, query: Query, *, full: boo
     return (_export_row(r, full) for r in repo.iter_scans(session, query.filter))
 
 
-def print_rows(session: Session, admin: ConsoleUser, query: Query) -> dict[str, Any]:
-    """打印: the whole filtered result, newest first, up to PRINT_LIMIT rows (past it the newest PRINT_LIMIT, and the
-    page says how many were left out); masked as on screen, and logged like an export."""
-    total = repo.count_scans(session, query.filter)
-    rows = [record_view(r) for r in repo.scan_page(session, query.filter, 0, PRINT_LIMIT)]
+def print_rows(session: Session, admin: ConsoleUser, query: Query, scanner: Scanner | None = None,
+               ) -> dict[str, Any]:
+    """打印: the whole filtered result (of 扫码记录, or of one scanner's 扫码员数据汇总), newest first, up to
+    PRINT_LIMIT rows (past it the newest PRINT_LIMIT, and the page says how many were left out); masked as on
+    screen, and logged like an export."""
+    f = replace(query.filter, scanner_id=scanner.id) if scanner is not None else query.filter
+    total = repo.count_scans(session, f)
+    rows = [record_view(r) for r in repo.scan_page(session, f, 0, PRINT_LIMIT)]
     label = filter_label(query, points(session, admin.org_id))
+    of = f"扫码员 {mask_name(scanner.name)}（编号 {scanner.id}）；" if scanner is not None else ""
     audit.add_access(session, DataAccess(account_id=admin.account_id, username=admin.username, org_id=admin.org_id,
                                          subject="export", person_id=None, purpose="打印",
-                                         detail=f"{label}（{len(rows)}/{total} 条）"[:300],
+                                         detail=f"{of}{label}（{len(rows)}/{total} 条）"[:300],
                                          at=clock.now()))
     return {"rows": rows, "total": total, "limit": PRINT_LIMIT, "truncated": total > len(rows), "filter": label}
 

@@ -102,6 +102,22 @@ def unit_day(session: Session, org_id: int, day: date) -> dict[str, Any]:
                       "abnormal": [hours.get(h, (0, 0, 0))[2] for h in range(24)]}}
 
 
+def live_today(session: Session, org_id: int, now: datetime) -> Totals:
+    """The unit's own figures of today up to `now`, counted from the scans (not the aggregates, which may be up to
+    TODAY_FRESHNESS old): the home page's 今日扫码 agrees with the list of records under it."""
+    since = datetime.combine(now.date(), datetime.min.time())
+    return Totals(*repo.live_totals(session, org_id, since, now))
+
+
+def as_of(session: Session, day: date) -> datetime | None:
+    """When the day's aggregates were counted, while the day was not over yet (the report says "截至" that time);
+    None for a day counted after it ended (complete) or not counted."""
+    build = repo.build_of(session, day)
+    if build is None or build.built_at >= datetime.combine(day + timedelta(days=1), datetime.min.time()):
+        return None
+    return build.built_at
+
+
 def rollup(session: Session, org_id: int, day: date) -> dict[str, Any]:
     """The unit's own totals, each direct subordinate's subtree totals, and the sum of all (the roll-up)."""
     tree = subtree(session, org_id)

@@ -39,7 +39,8 @@ def reports_page(request: Request, admin: ConsoleAdmin, session: DbSession, day:
     charts = {"hours": unit["hours"], "trend": reports.trend(session, org_id, when)}
     return console_page(request, admin, "gov/reports.html", {
         "active": "reports", "day": when, "org_id": org_id, "org_name": reports.names(session).get(org_id, ""),
-        "unit": unit, "rollup": reports.rollup(session, org_id, when),
+        "unit": unit, "rollup": reports.rollup(session, org_id, when), "as_of": reports.as_of(session, when),
+        "every_minutes": int(reports.TODAY_FRESHNESS.total_seconds() // 60),
         "charts_json": json.dumps(charts, ensure_ascii=False),
     })
 

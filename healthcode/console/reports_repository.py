@@ -87,3 +87,14 @@ def by_org(session: Session, org_ids: Collection[int], first: date,
         .where(DailyStat.org_id.in_(list(org_ids)), DailyStat.day >= first, DailyStat.day <= last)
         .group_by(DailyStat.org_id, DailyStat.day)
     ).all()
+
+
+def live_totals(session: Session, org_id: int, since: datetime, until: datetime) -> tuple[int, int, int]:
+    """(scans, orange, abnormal) at the unit's points in [since, until], counted from the scans themselves (one range
+    of index ix_scans_org_at): the home page's figures of today, current to the moment."""
+    row = session.execute(
+        select(func.count(), func.sum(case((Scan.color == "orange", 1), else_=0)),
+               func.sum(case((Scan.temperature_result == "abnormal", 1), else_=0)))
+        .where(Scan.org_id == org_id, Scan.at >= since, Scan.at <= until)
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)

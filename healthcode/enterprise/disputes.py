@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from healthcode.common.masking import mask_id_number, mask_phone
 from healthcode.enterprise import dispute_repository as repo
 from healthcode.enterprise.dispute_models import OPEN, STATUS_LABELS, UsccDispute
+from healthcode.orgs import operators
 from healthcode.orgs.models import Org
 
 if TYPE_CHECKING:
@@ -66,7 +67,10 @@ def record(session: Session, claim: Claim, password_hash: str, holder: Org, clie
 
 def listing(session: Session, status: str = "") -> list[DisputeView]:
     """The disputes newest first (open ones only when status is "open"), with the unit holding each USCC."""
+    rows = repo.disputes(session, status, limit=500)
+    who = operators.labels(session, (d.resolved_by for d, _holder in rows))
     return [DisputeView(d.id, d.uscc, d.created_at, d.client_ip, d.name, d.legal_name, d.legal_phone,
                         mask_id_number(d.legal_id_number), holder.id, holder.name, holder.uscc == d.uscc, d.status,
-                        STATUS_LABELS.get(d.status, d.status), d.resolved_by, d.resolved_at, d.resolution_note)
-            for d, holder in repo.disputes(session, status, limit=500)]
+                        STATUS_LABELS.get(d.status, d.status), who.get(d.resolved_by or "", d.resolved_by),
+                        d.resolved_at, d.resolution_note)
+            for d, holder in rows]

@@ -34,6 +34,7 @@ from healthcode.enterprise.operator_models import (
 )
 from healthcode.errors import Invalid
 from healthcode.identity.service import meets_level
+from healthcode.orgs import operators as org_operators
 from healthcode.orgs import repository as orgs
 from healthcode.orgs.errors import InvalidUscc, OrgNotFound
 from healthcode.orgs.models import Org
@@ -135,8 +136,11 @@ def enter(session: Session, person: Person, org_id: int, now: datetime) -> Org:
 
 
 def operators(session: Session, org_id: int) -> list[OperatorView]:
-    return [OperatorView(o.id, o.name, o.id_number, o.role, o.created_at, o.created_by)
-            for o in repo.operators_of(session, org_id)]
+    """The enterprise's 经办人, each with who added it as a reader reads it (orgs.operators)."""
+    rows = repo.operators_of(session, org_id)
+    who = org_operators.labels(session, (o.created_by for o in rows))
+    return [OperatorView(o.id, o.name, o.id_number, o.role, o.created_at, who.get(o.created_by, o.created_by))
+            for o in rows]
 
 
 def add_operator(session: Session, org_id: int, name: str, id_number: str, by: str, now: datetime) -> OperatorView:

@@ -70,7 +70,7 @@ def clean(data: Registration, now: datetime) -> Claim:
         raise InvalidName("企业名称不能为空，且不超过200个字")
     uscc = normalise_uscc(data.uscc)
     legal_name = service.clean_name(data.legal_name)
-    legal_phone = service.clean_phone(data.legal_phone, required=True)
+    legal_phone = service.clean_legal_phone(data.legal_phone)
     if not (data.legal_id_number or "").strip():
         raise InvalidIdNumber("请填写法定代表人身份证号（用于法人实名认证）")
     legal_id = service.clean_id_number(data.legal_id_number, now.date())
@@ -80,7 +80,7 @@ def clean(data: Registration, now: datetime) -> Claim:
     if data.password != data.confirm_password:
         raise InvalidPassword("两次输入的登录密码不一致")
     passwords.check_rule(data.password)
-    assert legal_phone is not None and operator_phone is not None
+    assert operator_phone is not None
     return Claim(name, uscc, legal_name, legal_phone, legal_id, operator_name, operator_id, operator_phone,
                  (data.region_code or "").strip() or None)
 

@@ -67,6 +67,24 @@ def clean_phone(value: object, *, required: bool = False) -> str | None:
         raise InvalidPhone(str(exc)) from None
 
 
+# The legal representative is reached by SMS (the verification code at registration, the outcome of a USCC dispute):
+# 法人电话号码 must be a mobile number, and a landline is told why (docs/decisions.md, "法人电话号码").
+LEGAL_PHONE_RULE = ("法人电话号码须填写法定代表人本人的手机号（11位，以13至19开头）：平台通过短信联系法定代表人"
+                    "（注册后的法人验证码、统一社会信用代码争议的处理结果）")
+
+
+def clean_legal_phone(value: object) -> str:
+    text = ("" if value is None else str(value)).strip()
+    if not text:
+        raise InvalidPhone(f"请填写法人电话号码。{LEGAL_PHONE_RULE}")
+    if phones.is_landline(text):
+        raise InvalidPhone(f"{text} 是固定电话，收不到短信。{LEGAL_PHONE_RULE}")
+    try:
+        return normalise_phone(text)
+    except phones.InvalidPhone:
+        raise InvalidPhone(LEGAL_PHONE_RULE) from None
+
+
 # ---- employees ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EmployeeInput:
@@ -261,8 +279,7 @@ def update_profile(session: Session, org_id: int, *, name: str, legal_name: str,
     if not org_name or len(org_name) > 200:
         raise InvalidName("企业名称不能为空，且不超过200个字")
     legal = clean_name(legal_name)
-    phone = clean_phone(legal_phone, required=True)
-    assert phone is not None
+    phone = clean_legal_phone(legal_phone)
     p = repository.profile(session, org_id)
     if p is None:
         p = EnterpriseProfile(org_id=org_id, legal_name=legal, legal_phone=phone, created_at=now, updated_at=now)

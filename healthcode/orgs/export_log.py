@@ -12,18 +12,19 @@ from sqlalchemy.orm import Session
 
 from healthcode.common.masking import mask_id_number, mask_name, mask_phone
 from healthcode.orgs import export_repository as repo
+from healthcode.orgs import operators
 from healthcode.orgs.errors import ExportFullForbidden
 from healthcode.orgs.export_models import ExportLog
 from healthcode.web.console import ConsoleUser
 
 EXPORTS = {"ent_reports": "员工健康上报数据", "ent_health": "员工健康管理数据", "gov_records": "扫码记录",
-           "gov_records_print": "扫码记录打印", "gov_reports": "数据报表"}
+           "gov_records_print": "扫码记录打印", "gov_scanner_print": "扫码员数据汇总打印", "gov_reports": "数据报表"}
 # The one column each export may show in full, and the kinds of unit that may ask for it. ID numbers: never.
 FULL_COLUMNS = {"ent_health": ("手机号码", {"enterprise"}), "gov_records": ("姓名", {"government", "community"})}
 _LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号码", "date_from": "开始日期", "date_to": "结束日期",
            "report_type": "上报类型", "status": "上报状态", "start": "开始时间", "end": "结束时间",
-           "point_id": "扫码地点", "color": "扫码结果", "day": "日期", "org": "单位"}
-_MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
+           "point_id": "扫码地点", "color": "扫码结果", "day": "日期", "org": "单位", "scanner": "扫码员"}
+_MASKS = {"name": mask_name, "scanner": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 
 
 @dataclass(frozen=True)
@@ -90,5 +91,7 @@ class ExportLogger:
 
 def listing(session: Session, org_id: int | None, limit: int = 200) -> list[LogView]:
     """A unit's own exports (org_id), or every unit's (None: the health authority), newest first."""
-    return [LogView(e.at, name, e.username, EXPORTS.get(e.export, e.export), e.filter, e.full, e.rows)
-            for e, name in repo.latest(session, org_id, limit)]
+    rows = repo.latest(session, org_id, limit)
+    who = operators.labels(session, (e.username for e, _name in rows))
+    return [LogView(e.at, name, who.get(e.username, e.username), EXPORTS.get(e.export, e.export), e.filter, e.full,
+                    e.rows) for e, name in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,3 +35,10 @@ def admin_account_of(session: Session, org_id: int) -> Account | None:
 
 def children(session: Session, org_id: int) -> list[Org]:
     return list(session.scalars(select(Org).where(Org.parent_id == org_id).order_by(Org.name)))
+
+
+def names_by_uscc(session: Session, usccs: Collection[str]) -> dict[str, str]:
+    """{uscc: name} of the units holding these codes (an admin account's username is its unit's USCC)."""
+    if not usccs:
+        return {}
+    return {uscc: name for uscc, name in session.execute(select(Org.uscc, Org.name).where(Org.uscc.in_(list(usccs))))}

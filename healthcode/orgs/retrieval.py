@@ -18,6 +18,7 @@ from healthcode.accounts import throttle
 from healthcode.config import Settings
 from healthcode.errors import DomainError, InvalidRequest
 from healthcode.orgs import audit_repository as repo
+from healthcode.orgs import operators
 from healthcode.orgs import repository as orgs
 from healthcode.orgs import service as org_service
 from healthcode.orgs.audit_models import RETRIEVAL_OUTCOMES, AccountReset, AccountRetrieval
@@ -143,6 +144,8 @@ def logs(session: Session, org_id: int) -> dict[str, list[dict[str, object]]]:
     retrievals = [{"unit": unit, "at": r.at, "client_ip": r.client_ip, "uscc": r.uscc,
                    "outcome": RETRIEVAL_OUTCOMES.get(r.outcome, r.outcome)}
                   for r, unit in repo.retrievals_of(session, ids)]
-    resets = [{"unit": unit, "at": r.at, "client_ip": r.client_ip, "by": r.by_username}
-              for r, unit in repo.resets_of(session, ids)]
+    rows = repo.resets_of(session, ids)
+    who = operators.labels(session, (r.by_username for r, _unit in rows))
+    resets = [{"unit": unit, "at": r.at, "client_ip": r.client_ip, "by": who.get(r.by_username, r.by_username)}
+              for r, unit in rows]
     return {"retrievals": retrievals, "resets": resets}

@@ -13,7 +13,7 @@ from healthcode.db import DbSession
 from healthcode.errors import DomainError
 from healthcode.regions import divisions, service
 from healthcode.regions.errors import InvalidLevel
-from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page
+from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page, operator_labels
 
 router = APIRouter(prefix="/gov/regions", include_in_schema=False)
 
@@ -32,7 +32,8 @@ def _render(request: Request, admin: ConsoleUser, session: DbSession, code: str 
     return console_page(request, admin, "gov/regions.html", {
         "active": "regions", "regions": regions, "policies": service.policies(session),
         "level_names": service.LEVEL_NAMES, "code": code, "history": history,
-        "history_name": divisions.short_name(code) if history else "", **extra,
+        "history_name": divisions.short_name(code) if history else "",
+        "who": operator_labels(request, session, (h.set_by for h in history)), **extra,
     }, status_code=status)
 
 

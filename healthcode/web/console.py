@@ -7,7 +7,7 @@ module imports no domain package, so that every domain's console pages can use i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -98,6 +98,18 @@ def console_page(request: Request, admin: ConsoleUser | None, template: str, con
     """A console page: the template with `admin` set, never cached (the pages show personal data)."""
     return templates.TemplateResponse(request, template, {"admin": admin, **context}, status_code=status_code,
                                       headers=NO_STORE)
+
+
+# What a stored 操作人 reads as on a page, {stored: shown}: told at start-up (`app.state.operator_labels`, which is
+# orgs/operators.labels), for the pages of the packages below `orgs` that show one (regions' level history).
+OperatorLabels = Callable[[Session, Iterable[str | None]], dict[str, str]]
+
+
+def operator_labels(request: Request, session: Session, values: Iterable[str | None]) -> dict[str, str]:
+    labels: OperatorLabels | None = getattr(request.app.state, "operator_labels", None)
+    if labels is None:
+        return {v: v for v in values if v}
+    return labels(session, values)
 
 
 def home_url(request: Request, user: ConsoleUser) -> str:

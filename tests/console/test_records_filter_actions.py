@@ -3,12 +3,14 @@ refused filter shows its Chinese reason in place while the list shown stays."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from healthcode.console import records
 from healthcode.orgs.audit_models import DataAccess
 from healthcode.orgs.export_models import ExportLog
-from tests.orgs.console_factories import unit
+from tests.orgs.console_factories import NOW, add_scans, unit
 
 HTMX = {"HX-Request": "true", "HX-Target": "records"}
 
@@ -102,3 +104,36 @@ def test_scanner_summary_filter_stays_on_another_units_scanner_out_of_reach(clie
     response = client.get(f"/gov/scanners/{other.scanner_ids[0]}/records", params={"start": "2020-02-24"})
 
     assert response.status_code == 404
+
+
+def test_scanner_summary_print_holds_the_whole_filtered_result_not_the_page_of_50(client, db, signed_in):
+    add_scans(db, signed_in, 48, start=NOW + timedelta(hours=3))  # 60 of the scanner's in all that day
+    url = f"/gov/scanners/{signed_in.scanner_ids[0]}/records"
+
+    summary = client.get(url, params={"start": "2020-02-24"})
+    response = client.get(f"{url}/print", params={"start": "2020-02-24"})
+
+    assert "共 60 条记录" in summary.text and summary.text.count("<tr><td>王*五</td>") == 50
+    assert f'{url}/print?start=2020-02-24"' in summary.text  # 打印 follows the filter shown
+    assert response.status_code == 200 and response.text.count("<tr><td>王*五</td>") == 60
+    assert "甲单位 扫码员数据汇总" in response.text and 'id="print-scanner">李强' in response.text
+    assert "扫码时间 2020-02-24 至 不限" in response.text and "2020-02-25 09:00" in response.text
+    logged = db.scalars(select(ExportLog)).one()
+    assert (logged.export, logged.rows, logged.filter) == ("gov_scanner_print", 60, "扫码员=*强；开始时间=2020-02-24")
+    access = db.scalars(select(DataAccess).where(DataAccess.purpose == "打印")).one()
+    assert "扫码员 *强" in (access.detail or "") and "（60/60 条）" in (access.detail or "")
+
+
+def test_scanner_summary_print_past_the_limit_says_so_and_refuses_another_units_scanner(client, db, signed_in,
+                                                                                       monkeypatch):
+    monkeypatch.setattr(records, "PRINT_LIMIT", 5)
+    other = unit(db, 2, "乙单位")
+
+    response = client.get(f"/gov/scanners/{signed_in.scanner_ids[0]}/records/print")
+    foreign = client.get(f"/gov/scanners/{other.scanner_ids[0]}/records/print")
+    refused = client.get(f"/gov/scanners/{signed_in.scanner_ids[0]}/records/print",
+                         params={"start": "2020-02-25", "end": "2020-02-24"})
+
+    assert response.text.count("<tr><td>王*五</td>") == 5 and "共 12 条记录，超过单次打印上限 5 条" in response.text
+    assert foreign.status_code == 404 and refused.status_code == 422
+    assert db.scalars(select(ExportLog)).one().rows == 5  # only the printout that was shown is logged

@@ -34,7 +34,8 @@ def test_admin_authorises_then_revokes_and_revocation_applies_at_once(client, db
 
     assert before.status_code == 403 and before.json()["error"] == "not_authorised"
     assert "赵六" in listing.text and "待授权" in listing.text
-    assert approved.status_code == 200 and "已授权" in approved.text and a.created.username in approved.text
+    assert approved.status_code == 200 and "已授权" in approved.text and "甲单位（管理员）" in approved.text
+    assert a.created.username not in approved.text  # 操作人 reads as the unit, not its USCC
     assert point > 0 and revoked.status_code == 303
     assert after.status_code == 403 and "撤销" in after.json()["message"]
     db.expire_all()

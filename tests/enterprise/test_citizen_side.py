@@ -106,7 +106,7 @@ def test_registration_refuses_bad_details_and_creates_nothing(client: Any, db: A
                              ({"legal_id_number": "350102198001010010"}, "身份证号校验码错误"),
                              ({"confirm_password": "Other123"}, "两次输入的登录密码不一致"),
                              ({"password": "123", "confirm_password": "123"}, "密码须为"),
-                             ({"legal_phone": "123"}, "手机号码")):
+                             ({"legal_phone": "123"}, "法人电话号码须填写法定代表人本人的手机号")):
         page = client.post("/ent/register", data={**REGISTRATION, **changes})
         assert page.status_code in (409, 422) and message in page.text, (changes, page.text[-500:])
     db.rollback()

@@ -135,6 +135,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /gov/scanners": ADMINS,
     "POST /gov/scanners/{scanner_id}/{action}": UNIT,
     "GET /gov/scanners/{scanner_id}/records": UNIT,
+    "GET /gov/scanners/{scanner_id}/records/print": UNIT,
     "GET /gov/units": ADMINS,
     "POST /gov/units/reset-password": SUPERIOR | AUTHORITY,  # names the unit by USCC: checked in the form
     "GET /gov/exports": ADMINS,  # the unit's own export log (the authority: every unit's)

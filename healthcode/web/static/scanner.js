@@ -98,9 +98,9 @@
     ["point-section", "scan-section", "result-section", "feedback-section"].forEach(function (s) { show($(s), s === id); });
     current = id; $("title").textContent = titles[id]; window.scrollTo(0, 0);
   }
-  function toast(text) {
+  function toast(text, ms) {
     var t = $("toast"); t.textContent = text; t.hidden = false;
-    clearTimeout(toast.timer); toast.timer = setTimeout(function () { t.hidden = true; }, 3000);
+    clearTimeout(toast.timer); toast.timer = setTimeout(function () { t.hidden = true; }, ms || 3000);
   }
   function error(el, text) { el.textContent = text || ""; el.hidden = !text; }
 
@@ -431,6 +431,8 @@
       if (res.status >= 500) { state.flushing = false; return; }  // kept for the next try
       HCOffline.drop(config.scanner_id, item.client_scan_id);
       if (res.status !== 200 && res.status !== 201) toast("一条离线记录未被接受：" + (res.body.message || res.status));
+      // Queued by a page from before the temperature decided the result: recorded as corrected, and said so.
+      else if (res.body.correction) toast("离线记录已上传：" + res.body.correction.message, 10000);
       state.flushing = false; setOffline(false); flush();
     }, function () { state.flushing = false; setOffline(true); });
   }
