@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from healthcode import cli
 from healthcode.config import get_settings
-from healthcode.enterprise import importing
+from healthcode.enterprise import import_reading, importing
+from healthcode.enterprise.import_store import Uploader
 from healthcode.errors import DomainError
 from tests.enterprise.factories import console_login, enterprise
 from tests.feeds.files import batches, person_id, stored, write_xlsx
@@ -142,7 +143,7 @@ def never_opened(monkeypatch):
         raise AssertionError("the workbook was opened")
 
     monkeypatch.setattr(openpyxl, "load_workbook", refuse)
-    monkeypatch.setattr(importing.CalamineWorkbook, "from_path", refuse)
+    monkeypatch.setattr(import_reading.CalamineWorkbook, "from_path", refuse)
 
 
 def test_given_an_xlsx_bomb_then_it_is_refused_by_its_declared_sizes_before_it_is_opened(
@@ -158,7 +159,8 @@ def test_given_an_xlsx_bomb_then_it_is_refused_by_its_declared_sizes_before_it_i
     response = upload(client, created.api_key, "households", content, "bomb.xlsx")
     assert response.status_code == 422 and response.json()["error"] == "file_too_large"
     with pytest.raises(DomainError) as refused:
-        importing.import_upload(db, settings, enterprise(db).org_id, "员工.xlsx", content, datetime(2020, 2, 24, 9))
+        importing.import_upload(db, settings, Uploader(enterprise(db).org_id, 1), "员工.xlsx", content,
+                                datetime(2020, 2, 24, 9))
     assert refused.value.code == "file_too_large"
     assert batches(engine) == []
 
@@ -179,7 +181,8 @@ def test_given_a_workbook_over_the_configured_size_then_it_is_refused(run, tmp_p
 def test_given_a_damaged_or_bomb_workbook_then_the_employee_import_page_answers_4xx(client, db, tmp_path) -> None:
     org = enterprise(db)
     console_login(client, org)
-    for content, status, text in ((b"not a workbook", 422, "不是有效的 Excel"), (plain_zip(), 422, "不是有效的 Excel"),
+    for content, status, text in ((b"not a workbook", 422, import_reading.NOT_EXCEL),
+                                  (plain_zip(), 422, import_reading.BROKEN_EXCEL),
                                   (bomb(tmp_path, 8), 422, "压缩炸弹")):
         page = client.post("/ent/employees-import", files={"file": ("员工.xlsx", content)})
         assert (page.status_code, text in page.text) == (status, True), page.text[:300]
