@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +30,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture
-def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
     """The base URL of the app running in uvicorn; the listening socket is bound before the server thread starts, so
     the first request waits in the backlog instead of the test polling for readiness."""
-    from healthcode.app import create_app
-
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The app on the test database and settings, served (`serving`)."""
+    from healthcode.app import create_app
+
+    with serving(create_app(settings, engine)) as url:
+        yield url
 
 
 CSP_VIOLATIONS: list[str] = []
