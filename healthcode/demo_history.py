@@ -137,10 +137,11 @@ def _scans(session: Session, settings: Settings, sites: tuple[Site, ...], people
     return checkpoints.record_past_scans(session, made, settings.pass_reasons)
 
 
-def _join(session: Session, org_id: int, person: Person, who: Resident, at: datetime) -> None:
-    """新增 by the enterprise, accepted by the resident in the citizen portal."""
-    request = enterprise.add_employee(session, org_id, enterprise.EmployeeInput(who.name, who.id_number,
-                                                                               who.phone or ""), at)
+def _join(session: Session, org_id: int, person: Person, who: Resident, at: datetime, *, phones: bool) -> None:
+    """新增 by the enterprise, accepted by the resident in the citizen portal. With `phones`, the employee's phone
+    is given, so that his reminders are also texts in the outbox."""
+    phone = (who.phone or "") if phones else ""
+    request = enterprise.add_employee(session, org_id, enterprise.EmployeeInput(who.name, who.id_number, phone), at)
     consent.decide(session, person, request.id, "accept", at + timedelta(hours=2))
 
 
@@ -165,7 +166,7 @@ def _joined(roster: list[Resident]) -> dict[str, int]:
 
 
 def _reports(session: Session, enterprise_uscc: str, roster: list[Resident], persons: dict[str, Person],
-             now: datetime) -> tuple[int, int]:
+             now: datetime, *, phones: bool) -> tuple[int, int]:
     """The employees join, report most days before ten (a few often forget), are reminded at ten on working days,
     and most of the reminded report then."""
     rng = random.Random(SEED + 1)
@@ -177,7 +178,7 @@ def _reports(session: Session, enterprise_uscc: str, roster: list[Resident], per
     for back in range(HISTORY_DAYS + 1, -1, -1):
         day = now.date() - timedelta(days=back)
         for who in (w for w in roster if joined[w.id_number] == back):
-            _join(session, org.id, persons[who.id_number], who, _at(day, 540))
+            _join(session, org.id, persons[who.id_number], who, _at(day, 540), phones=phones)
         present = [w for w in roster if joined[w.id_number] > back]
         working = day.weekday() < 5
         early = {w.id_number for w in present
@@ -206,7 +207,10 @@ def build_history(session: Session, settings: Settings, sites: tuple[Site, ...],
     persons = register_many(session, numbers, start)
     assert len(persons) == len(set(numbers))  # everyone is in the households feed
     scans = _scans(session, settings, sites, people, {n: p.id for n, p in persons.items()}, now)
-    reports, reminders = _reports(session, enterprise_uscc, roster, persons, now)
+    # Texts only where they stay in the outbox: a configured gateway would deliver a month of reminders to the demo's
+    # made-up numbers.
+    reports, reminders = _reports(session, enterprise_uscc, roster, persons, now,
+                                  phones=settings.sms_gateway_url is None)
     for back in range(HISTORY_DAYS, -1, -1):
         build_daily_reports(session, now.date() - timedelta(days=back))
     purged = checkpoints.purge(session, now, settings.scan_retention_days)

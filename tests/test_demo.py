@@ -37,7 +37,7 @@ from healthcode.demo import (
 )
 from healthcode.demo_history import HISTORY_DAYS
 from healthcode.enterprise.models import Employee, EnterpriseDayStat, HealthReport
-from healthcode.messages.models import Message
+from healthcode.messages.models import Message, SmsOutbox
 from healthcode.orgs.models import Org
 from healthcode.regions.models import RegionLevel
 from healthcode.regions.service import LEVEL_NAMES
@@ -64,7 +64,13 @@ def demo(tmp_path: Path, settings: Settings, freeze: Any) -> Iterator[tuple[Engi
 
 def test_the_demo_builds_starts_and_lets_a_unit_retrieve_its_account(tmp_path: Path, settings: Any) -> None:
     with empty_database(tmp_path) as (engine, _):
-        accounts = build_demo(engine, settings, base_url="http://127.0.0.1:8000/")
+        # With a gateway, a month of reminders would go out to made-up numbers: the demo then queues no text.
+        gateway = settings.model_copy(update={"sms_gateway_url": "http://127.0.0.1:9/"})
+        accounts = build_demo(engine, gateway, base_url="http://127.0.0.1:8000/")
+        with session_factory(engine)() as db:
+            assert db.scalar(select(func.count()).select_from(SmsOutbox)) == 0
+            reminders = select(func.count()).select_from(Message).where(Message.title == "健康上报提醒")
+            assert (db.scalar(reminders) or 0) > 10  # in the inbox all the same
         listed = next(line for line in accounts.splitlines() if RETRIEVING[1] in line)
         assert RETRIEVING[1] in listed and "密码未发放" in listed
         assert "（在 http://127.0.0.1:8000/gov/retrieval 用单位名称和统一社会信用代码获取账号）" in listed
@@ -122,6 +128,8 @@ def _employees_report_most_days_and_the_others_are_reminded(engine: Engine) -> N
         assert sum(n >= 0.7 * employees for n in per_day.values()) > len(per_day) / 2  # most report most days
         reminders = db.scalar(select(func.count()).select_from(Message).where(Message.title == "健康上报提醒"))
         assert reminders is not None and reminders > 10
+        texts = db.scalar(select(func.count()).select_from(SmsOutbox).where(SmsOutbox.body.contains("健康上报")))
+        assert texts is not None and 0 < texts < reminders  # to the employees with a phone (no gateway: they stay)
 
 
 def test_given_the_demo_when_each_unit_signs_in_then_its_pages_show_data(
