@@ -355,11 +355,12 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     from healthcode.app import create_app
-    from healthcode.demo import build_demo
+    from healthcode.demo import build_demo, demo_settings
     from healthcode.logmask import log_config
 
-    settings = _start()
+    settings = demo_settings(_start())
     engine = make_engine(settings.sqlalchemy_url)
+    typer.echo("正在建立演示省份：近30天的扫码、健康上报、提醒和数据报表……")
     accounts = build_demo(engine, settings, base_url=f"http://{host}:{port}/")
     typer.echo(accounts)
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info", log_config=log_config())

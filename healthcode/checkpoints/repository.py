@@ -120,6 +120,12 @@ def insert_scan(session: Session, **values: Any) -> int:
     return int(_INSERT_SCAN.scalar(session, values))
 
 
+def insert_scans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Stores many scans with their feedback at once (one INSERT, executed for every row): the demo's history."""
+    if rows:
+        session.execute(insert(_scan_table), list(rows))
+
+
 def scan(session: Session, scan_id: int) -> Scan | None:
     return session.get(Scan, scan_id)
 

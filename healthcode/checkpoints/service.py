@@ -3,6 +3,7 @@ person -> colour now, masked identity, county address, most severe region, recen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -55,6 +56,7 @@ from healthcode.sessions import repository as web_sessions
 
 WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
 RECENT_SHOWN = 5
+FEEDBACK_DELAY = timedelta(seconds=20)  # a past scan's feedback: about when a scanner sends it
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
 TEMPERATURE_RESULT_TEXT = {"normal": "体温正常", "abnormal": "体温异常"}
@@ -224,6 +226,55 @@ def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: s
     record.pass_reason, record.temperature_result, record.feedback_at = reason, result, now
     record.temperature = degrees
     return record
+
+
+@dataclass(frozen=True)
+class PastScan:
+    """A scan of the past with its feedback (none when `pass_reason` is None), for `record_past_scans`."""
+
+    scanner_id: int
+    point_id: int
+    person_id: int
+    color: str
+    via: str
+    at: datetime
+    pass_reason: str | None = None
+    temperature: float | None = None
+
+
+def record_past_scans(session: Session, scans: Sequence[PastScan], pass_reasons: list[str]) -> int:
+    """Stores scans made before now in bulk (the demo's history) with the invariants of `scan` and `feedback`: each
+    at a point of its scanner's own unit (the scan's unit is the point's), a pass reason of the settings, and the
+    体温结果 the temperature decides. Returns how many were stored."""
+    points: dict[int, ScanPoint | None] = {}
+    scanners: dict[int, Scanner | None] = {}
+    rows: list[dict[str, Any]] = []
+    for s in scans:
+        if s.point_id not in points:
+            points[s.point_id] = repository.point(session, s.point_id)
+        if s.scanner_id not in scanners:
+            scanners[s.scanner_id] = repository.scanner_by_id(session, s.scanner_id)
+        point, scanner = points[s.point_id], scanners[s.scanner_id]
+        if point is None:
+            raise PointNotFound()
+        if scanner is None:
+            raise ScannerNotFound()
+        if point.org_id != scanner.org_id:
+            raise Forbidden("该扫码点不属于本单位")
+        if s.pass_reason is not None and s.pass_reason not in pass_reasons:
+            raise InvalidPassReason(f"通行原因应为：{'、'.join(pass_reasons)}")
+        try:
+            degrees = temperatures.checked_temperature(s.temperature) if s.temperature is not None else None
+        except temperatures.InvalidTemperature as exc:
+            raise InvalidTemperature(str(exc)) from None
+        given = s.pass_reason is not None
+        rows.append({"scanner_id": s.scanner_id, "point_id": s.point_id, "org_id": point.org_id,
+                     "person_id": s.person_id, "color": s.color, "via": s.via, "at": s.at,
+                     "pass_reason": s.pass_reason, "temperature": degrees if given else None,
+                     "temperature_result": decided_result(degrees) if given and degrees is not None else None,
+                     "feedback_at": s.at + FEEDBACK_DELAY if given else None})
+    repository.insert_scans(session, rows)
+    return len(rows)
 
 
 def purge(session: Session, now: datetime, retention_days: int) -> int:

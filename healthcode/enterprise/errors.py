@@ -65,6 +65,11 @@ class InvalidSymptoms(Invalid):
     message = "请选择症状（可多选；无症状请选“无”）"
 
 
+class DuplicateReport(Conflict):
+    code = "duplicate_report"
+    message = "同一居民同一天只能有一份健康上报"
+
+
 class FileTooLarge(TooLarge):
     code = "file_too_large"
     message = "文件过大，请删去多余内容或拆分为多个文件后分批导入"

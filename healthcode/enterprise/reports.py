@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from healthcode.common import temperature as temperatures
 from healthcode.common.temperature import is_abnormal as is_fever
-from healthcode.enterprise import consent, consent_repository, repository
-from healthcode.enterprise.errors import InvalidReportType, InvalidSymptoms
+from healthcode.enterprise import consent, consent_repository, repository, service
+from healthcode.enterprise.errors import DuplicateReport, InvalidReportType, InvalidSymptoms
 from healthcode.enterprise.models import NO_SYMPTOM, REPORT_TYPES, SYMPTOMS, Employee, HealthReport
 from healthcode.errors import InvalidLocation, InvalidTemperature
 from healthcode.orgs.service import normalise_uscc
@@ -89,6 +89,38 @@ def submit(session: Session, person: Person, data: ReportInput, now: datetime) -
     session.flush()
     _confirm_employer(session, person, employer, now)
     return Submitted(report, False)
+
+
+@dataclass(frozen=True)
+class PastReport:
+    """A report made before now, for `record_past_reports`."""
+
+    person: Person
+    data: ReportInput
+    at: datetime
+
+
+def record_past_reports(session: Session, reports: Sequence[PastReport]) -> int:
+    """Stores reports made before now in bulk (the demo's history), each checked as `submit` checks it and at most
+    one per person and day; then rebuilds the report summaries and day counts of every enterprise employing these
+    people, as 同步员工信息 does. Returns how many were stored."""
+    rows, seen = [], set()
+    for r in reports:
+        temperature, symptoms, location, employer = validate(r.data)
+        key = (r.person.id_number, r.at.date())
+        if key in seen:
+            raise DuplicateReport()
+        seen.add(key)
+        rows.append({"id_number": r.person.id_number, "name": r.person.name, "report_date": r.at.date(),
+                     "reported_at": r.at, "temperature": temperature, "symptoms": symptoms, "location_code": location,
+                     "contact_risk": bool(r.data.contact_risk), "report_type": r.data.report_type,
+                     "employer_uscc": employer, "corrections": 0})
+    repository.insert_reports(session, rows)
+    employers = {e.org_id for number in {n for n, _day in seen} for e in repository.employers_of(session, number)}
+    for org_id in sorted(employers):
+        repository.clear_day_stats(session, org_id)
+        service.attach_reports(session, org_id, repository.reset_summaries(session, org_id))
+    return len(rows)
 
 
 def _confirm_employer(session: Session, person: Person, employer: str | None, now: datetime) -> None:

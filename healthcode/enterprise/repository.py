@@ -132,6 +132,11 @@ def profile(session: Session, org_id: int) -> EnterpriseProfile | None:
 
 
 # ---- reports ---------------------------------------------------------------------------------------------------
+def insert_reports(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(HealthReport), list(rows[start:start + 5000]))
+
+
 def report_of_day(session: Session, id_number: str, day: date) -> HealthReport | None:
     return session.scalars(
         select(HealthReport).where(HealthReport.id_number == id_number, HealthReport.report_date == day)

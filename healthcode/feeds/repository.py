@@ -104,6 +104,16 @@ def household(session: Session, id_number: str) -> HouseholdRecord | None:
                            .order_by(_NEWEST_FIRST).limit(1)).first()
 
 
+def households(session: Session, id_numbers: list[str]) -> dict[str, HouseholdRecord]:
+    """`household` of many people at once (the newest row of each: later ids overwrite earlier ones)."""
+    found: dict[str, HouseholdRecord] = {}
+    for start in range(0, len(id_numbers), 500):
+        found.update((h.id_number, h) for h in session.scalars(
+            select(HouseholdRecord).where(HouseholdRecord.id_number.in_(id_numbers[start:start + 500]))
+            .order_by(HouseholdRecord.id)))
+    return found
+
+
 def household_column(column: InstrumentedAttribute[T],
                      id_number: ColumnElement[str] | InstrumentedAttribute[str]) -> ScalarSelect[T]:
     """One column of the household row `household` would return, as a sub-select correlated on `id_number` (e.g.

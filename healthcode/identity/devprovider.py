@@ -46,7 +46,10 @@ LEVELS = ("L1", "L2", "L3", "L4")
 SCOPES = ("openid", "profile")
 CODE_LIFETIME = timedelta(minutes=10)
 PASSWORD_STEP_SECONDS = 300
-_hasher = PasswordHasher()
+# The platform's own Argon2id parameters (accounts/passwords.py: OWASP's minimum), not argon2-cffi's heavier default
+# (64 MiB, 3 passes, 4 lanes): this provider only stands in for the real one in development, and the demo creates
+# ten of its accounts at every start.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def add_dev_account(

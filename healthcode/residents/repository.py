@@ -16,3 +16,11 @@ def person_by_id_number(session: Session, id_number: str) -> Person | None:
 def person_id_by_id_number(session: Session, id_number: str) -> int | None:
     """The id alone, when only a row to point at is wanted (no Person loaded into the session)."""
     return session.scalar(select(Person.id).where(Person.id_number == id_number))
+
+
+def persons_by_id_numbers(session: Session, id_numbers: list[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for start in range(0, len(id_numbers), 500):
+        found.update((p.id_number, p) for p in session.scalars(
+            select(Person).where(Person.id_number.in_(id_numbers[start:start + 500]))))
+    return found

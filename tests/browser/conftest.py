@@ -48,9 +48,10 @@ def socket_url(sock: socket.socket) -> str:
 
 
 @contextmanager
-def serving(app: Any, sock: socket.socket) -> Iterator[str]:
+def serving(app: Any, sock: socket.socket | None = None) -> Iterator[str]:
     """The app served by uvicorn in a thread on `sock` (already listening: the first request waits in the backlog
-    instead of the test polling for readiness); its base URL."""
+    instead of the test polling for readiness; a new loopback socket if none is given); its base URL."""
+    sock = sock or loopback_socket()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -67,7 +68,7 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
     """The base URL of the app running in uvicorn."""
     from healthcode.app import create_app
 
-    with serving(create_app(settings, engine), loopback_socket()) as url:
+    with serving(create_app(settings, engine)) as url:
         yield url
 
 
