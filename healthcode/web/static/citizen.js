@@ -19,15 +19,15 @@ var root = document.getElementById("code");
 if (root) start(root);
 
 function symbol(text) {
-  var medium = encodeQR(text, "raw", { ecc: "medium", mask: 0, border: 1 });
-  var version = (medium.length - 2 - 17) / 4;
-  var levels = ["high", "quartile", "medium"];
-  for (var i = 0; i < levels.length; i++) {
+  var rows = encodeQR(text, "raw", { ecc: "medium", mask: 0, border: BORDER });
+  var version = (rows.length - 2 * BORDER - 17) / 4;
+  var higher = ["high", "quartile"];
+  for (var i = 0; i < higher.length; i++) {
     try {
-      return encodeQR(text, "raw", { ecc: levels[i], version: version, mask: 0, border: BORDER });
-    } catch (tooLong) { /* the text does not fit this version at this level: try the next lower */ }
+      return encodeQR(text, "raw", { ecc: higher[i], version: version, mask: 0, border: BORDER });
+    } catch (tooLong) { /* the text does not fit this version at this level (refused before any encoding) */ }
   }
-  throw new Error("QR: the text fits no level");
+  return rows;
 }
 
 function draw(canvas, text) {
