@@ -18,6 +18,7 @@ $(STATIC)/.done: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p $(STATIC)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js node_modules/jsqr/dist/jsQR.js $(STATIC)/
+	cp node_modules/qr/index.js $(STATIC)/qr.js  # the citizen page draws its QR with it (an ES module, no imports)
 	mkdir -p $(STATIC)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	  node_modules/swagger-ui-dist/favicon-32x32.png $(STATIC)/swagger-ui/

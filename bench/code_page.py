@@ -1,10 +1,16 @@
 """The citizen code page's refresh: `GET /api/v1/me/code` (a freshly issued code, its colour from the feeds and its
-QR PNG) under 50 concurrent clients, each request a signed-in resident's, against a bare FastAPI endpoint served the
-same way (same uvicorn, same cookie header, a constant answer of the same size), on SQLite and on PostgreSQL.
+QR text, which the phone draws) under 50 concurrent clients, each request a signed-in resident's, against a bare
+FastAPI endpoint served the same way (same uvicorn, same cookie header, a constant answer of the same size), on SQLite
+and on PostgreSQL.
 
     .venv/bin/python -m bench.code_page [--seconds 10] [--concurrency 50] [--residents 200]
         [--backends sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--workers N] [--pace-ms 1000]
+        [--workers N] [--pace-ms 1000] [--sequential-only] [--rounds 3]
+
+First, sequentially (one connection, one request at a time, one server process): the server's CPU per refresh against
+its CPU per request of a trivial endpoint of the same server in the same run, rounds alternating between the two
+(issue 13: a refresh ≤ 3× `GET /healthz`). The trivial endpoint is `GET /healthz` when the server has it, else the
+cheapest existing one, the JWK Set (one indexed read of the keys); the report names the one used.
 
 Target (the issue): p99 < 50 ms. Every resident has an L4 account at the development identity provider and a
 household row; one in five has had a fever-clinic visit in the last 14 days (orange). Before measuring, each resident
@@ -24,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import fresh_database
-from bench.http_load import Call, for_backend, measure, options, report, run_backends, serve, stop
+from bench.http_load import Call, Figures, for_backend, load, measure, options, report, run_backends, serve, stop
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APP = "bench.code_page"  # uvicorn imports the app factories from here (not from __main__)
 PATH = "/api/v1/me/code"
+TRIVIAL = ("/healthz", "/.well-known/healthcode/jwks.json")  # the first the server answers with 200
 COOKIE = "healthcode_session"
 PASSWORD = "Bench2020ok"
 ENV = {"HEALTHCODE_ENV": "dev", "HEALTHCODE_THROTTLE_SIGN_IN_STARTS": "[100000, 60]"}  # all sign in from here
@@ -55,20 +62,16 @@ def code_app() -> Any:
 
 
 def bare_app() -> Any:
-    """The ceiling: FastAPI reading the same cookie and answering a constant of the same shape and size (a real QR
-    PNG of a real-length code), no session middleware, no database."""
-    import base64
-
+    """The ceiling: FastAPI reading the same cookie and answering a constant of the same shape and size (a QR text of
+    a real code's length), no session middleware, no database."""
     from fastapi import Cookie, FastAPI
     from fastapi.responses import JSONResponse, Response
 
-    from healthcode.codes import qr
-
-    png = base64.b64encode(qr.png_bytes("HC1:" + "6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3" * 4, scale=6))
     answer = {"color": "green", "color_label": "绿码", "number_code": "350102123456", "name_masked": "李*明",
-              "qr_png": f"data:image/png;base64,{png.decode()}", "issued_at": "2020-02-24T09:00:00",
-              "expires_at": "2020-02-24T09:01:00", "name": "李小明", "issued_at_ms": 1582506000000,
-              "expires_at_ms": 1582506060000, "refresh_at_ms": 1582506050000, "server_now_ms": 1582506000123}
+              "qr_text": "BMJKM1:" + "6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3" * 6, "issued_at":
+              "2020-02-24T09:00:00", "expires_at": "2020-02-24T09:01:00", "name": "李小明",
+              "issued_at_ms": 1582506000000, "expires_at_ms": 1582506060000, "refresh_at_ms": 1582506050000,
+              "server_now_ms": 1582506000123}
     app = FastAPI()
 
     @app.get(PATH)
@@ -218,6 +221,43 @@ def statements_per_request(url: str, cookie: str) -> int:
     return len(seen)
 
 
+# --- sequential CPU per request ---------------------------------------------------------------------------------------
+
+def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace) -> tuple[str, list[Figures], list[Figures]]:
+    """One server process, one connection: rounds of the trivial endpoint then the refresh, each `seconds / rounds`
+    long after its own warm-up; returns the trivial endpoint's path and both series of figures."""
+    import httpx
+
+    process, base = serve(f"{APP}:code_app", {**ENV, "HEALTHCODE_DATABASE_URL": url}, 1)
+    try:
+        trivial = next(path for path in TRIVIAL if httpx.get(base + path).status_code == 200)
+        seconds, warmup = max(1.0, args.seconds / args.rounds), max(1.0, args.warmup / args.rounds)
+        ours: list[Figures] = []
+        theirs: list[Figures] = []
+        for _ in range(args.rounds):
+            theirs.append(load(base, [Call("GET", trivial)], 1, seconds, warmup, 200, process.pid))
+            ours.append(load(base, calls, 1, seconds, warmup, 200, process.pid))
+        return trivial, theirs, ours
+    finally:
+        stop(process)
+
+
+def report_sequential(trivial: str, theirs: list[Figures], ours: list[Figures]) -> None:
+    def pooled(series: list[Figures]) -> float:
+        return sum(f.server_cpu_ms * f.requests for f in series) / sum(f.requests for f in series)
+
+    ratios = [o.server_cpu_ms / t.server_cpu_ms for t, o in zip(theirs, ours, strict=True)]
+    for n, (t, o) in enumerate(zip(theirs, ours, strict=True)):
+        print(f"  sequential round {n + 1}: {trivial} {t.server_cpu_ms:.3f} ms CPU ({t.requests} requests, p50 "
+              f"{t.p50_ms:.1f} ms), refresh {o.server_cpu_ms:.3f} ms CPU ({o.requests} requests, p50 {o.p50_ms:.1f} "
+              f"ms, {o.errors} errors): {ratios[n]:.1f}x")
+    ratio = pooled(ours) / pooled(theirs)
+    verdict = "ok" if ratio <= 3 else "ABOVE TARGET"
+    print(f"  sequential (one process, one connection): server CPU a refresh {pooled(ours):.3f} ms, {trivial} "
+          f"{pooled(theirs):.3f} ms: {ratio:.2f}x (rounds {min(ratios):.2f}-{max(ratios):.2f}x; target <= 3x /healthz: "
+          f"{verdict})")
+
+
 # --- the run --------------------------------------------------------------------------------------------------------
 
 def run(backend: str, args: argparse.Namespace) -> None:
@@ -233,15 +273,19 @@ def run(backend: str, args: argparse.Namespace) -> None:
             raise RuntimeError(f"colours shown {colours}, expected {expected} orange")
         statements = statements_per_request(prepared.url, cookies[0])
         calls = [Call("GET", PATH, {"Cookie": f"{COOKIE}={cookie}"}) for cookie in cookies]
-        bare = measure(f"{APP}:bare_app", ENV, calls, args)
-        code = measure(f"{APP}:code_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls, args)
+        sequential = sequential_cpu(prepared.url, calls, args)
+        if not args.sequential_only:
+            bare = measure(f"{APP}:bare_app", ENV, calls, args)
+            code = measure(f"{APP}:code_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls, args)
     finally:
         prepared.cleanup()
     shown = ", ".join(f"{count} {colour}" for colour, count in sorted(colours.items()))
     print(f"{backend}: {args.concurrency} concurrent clients, {args.workers} uvicorn worker(s), {args.residents} "
           f"residents signed in through /dev-idp in {signed_in:.1f} s ({shown}); SQL statements per refresh: "
           f"{statements}")
-    report("code", bare, code, 50, None, args.pace_ms)
+    report_sequential(*sequential)
+    if not args.sequential_only:
+        report("code", bare, code, 50, None, args.pace_ms)
     print(f"  [{time.perf_counter() - started:.0f} s]")
 
 
@@ -249,9 +293,11 @@ def main() -> None:
     # Paced: 50 phones each asking for a code every second (a real page asks once per code lifetime, 50 s).
     parser = options(__doc__.split("\n\n")[0], seconds=10, concurrency=50, residents=200, pg_url=DEFAULT_PG,
                      pace_ms=1000)
+    parser.add_argument("--sequential-only", action="store_true", help="only the sequential CPU per request")
+    parser.add_argument("--rounds", type=int, default=3, help="sequential rounds, alternating the two endpoints")
     args = parser.parse_args()
-    if args.residents < 1:
-        parser.error("--residents must be at least 1")
+    if args.residents < 1 or args.rounds < 1:
+        parser.error("--residents and --rounds must be at least 1")
     run_backends(args, ENV, run)  # the fever visits are dated from the real clock
 
 

@@ -168,9 +168,8 @@ def member_code_page(request: Request, db: DbSession, person: MaybeResident, set
 @api_router.get("/code", name="me_code", **documented(schemas.CodeOut, 401, 404, 422))
 async def me_code(request: Request, settings: AppSettings, member: DbId | None = None) -> Response:
     """A freshly issued code of the signed-in resident (or of one of their family members) for the code page: the
-    page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the QR
-    image is drawn after it, outside the database's turn, in the event loop (a thread hop cost more than it saved:
-    the drawing holds Python's GIL either way)."""
+    page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the answer
+    carries the QR's text, and the phone draws the QR itself (static/citizen.js)."""
     require_session_cookie(request)
 
     def work(session: Session) -> portal.CodeView:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.codes import qr
 from healthcode.codes.service import issue_for_person
 from healthcode.codes.views import color_label
 from healthcode.common.masking import mask_name
@@ -37,15 +34,12 @@ class CodeView:
     name_masked: str
     name: str
 
-    @cached_property
-    def qr_png(self) -> str:
-        """The QR as a PNG data URI, drawn when first asked for: after the database work, outside its turn."""
-        return f"data:image/png;base64,{base64.b64encode(qr.png_bytes(self.qr_text, scale=6)).decode()}"
-
     def as_json(self) -> dict[str, Any]:
+        """What the code page needs; the QR itself is drawn by the phone from `qr_text` (static/citizen.js), so a
+        refresh costs the server no drawing (issue 13: it was ~2 ms of a 3.7 ms refresh)."""
         return {
             "color": self.color, "color_label": self.color_label, "number_code": self.number_code,
-            "qr_png": self.qr_png, "issued_at": _iso(self.issued_at), "expires_at": _iso(self.expires_at),
+            "qr_text": self.qr_text, "issued_at": _iso(self.issued_at), "expires_at": _iso(self.expires_at),
             "name_masked": self.name_masked, "name": self.name,
             # Epoch milliseconds, so that the page's clock and refresh timer need no date parsing.
             "issued_at_ms": clock.epoch_seconds(self.issued_at) * 1000,

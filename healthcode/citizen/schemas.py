@@ -14,7 +14,7 @@ class CodeOut(Schema):
     color: str = Field(description="健康码颜色：green、yellow、red（家人另可能 orange）")
     color_label: str = Field(description="颜色名称，如 绿码")
     number_code: str = Field(description="12位数字码")
-    qr_png: str = Field(description="二维码图片（data:image/png;base64,…）")
+    qr_text: str = Field(description="二维码内容：BMJKM1: 开头的签名令牌（页面在手机上据此绘制二维码）")
     issued_at: str = Field(description="签发时间（ISO 8601）")
     expires_at: str = Field(description="到期时间（ISO 8601）")
     name_masked: str = Field(description="脱敏姓名")

@@ -3,9 +3,9 @@ to other sites, no content-type guessing, and HTTPS remembered by the browser in
 
 Scripts: 'self' only, no inline script, no eval: the pages' scripts are files under /static (data for them travels in
 `<script type="application/json">` blocks, which do not execute). Styles allow 'unsafe-inline': ECharts' tooltips
-and htmx's indicator rules are inline styles, and a style cannot run script. Images allow data: (the citizen's QR PNG
-comes as a data URL) and blob:. The API docs (Swagger UI) are served from /static with a script file of their own, so
-the one policy serves every page."""
+and htmx's indicator rules are inline styles, and a style cannot run script. Images allow data: (Swagger UI's
+stylesheet draws its icons as data URLs; the citizen's QR is drawn on a canvas) and blob:. The API docs (Swagger UI)
+are served from /static with a script file of their own, so the one policy serves every page."""
 
 from __future__ import annotations
 

@@ -1,19 +1,19 @@
-"""Test helpers for the citizen portal: feed files through the real loader, the QR inside a data URI."""
+"""Test helpers for the citizen portal: feed files through the real loader, the code a page was given."""
 
 from __future__ import annotations
 
-import base64
 import csv
-import io
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from healthcode import clock
+from healthcode.codes import service as codes
+from healthcode.codes.tokens import CodeClaims
 from healthcode.config import Settings
 from healthcode.feeds.service import load_file
-from tests.qrcodes import read_qr_codes
 
 LOADING = Settings(env="test")  # the loader's own settings (chunk size, fast path): the defaults
 
@@ -42,12 +42,13 @@ def fever_visit(engine: Engine, folder: Path, id_number: str, name: str, visited
              [[f"v-{id_number}-{visited_at}", id_number, name, visited_at, "发热门诊"]])
 
 
-def qr_text_of(data_uri: str) -> str:
-    assert data_uri.startswith("data:image/png;base64,")
-    image = Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
-    found = read_qr_codes(image)
-    assert len(found) == 1
-    return found[0].text
+def claims_of(db: Session, qr_text: str, number_code: str) -> CodeClaims:
+    """The verified claims of a code's QR text, which must be the token issued with that number code."""
+    db.rollback()  # a fresh snapshot: the app committed the issued code in its own transaction
+    resolved = codes.resolve(db, qr_text, clock.now())
+    assert resolved.kind == "qr" and resolved.claims is not None
+    assert resolved.issued_code.number_code == number_code
+    return resolved.claims
 
 
 def luhn_ok(number: str) -> bool:
