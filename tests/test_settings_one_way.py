@@ -127,4 +127,6 @@ def test_only_the_entry_points_read_the_environment() -> None:
     """`get_settings()` (the environment) is read where a process starts, and nowhere else in the package."""
     readers = {str(path.relative_to(ROOT)) for path in (ROOT / "healthcode").rglob("*.py")
                if re.search(r"\bget_settings\(\)|os\.environ|getenv\(", path.read_text("utf-8"))}
-    assert readers == {"healthcode/config.py", "healthcode/app.py", "healthcode/cli.py", "healthcode/migrations/env.py"}
+    # serving.py: each worker process of `serve --workers N` builds its app from the environment it was started with
+    assert readers == {"healthcode/config.py", "healthcode/app.py", "healthcode/cli.py", "healthcode/serving.py",
+                       "healthcode/migrations/env.py"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -45,7 +46,8 @@ def _userinfo_of(body: Any, content_type: str = "application/json") -> Any:
         async with client:
             return await _userinfo(client, {"userinfo_endpoint": "https://idp.example/me"}, "sub-1")
 
-    return asyncio.run(read())
+    with ThreadPoolExecutor(1) as thread:  # its own loop: a browser test's sync Playwright may hold this thread's
+        return thread.submit(asyncio.run, read()).result()
 
 
 def test_userinfo_gives_the_identity_claims_of_the_id_token_s_subject_and_nothing_else() -> None:

@@ -170,6 +170,11 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /ent/employees/{employee_id}/history": ENTERPRISE_A,
     "POST /ent/employees-delete": ENTERPRISES,
     "POST /ent/employees-import": ENTERPRISES,
+    # No upload is kept for confirmation in the world: every caller gets 404 (the uploader's own confirmation is
+    # tests/enterprise/test_import_pages.py).
+    "POST /ent/employees-import/confirm": NOBODY,
+    "POST /ent/employees-import/cancel": ENTERPRISES,
+    "GET /ent/employees-import/report/{token}": ENTERPRISE_A,  # the uploader's own error report
     "GET /ent/employees-template": ENTERPRISES,
     "POST /ent/sync": ENTERPRISES,
     "POST /ent/profile": ENTERPRISES,

@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from healthcode import clock
+from healthcode.accounts.models import Account
 from healthcode.app import create_app
 from healthcode.checkpoints.repository import scanner_by_phone
 from healthcode.config import Settings
-from healthcode.enterprise import consent, registration
+from healthcode.enterprise import consent, import_store, registration
 from healthcode.enterprise import service as enterprise_service
 from healthcode.enterprise.models import Employee
 from healthcode.feeds.service import add_provider
@@ -89,6 +91,9 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
     own_report = report(db, resident, date(2020, 2, 24))
     messages.send(db, [RESIDENT_ID], title="请上报", body="今日健康上报", now=NOW)
     provider = add_provider(db, "省卫健委", ["cases"])
+    ent_account = db.scalars(select(Account.id).where(Account.username == ent.username)).one()
+    import_report = import_store.keep(db, import_store.Uploader(ent.org_id, ent_account), import_store.REPORT,
+                                      ".xlsx", b"PK", clock.now())  # A's error report of a refused roster
     db.commit()
     message_id = db.scalars(select(Message.id)).one()
     _console(clients["unit_admin"], sub.created.username, sub.created.password)
@@ -106,7 +111,8 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
            "person_id": sub.person_ids[0], "point_id": sub.point_ids[0], "member_id": member.person.id,
            "employee_id": employee.id, "report_id": own_report.id, "message_id": message_id, "feed": "cases",
            "code": "350102", "level": 1, "action": "authorise", "request_id": asked.id, "link_id": link_id,
-           "pending_request_id": pending.id, "dispute_id": dispute.dispute_id}
+           "pending_request_id": pending.id, "dispute_id": dispute.dispute_id,
+           "token": import_report}
     markers = ["吴居民", "吴*民", "周扫码", RESIDENT_NAME, RESIDENT_ID, RELATIVE_NAME, RELATIVE_ID]
     return World(superior, sub, other, ids, clients, markers)
 
