@@ -14,7 +14,9 @@ peak is shed in a few milliseconds a request instead of piling up until every re
   waiting requests of a class are served newest first: under overload the oldest are the ones that would be shed
   anyway, and the newest (a request right after the rush) then answers at once instead of behind a queue of clients
   that may have gone. When `queue` requests are waiting, a newcomer of a higher class takes the place of the oldest
-  waiting request of the lowest class (which gets the 503); any other newcomer gets the 503 at once.
+  waiting request of the lowest class (which gets the 503); any other newcomer gets the 503 at once. A client that
+  closes its connection while its request waits (a phone that gave up, a load generator that stopped) takes the
+  request out of the queue: after a rush the process does not work for clients that have gone.
 - **The answer**: under `/api/` the JSON error `{"error": "overloaded", "message": …}`, under a portal that portal's
   Chinese error page, elsewhere the plain one; rendered once per page and host, then sent as stored bytes.
 - `/healthz` and `/readyz` are never held: a load balancer must see a busy process as alive.
@@ -38,6 +40,7 @@ CLASSES = (SCAN, CODE, REST)
 CLASS_NAMES = ("scan", "code", "rest")
 UNHELD = frozenset({"/healthz", "/readyz"})
 OVERLOADED = _("当前访问人数较多，请稍后再试")
+TAKEN, REFUSED, GONE = object(), object(), object()  # what became of a waiting request
 _PAGE_CACHE_SIZE = 32  # rendered pages kept (portal x scheme x host): a Host header can be anything
 
 
@@ -66,7 +69,7 @@ class Limits:
 @dataclass(eq=False)
 class _Waiter:
     klass: int
-    future: asyncio.Future[bool]
+    future: asyncio.Future[object]
     timer: asyncio.TimerHandle | None = None
 
 
@@ -77,6 +80,7 @@ class Counts:
     taken: list[int] = field(default_factory=lambda: [0, 0, 0])
     waited: list[int] = field(default_factory=lambda: [0, 0, 0])
     shed: list[int] = field(default_factory=lambda: [0, 0, 0])
+    gone: list[int] = field(default_factory=lambda: [0, 0, 0])  # clients that left while their request waited
 
 
 class Admission:
@@ -98,10 +102,15 @@ class Admission:
         klass = request_class(scope["path"])
         if self.in_flight < self.shares[klass]:
             self.in_flight += 1  # no request of this class or above waits: a freed place is given at once
-        elif not await self._wait(klass):
-            self.counts.shed[klass] += 1
-            await self._refuse(scope, receive, send)
-            return
+        else:
+            outcome, receive = await self._wait(klass, receive)
+            if outcome is GONE:
+                self.counts.gone[klass] += 1
+                return  # nobody to answer
+            if outcome is REFUSED:
+                self.counts.shed[klass] += 1
+                await self._refuse(scope, receive, send)
+                return
         self.counts.taken[klass] += 1
         try:
             await self.app(scope, receive, send)
@@ -112,36 +121,57 @@ class Admission:
     def queued(self) -> int:
         return sum(len(queue) for queue in self.waiting)
 
-    async def _wait(self, klass: int) -> bool:
-        """Waits for a place; False when the request is to be refused (no room to wait, pushed out, too long)."""
+    async def _wait(self, klass: int, receive: Any) -> tuple[object, Any]:
+        """Waits for a place: TAKEN, REFUSED (no room to wait, pushed out, waited too long) or GONE (the client
+        closed its connection meanwhile), and the `receive` the app is to read the request from."""
         if self.queued >= self.limits.queue and not self._push_out(klass):
-            return False
+            return REFUSED, receive
         loop = asyncio.get_running_loop()
         waiter = _Waiter(klass, loop.create_future())
         waiter.timer = loop.call_later(self.limits.wait_seconds, self._expire, waiter)
         self.waiting[klass].append(waiter)
         self.counts.waited[klass] += 1
+        read: list[Any] = []
+        listener = asyncio.ensure_future(self._listen(receive, read, waiter))
         try:
-            return await waiter.future
+            outcome = await waiter.future
         except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled() and waiter.future.result():
+            if waiter.future.done() and not waiter.future.cancelled() and waiter.future.result() is TAKEN:
                 self._release()  # given a place it will not use
             else:
                 self._forget(waiter)
             raise
+        finally:
+            listener.cancel()
+        return outcome, _replaying(read, receive) if read else receive
+
+    async def _listen(self, receive: Any, read: list[Any], waiter: _Waiter) -> None:
+        """While a request waits, reads what its client sends: the request's body (kept for the app) if it comes in
+        one message, then the disconnect of a client that gave up, which takes the request out of the queue. A body
+        in several messages is left unread (an upload is not buffered here)."""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self._forget(waiter)
+                if not waiter.future.done():
+                    waiter.future.set_result(GONE)
+                return
+            read.append(message)
+            if message.get("more_body", False):
+                return
 
     def _push_out(self, klass: int) -> bool:
         """Makes room for a request of class `klass` by refusing the oldest waiting request of a lower class."""
         for lower in (REST, CODE):
             if lower > klass and self.waiting[lower]:
-                self._settle(self.waiting[lower].popleft(), False)
+                self._settle(self.waiting[lower].popleft(), REFUSED)
                 return True
         return False
 
     def _expire(self, waiter: _Waiter) -> None:
         self._forget(waiter)
         if not waiter.future.done():
-            waiter.future.set_result(False)
+            waiter.future.set_result(REFUSED)
 
     def _forget(self, waiter: _Waiter) -> None:
         try:
@@ -151,13 +181,11 @@ class Admission:
         if waiter.timer is not None:
             waiter.timer.cancel()
 
-    def _settle(self, waiter: _Waiter, taken: bool) -> None:
+    def _settle(self, waiter: _Waiter, outcome: object) -> None:
+        """Gives a waiting request taken out of its queue its outcome (every waiter in a queue is unsettled)."""
         if waiter.timer is not None:
             waiter.timer.cancel()
-        if not waiter.future.done():
-            waiter.future.set_result(taken)
-        elif taken:  # cannot happen: a settled waiter is out of the queues; keep the count right regardless
-            self.in_flight -= 1
+        waiter.future.set_result(outcome)
 
     def _release(self) -> None:
         """A place is free: it goes to the newest waiting request of the highest class whose share allows it."""
@@ -166,7 +194,7 @@ class Admission:
             queue = self.waiting[klass]
             while queue and self.in_flight < self.shares[klass]:
                 self.in_flight += 1
-                self._settle(queue.pop(), True)
+                self._settle(queue.pop(), TAKEN)
             if queue:
                 return  # a class still waiting: no lower class may pass it
 
@@ -184,3 +212,12 @@ class Admission:
         headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()), *self._headers]
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _replaying(read: list[Any], receive: Any) -> Any:
+    """`receive` that first gives back the messages read while the request waited."""
+
+    async def replay() -> Any:
+        return read.pop(0) if read else await receive()
+
+    return replay

@@ -23,10 +23,12 @@ class Held:
     def __init__(self) -> None:
         self.entered: list[str] = []
         self.gates: list[asyncio.Event] = []
+        self.bodies: list[bytes] = []
         self.moved = asyncio.Event()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         gate = asyncio.Event()
+        self.bodies.append((await receive())["body"])
         self.entered.append(scope["path"])
         self.gates.append(gate)
         self.moved.set()
@@ -39,10 +41,25 @@ class Held:
 
 
 class Answer:
-    def __init__(self) -> None:
+    """What the client got; `leave()` closes its connection (the next read of the request gives a disconnect)."""
+
+    def __init__(self, body: bytes = b"") -> None:
         self.status = 0
         self.headers: dict[str, str] = {}
         self.body = b""
+        self.request_body = body
+        self.left = asyncio.Event()
+        self.reads = 0
+
+    async def receive(self) -> dict[str, Any]:
+        self.reads += 1
+        if self.reads == 1:
+            return {"type": "http.request", "body": self.request_body, "more_body": False}
+        await self.left.wait()
+        return {"type": "http.disconnect"}
+
+    def leave(self) -> None:
+        self.left.set()
 
     async def send(self, message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
@@ -52,15 +69,11 @@ class Answer:
             self.body += message.get("body", b"")
 
 
-def call(middleware: Admission, path: str) -> tuple[asyncio.Task[None], Answer]:
-    answer = Answer()
-    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": [(b"host", b"testserver")], "scheme": "http", "root_path": ""}
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    return asyncio.ensure_future(middleware(scope, receive, answer.send)), answer
+def call(middleware: Admission, path: str, body: bytes = b"") -> tuple[asyncio.Task[None], Answer]:
+    answer = Answer(body)
+    scope = {"type": "http", "method": "POST" if body else "GET", "path": path, "raw_path": path.encode(),
+             "query_string": b"", "headers": [(b"host", b"testserver")], "scheme": "http", "root_path": ""}
+    return asyncio.ensure_future(middleware(scope, answer.receive, answer.send)), answer
 
 
 async def settle() -> None:
@@ -240,5 +253,27 @@ def test_probes_are_never_held() -> None:
         inner.finish(0)
         inner.finish(1)
         await asyncio.gather(held, probe)
+
+    run(scenario)
+
+
+def test_a_client_that_leaves_while_waiting_is_dropped_and_a_waiting_body_reaches_the_app() -> None:
+    async def scenario() -> None:
+        inner = Held()
+        middleware = Admission(inner, limits=limits(in_flight=1))
+        held, _ = call(middleware, SCAN_PATH)
+        await settle()
+        gone, gone_answer = call(middleware, SCAN_PATH)
+        waiting, _ = call(middleware, SCAN_PATH, body=b'{"point_id": 1}')
+        await settle()
+        gone_answer.leave()
+        await gone  # out of the queue at once, nothing run and nothing sent
+        assert gone_answer.status == 0 and middleware.counts.gone[SCAN] == 1 and middleware.queued == 1
+        inner.finish(0)
+        await settle()
+        assert inner.entered == [SCAN_PATH, SCAN_PATH] and inner.bodies == [b"", b'{"point_id": 1}']
+        inner.finish(1)
+        await asyncio.gather(held, waiting)
+        assert middleware.in_flight == 0 and middleware.queued == 0
 
     run(scenario)
