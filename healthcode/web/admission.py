@@ -10,7 +10,8 @@ peak is shed in a few milliseconds a request instead of piling up until every re
   everything else (the consoles, sign-ins, feeds). Each class may fill only its share of the places: scans all of
   them, refreshes all but a quarter, the rest half. A scan always finds a quarter of the places that refreshes and
   consoles cannot take, and refreshes a quarter that consoles cannot take, so the consoles are shed first.
-- **Waiting**: a request that finds its class's share full waits, at most `wait` seconds, then gets the 503. The
+- **Waiting**: a request that finds its class's share full waits, at most `wait` seconds (each a little less, at
+  random: not all at once), then gets the 503. The
   waiting requests of a class are served newest first: under overload the oldest are the ones that would be shed
   anyway, and the newest (a request right after the rush) then answers at once instead of behind a queue of clients
   that may have gone. When `queue` requests are waiting, a newcomer of a higher class takes the place of the oldest
@@ -26,6 +27,7 @@ Pure ASGI (no `BaseHTTPMiddleware`): a taken request costs a counter and a `try`
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,7 +130,10 @@ class Admission:
             return REFUSED, receive
         loop = asyncio.get_running_loop()
         waiter = _Waiter(klass, loop.create_future())
-        waiter.timer = loop.call_later(self.limits.wait_seconds, self._expire, waiter)
+        # A deadline between three quarters of the bound and all of it: the requests of one burst are not all refused
+        # in the same turn of the event loop (a wave of 503s there holds up every request in flight).
+        wait = self.limits.wait_seconds * (1 - random.random() / 4)
+        waiter.timer = loop.call_later(wait, self._expire, waiter)
         self.waiting[klass].append(waiter)
         self.counts.waited[klass] += 1
         read: list[Any] = []
