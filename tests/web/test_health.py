@@ -63,8 +63,10 @@ def test_readyz_is_503_in_the_error_shape_when_the_database_does_not_answer(clie
 
 def test_readyz_does_not_wait_for_a_database_that_hangs(client: Any, monkeypatch: Any) -> None:
     hung = threading.Event()
+    probes: list[int] = []
 
     def hangs(_engine: Any) -> None:
+        probes.append(1)
         hung.wait(30)
 
     monkeypatch.setattr(health, "ping", hangs)
@@ -72,6 +74,7 @@ def test_readyz_does_not_wait_for_a_database_that_hangs(client: Any, monkeypatch
     try:
         assert client.get("/readyz").status_code == 503
         assert client.get("/readyz").status_code == 503  # shares the probe still running: one thread, not two
+        assert len(probes) == 1
     finally:
         hung.set()
 
