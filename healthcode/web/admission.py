@@ -11,13 +11,13 @@ peak is shed in a few milliseconds a request instead of piling up until every re
   them, refreshes all but a quarter, the rest half. A scan always finds a quarter of the places that refreshes and
   consoles cannot take, and refreshes a quarter that consoles cannot take, so the consoles are shed first.
 - **Waiting**: a request that finds its class's share full waits, at most `wait` seconds (each a little less, at
-  random: not all at once), then gets the 503. The
-  waiting requests of a class are served newest first: under overload the oldest are the ones that would be shed
-  anyway, and the newest (a request right after the rush) then answers at once instead of behind a queue of clients
-  that may have gone. When `queue` requests are waiting, a newcomer of a higher class takes the place of the oldest
-  waiting request of the lowest class (which gets the 503); any other newcomer gets the 503 at once. A client that
-  closes its connection while its request waits (a phone that gave up, a load generator that stopped) takes the
-  request out of the queue: after a rush the process does not work for clients that have gone.
+  random: not all at once), then gets the 503. The waiting requests of a class are served oldest first, until the
+  oldest has waited half the bound: the process is then behind, and the newest are served first (the oldest are the
+  ones that would be refused anyway; served first, every request served would wait nearly the whole bound). When
+  `queue` requests are waiting, a newcomer of a higher class takes the place of the oldest waiting request of the
+  lowest class (which gets the 503); any other newcomer gets the 503 at once. A client that closes its connection
+  while its request waits (a phone that gave up, a load generator that stopped) takes the request out of the queue:
+  after a rush the process does not work for clients that have gone.
 - **The answer**: under `/api/` the JSON error `{"error": "overloaded", "message": …}`, under a portal that portal's
   Chinese error page, elsewhere the plain one; rendered once per page and host, then sent as stored bytes.
 - `/healthz` and `/readyz` are never held: a load balancer must see a busy process as alive.
@@ -72,6 +72,7 @@ class Limits:
 class _Waiter:
     klass: int
     future: asyncio.Future[object]
+    since: float
     timer: asyncio.TimerHandle | None = None
 
 
@@ -129,7 +130,7 @@ class Admission:
         if self.queued >= self.limits.queue and not self._push_out(klass):
             return REFUSED, receive
         loop = asyncio.get_running_loop()
-        waiter = _Waiter(klass, loop.create_future())
+        waiter = _Waiter(klass, loop.create_future(), loop.time())
         # A deadline between three quarters of the bound and all of it: the requests of one burst are not all refused
         # in the same turn of the event loop (a wave of 503s there holds up every request in flight).
         wait = self.limits.wait_seconds * (1 - random.random() / 4)
@@ -193,13 +194,16 @@ class Admission:
         waiter.future.set_result(outcome)
 
     def _release(self) -> None:
-        """A place is free: it goes to the newest waiting request of the highest class whose share allows it."""
+        """A place is free: it goes to a waiting request of the highest class whose share allows it, the oldest while
+        the oldest has waited less than half the bound, else the newest (the process is behind: the old ones will
+        be refused anyway, and serving them first would make every request served wait nearly the whole bound)."""
         self.in_flight -= 1
         for klass in CLASSES:
             queue = self.waiting[klass]
             while queue and self.in_flight < self.shares[klass]:
                 self.in_flight += 1
-                self._settle(queue.pop(), TAKEN)
+                behind = asyncio.get_running_loop().time() - queue[0].since > self.limits.wait_seconds / 2
+                self._settle(queue.pop() if behind else queue.popleft(), TAKEN)
             if queue:
                 return  # a class still waiting: no lower class may pass it
 

@@ -194,27 +194,49 @@ def test_a_request_that_waits_too_long_gets_503_instead_of_timing_out() -> None:
     run(scenario)
 
 
-def test_after_the_rush_the_newest_waiting_request_goes_first_and_a_new_one_is_taken_at_once() -> None:
+def test_waiting_requests_are_served_oldest_first_until_the_oldest_waited_half_the_bound() -> None:
     async def scenario() -> None:
         inner = Held()
-        middleware = Admission(inner, limits=limits(in_flight=1))
+        middleware = Admission(inner, limits=limits(in_flight=1, wait=60.0))
         first, _ = call(middleware, CODE_PATH)
         await settle()
-        older, _ = call(middleware, "/api/v1/me/code?older")
-        newer, _ = call(middleware, "/citizen/code")
+        waiting = [call(middleware, f"/citizen/code/{n}")[0] for n in range(3)]
         await settle()
         inner.finish(0)
         await settle()
-        assert inner.entered == [CODE_PATH, "/citizen/code"]  # newest first: the old ones are the ones to shed
+        assert inner.entered[-1] == "/citizen/code/0"  # a fresh queue: first come, first served
+        middleware.waiting[CODE][0].since -= 31  # the oldest has now waited past half the bound: the process is behind
         inner.finish(1)
         await settle()
-        inner.finish(2)
-        await asyncio.gather(first, older, newer)
+        assert inner.entered[-1] == "/citizen/code/2"  # the newest first: the old one is the one to refuse
+        for index in range(2, 4):
+            inner.finish(index)
+            await settle()
+        await asyncio.gather(first, *waiting)
         assert middleware.in_flight == 0 and middleware.queued == 0
+
+    run(scenario)
+
+
+def test_after_the_rush_a_request_is_taken_at_once() -> None:
+    async def scenario() -> None:
+        inner = Held()
+        middleware = Admission(inner, limits=limits(in_flight=4))
+        rush = [call(middleware, CODE_PATH) for _ in range(6)]
+        await settle()
+        assert middleware.in_flight == 3 and middleware.queued == 3
+        for _, answer in rush[3:]:
+            answer.leave()  # the clients of the rush give up
+        await settle()
+        assert middleware.queued == 0 and middleware.counts.gone[CODE] == 3
+        for index in range(3):
+            inner.finish(index)
+        await asyncio.gather(*(task for task, _ in rush))
+        assert middleware.in_flight == 0
         waited = sum(middleware.counts.waited)
         after, answer = call(middleware, CODE_PATH)
         await settle()
-        assert inner.entered[-1] == CODE_PATH and sum(middleware.counts.waited) == waited  # no wait at all
+        assert inner.entered == [CODE_PATH] * 4 and sum(middleware.counts.waited) == waited  # no wait at all
         inner.finish(3)
         await after
         assert answer.status == 200
