@@ -57,8 +57,9 @@ function done(summary, latency, requests)
     g, s, o = g + thread:get("good"), s + thread:get("shed"), o + thread:get("other")
   end
   local e = summary.errors
-  io.write(string.format("WRK %d %d %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), latency.max, g, s, o, e.timeout, e.connect + e.read + e.write))
+  io.write(string.format("WRK %d %d %d %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, g, s, o, e.timeout,
+    e.connect + e.read + e.write))
 end
 """
 
@@ -69,6 +70,7 @@ class Run:
     answers: int
     seconds: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
     good: int
@@ -84,7 +86,8 @@ class Run:
 
     def line(self) -> str:
         return (f"{self.connections:5d} conn: {self.good_per_second:6.0f} good/s, {self.shed / self.seconds:6.0f} "
-                f"shed/s, p50 {self.p50_ms:7.1f} ms, p99 {self.p99_ms:7.1f} ms, max {self.max_ms:7.1f} ms, "
+                f"shed/s, p50 {self.p50_ms:7.1f} ms, p95 {self.p95_ms:7.1f} ms, p99 {self.p99_ms:7.1f} ms, "
+                f"max {self.max_ms:7.1f} ms, "
                 f"time-outs {self.timeouts}, other {self.other}, socket errors {self.socket_errors}, "
                 f"server CPU {self.cpu_ms:5.2f} ms/answer")
 
@@ -105,9 +108,9 @@ def wrk(base: str, calls: list[Call], connections: int, seconds: float, timeout:
     lines = [row for row in done.stdout.splitlines() if row.startswith("WRK ")]
     if not lines:
         raise RuntimeError(f"wrk printed no figures:\n{done.stdout}\n{done.stderr}")
-    answers, micros, p50, p99, most, good, shed, other, timeouts, errors = (int(x) for x in lines[0].split()[1:])
-    return Run(connections, answers, micros / 1e6, p50 / 1000, p99 / 1000, most / 1000, good, shed, other, timeouts,
-               errors, cpu * 1000 / max(answers, 1))
+    answers, micros, p50, p95, p99, most, good, shed, other, timeouts, errors = (int(x) for x in lines[0].split()[1:])
+    return Run(connections, answers, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, most / 1000, good, shed, other,
+               timeouts, errors, cpu * 1000 / max(answers, 1))
 
 
 def after_rush(base: str, cookie: str) -> list[float]:

@@ -74,14 +74,18 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_middleware(SameOriginOnly, allowed=settings.allowed_origins)
     if settings.admission:  # before the session is read: a refused request costs no database work
-        app.add_middleware(Admission, limits=admission_limits(settings))
+        app.add_middleware(Admission, limits=admission_limits(settings, sqlite))
     app.add_middleware(SecurityHeaders, hsts=settings.env == "prod")  # outermost: its refusals get them too
     errors.install(app)
     return app
 
 
-def admission_limits(settings: Settings) -> Limits:
-    return Limits(in_flight=settings.admission_in_flight, queue=settings.admission_queue,
+ADMISSION_IN_FLIGHT = {True: 4, False: 16}  # by "is it SQLite": docs/performance.md, "Morning rush"
+
+
+def admission_limits(settings: Settings, sqlite: bool) -> Limits:
+    in_flight = settings.admission_in_flight or ADMISSION_IN_FLIGHT[sqlite]
+    return Limits(in_flight=in_flight, queue=settings.admission_queue,
                   wait_seconds=settings.admission_wait_ms / 1000,
                   retry_after_seconds=settings.admission_retry_after_seconds)
 

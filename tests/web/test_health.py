@@ -128,3 +128,14 @@ def test_successful_probes_stay_out_of_the_access_log() -> None:
     quiet = QuietProbes()
     assert not quiet.filter(record("/healthz", 200)) and not quiet.filter(record("/readyz?x=1", 200))
     assert quiet.filter(record("/readyz", 503)) and quiet.filter(record("/citizen/", 200))
+
+
+def test_places_by_database_unless_set(engine: Engine, settings: Settings, client: Any) -> None:
+    """SQLite has one writer turn: 4 in flight, not 16 queueing for it out of admission's sight."""
+    client.get("/healthz")
+    expected = 4 if engine.dialect.name == "sqlite" else 16
+    assert admission_of(client.app).limits.in_flight == expected
+    app = create_app(settings.model_copy(update={"admission_in_flight": 9}), engine)
+    with TestClient(app) as other:
+        other.get("/healthz")
+        assert admission_of(app).limits.in_flight == 9
