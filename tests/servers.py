@@ -21,7 +21,7 @@ from healthcode.db import make_engine
 from tests.conftest import PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-READY_PATH = "/.well-known/healthcode/jwks.json"  # a cheap route that needs the database (until GET /readyz)
+READY_PATH = "/readyz"  # the process is up and its database answers (SPEC section 11)
 START_SECONDS = 90  # a server migrates an empty schema first; the shared 2-core machine may be busy
 
 

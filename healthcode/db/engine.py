@@ -56,6 +56,7 @@ def _prepare_threshold(url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     threshold = None if value == "none" else int(value)
     return {**kwargs, "connect_args": {**kwargs.get("connect_args", {}), PREPARE_THRESHOLD: threshold}}
 
+
 def ping(engine: Engine) -> None:
     """`SELECT 1` on a connection of the engine's pool: raises when the database does not answer (`GET /readyz`)."""
     with engine.connect() as connection:
