@@ -182,8 +182,8 @@ def test_the_migration_puts_enterprises_that_registered_themselves_before_to_ver
     migrate(engine)
     # Then the self-registered one waits for verification, the other does not
     with engine.connect() as connection:
-        rows = dict(connection.execute(text("SELECT id, pending_verification FROM orgs")).tuples().all())
-        profiles = connection.execute(text("SELECT org_id, legal_name FROM enterprise_profiles")).tuples().all()
+        rows = dict(connection.execute(text("SELECT id, pending_verification FROM orgs")).all())
+        profiles = connection.execute(text("SELECT org_id, legal_name FROM enterprise_profiles")).all()
         active = connection.execute(text("SELECT count(*) FROM accounts WHERE active")).scalar()
     engine.dispose()
     assert {k: bool(v) for k, v in rows.items()} == {1: True, 2: False}
