@@ -182,7 +182,7 @@ def test_the_migration_puts_enterprises_that_registered_themselves_before_to_ver
     migrate(engine)
     # Then the self-registered one waits for verification, the other does not
     with engine.connect() as connection:
-        rows = dict(connection.execute(text("SELECT id, pending_verification FROM orgs")).all())
+        rows: dict[int, bool] = dict(connection.execute(text("SELECT id, pending_verification FROM orgs")).all())
         profiles = connection.execute(text("SELECT org_id, legal_name FROM enterprise_profiles")).all()
         active = connection.execute(text("SELECT count(*) FROM accounts WHERE active")).scalar()
     engine.dispose()
