@@ -256,7 +256,8 @@ def _backends_cpu(url: str) -> Any:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    admin = make_url(url).set(drivername="postgresql").difference_update_query(["application_name", "options"])
+    admin = make_url(url).set(drivername="postgresql").difference_update_query(
+        ["application_name", "options", "prepare_threshold"])
     dsn = admin.render_as_string(hide_password=False)
 
     def read() -> dict[int, float]:
