@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from healthcode.accounts.models import Account
 from healthcode.checkpoints.models import AUTHORISED, Scan, Scanner, ScanPoint
+from healthcode.checkpoints.repository import RECENT_LIMIT
 from healthcode.codes.models import IssuedCode
 from healthcode.db.hotsql import Hot
 from healthcode.feeds.models import HouseholdRecord
@@ -45,8 +46,6 @@ from healthcode.residents.models import Person
 from healthcode.rules.color_repository import color_expression
 from healthcode.rules.repository import case_statuses, facts_query
 from healthcode.rules.ruleset import get_rule_set
-
-RECENT_LIMIT = 200  # as repository.RECENT_LIMIT
 
 _t = {name: cast(Table, model.__table__).c for name, model in (
     ("scanners", Scanner), ("accounts", Account), ("points", ScanPoint), ("scans", Scan), ("persons", Person),
