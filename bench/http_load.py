@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class Figures:
     p99_ms: float
     errors: int
     server_cpu_ms: float = float("nan")  # CPU of the server's processes (uvicorn and its workers) per request
+    db_cpu_ms: float = float("nan")  # CPU of the database's processes serving the server, per request (if measured)
 
     @property
     def throughput(self) -> float:
@@ -145,6 +147,15 @@ def _lua_call(call: Call) -> str:
     return f"{{{_lua_string(call.method)}, {_lua_string(call.path)}, {{{pairs}}}, {body}}}"
 
 
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and all its descendants still running (Linux /proc)."""
     total, pending = 0.0, [pid]
@@ -161,7 +172,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(base: str, calls: list[Call], concurrency: int, seconds: float, warmup: float,
-         ok_status: int = 200, server_pid: int | None = None, pace_ms: int = 0) -> Figures:
+         ok_status: int = 200, server_pid: int | None = None, pace_ms: int = 0,
+         db_cpu: Callable[[], dict[int, float]] | None = None) -> Figures:
     """Drives the server with wrk (a C load generator: the server, not the client, must be what is measured on 2
     cores) over `concurrency` kept-alive connections, cycling through the calls: first `warmup` seconds not
     measured, then `seconds` measured. Each client sends its next request as soon as it has the answer, or, paced,
@@ -186,9 +198,14 @@ def load(base: str, calls: list[Call], concurrency: int, seconds: float, warmup:
 
         wrk(warmup)
         cpu = cpu_seconds(server_pid) if server_pid else float("nan")
+        db_before = db_cpu() if db_cpu else {}
         requests, micros, p50, p95, p99, errors = wrk(seconds)
         cpu = cpu_seconds(server_pid) - cpu if server_pid else float("nan")
-    return Figures(requests, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, errors, cpu * 1000 / max(requests, 1))
+        db_after = db_cpu() if db_cpu else {}
+    # A database process that started meanwhile counts whole; one that ended meanwhile is missed.
+    db = sum(used - db_before.get(pid, 0.0) for pid, used in db_after.items()) if db_cpu else float("nan")
+    return Figures(requests, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, errors, cpu * 1000 / max(requests, 1),
+                   db * 1000 / max(requests, 1))
 
 
 def measure(target: str, env: dict[str, str], calls: list[Call], args: argparse.Namespace,

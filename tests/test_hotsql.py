@@ -116,6 +116,28 @@ def test_a_failing_hot_statement_raises_what_sqlalchemy_raises(session: Session)
     assert "hotsql_things" in str(failed.value.statement) and not failed.value.connection_invalidated
 
 
+def test_alone_is_a_transaction_of_its_own_only_when_nothing_was_sent_before(engine: Engine, path: str) -> None:
+    """`Hot.alone` (the scan's one statement): first in its transaction on PostgreSQL it commits by itself, and
+    what the session sends afterwards is a transaction of its own; after anything else it runs in the open
+    transaction and rolls back with it (SQLite: always in the transaction)."""
+    metadata.create_all(engine)
+    add = insert(things).values(id=bindparam("id"), name=bindparam("name")).returning(t.id)
+    try:
+        with Session(engine) as session:
+            session.begin()
+            assert Hot(add).alone(session, {"id": 10, "name": "先"}) == (10,)
+            session.execute(insert(things).values(id=11, name="后"))
+            session.rollback()
+            session.begin()
+            session.execute(insert(things).values(id=12, name="先"))
+            assert Hot(add).alone(session, {"id": 13, "name": "后"}) == (13,)
+            session.rollback()
+            kept = session.scalars(select(t.id).order_by(t.id)).all()
+        assert kept == ([10] if engine.dialect.name == "postgresql" else [])
+    finally:
+        metadata.drop_all(engine)
+
+
 def test_hot_statements_are_seen_by_cursor_event_listeners(session: Session, engine: Engine) -> None:
     seen: list[str] = []
 

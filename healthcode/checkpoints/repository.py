@@ -120,6 +120,11 @@ def insert_scan(session: Session, **values: Any) -> int:
     return int(_INSERT_SCAN.scalar(session, values))
 
 
+def set_scan_color(session: Session, scan_id: int, color: str) -> None:
+    """Corrects the colour stored with a scan (the one-statement scan, when the rules disagree with its SQL)."""
+    session.execute(update(_scan_table).where(_scans.id == scan_id).values(color=color))
+
+
 def insert_scans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Stores many scans with their feedback at once (one INSERT, executed for every row): the demo's history."""
     if rows:

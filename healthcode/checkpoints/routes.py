@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.accounts.deps import Claims
-from healthcode.checkpoints import repository, schemas, service, views
+from healthcode.checkpoints import onetrip, repository, schemas, service, views
 from healthcode.checkpoints.deps import CurrentScanner, scanning_scanner
 from healthcode.config import AppSettings
 from healthcode.db import DbId, DbSession, in_transaction
@@ -63,15 +63,20 @@ def add_point(body: PointIn, scanner: CurrentScanner, session: DbSession) -> dic
              **documented(schemas.ScanResult, 401, 403, 404, 422, 429, status=201))
 async def scan(body: ScanIn, claims: Claims, settings: AppSettings, request: Request) -> Any:
     """The morning rush's route: the caller must be an authorised scanner (`scanning_scanner`, checked inside the
-    same transaction), and everything runs in one worker-thread hop (`in_transaction`)."""
+    same transaction; on PostgreSQL inside the scan's one statement, `onetrip`), and everything runs in one
+    worker-thread hop (`in_transaction`)."""
 
     def work(session: Session) -> Response:
-        scanner = scanning_scanner(session, claims, body.point_id)
-        point = None
-        if scanner.point_id is not None:
-            point = repository.PointPlace(scanner.point_id, scanner.point_org_id, scanner.point_region_code)
-        result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=clock.now(),
-                              settings=settings, point=point)
+        now = clock.now()
+        # PostgreSQL: one statement checks, reads, computes and records; a refusal is decided by the steps below.
+        result = onetrip.scan(session, claims, point_id=body.point_id, code=body.code, now=now, settings=settings)
+        if result is None:
+            scanner = scanning_scanner(session, claims, body.point_id)
+            point = None
+            if scanner.point_id is not None:
+                point = repository.PointPlace(scanner.point_id, scanner.point_org_id, scanner.point_region_code)
+            result = service.scan(session, scanner, point_id=body.point_id, code=body.code, now=now,
+                                  settings=settings, point=point)
         # Plain JSON, already made of str/int/None: skip FastAPI's generic encoder on the hot path.
         return JSONResponse(result.as_json(), status_code=201)
 

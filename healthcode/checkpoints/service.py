@@ -186,9 +186,22 @@ def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datet
     history = repository.recent_visits(session, person.id, since)
     scan_id = repository.insert_scan(session, scanner_id=scanner.id, point_id=point.id, org_id=point.org_id,
                                      person_id=person.id, color=color, via=via, at=now)
+    severe = regions.most_severe_region(session, visits_of(person, history, point.region_code, now),
+                                        point.region_code)
+    return scan_result(scan_id, now, via, color, person, history, severe)
+
+
+def visits_of(person: Any, history: Sequence[Any], here: str, now: datetime) -> list[tuple[str, datetime | None]]:
+    """The regions of a scan's most-severe-region warning: the person's initial region (else their household's
+    county), their scans of the last 14 days (rows with region_code and at) and this one."""
     home = person.initial_region_code or person.household_county
-    visits = [(home, None), *((h.region_code, h.at) for h in history), (point.region_code, now)]
-    severe = regions.most_severe_region(session, visits, point.region_code)
+    return [(home, None), *((h.region_code, h.at) for h in history), (here, now)]
+
+
+def scan_result(scan_id: int, now: datetime, via: str, color: str, person: Any, history: Sequence[Any],
+                severe: regions.MostSevere | None) -> ScanResult:
+    """The answer of a recorded scan: `person` a row of repository.person_for_scan, `history` rows of
+    repository.recent_visits (newest first)."""
     address_county = person.household_county or person.initial_region_code
     return ScanResult(
         scan_id=scan_id, at=now, via=via, color=color, name_masked=mask_name(person.name),

@@ -100,20 +100,37 @@ def resolve(session: Session, code_text: str, now: datetime) -> Resolved:
 
     A number code that is unknown or past its code's expiry is refused as `expired` alike: a number reveals
     nothing by itself, and numbers are reused after expiry, so "never issued" and "no longer valid" are one case."""
-    text = code_text.strip()
-    if text.startswith(tokens.PREFIX):
-        claims = tokens.verify(text, lambda kid: keys.verification_key(session, kid, now), now)
-        issued = repository.issued_by_cti(session, claims.cti)
+    found = presented(session, code_text, now)
+    if found.claims is not None:
+        issued = repository.issued_by_cti(session, found.claims.cti)
         if issued is None:  # signed by us yet unknown: its record was purged, so it is long past use
             raise ExpiredCode("健康码已失效，请对方刷新健康码后重新扫码")
-        return Resolved(issued.person_id, "qr", claims.color, issued, claims)
-    if not numbers.looks_like_number_code(text):
-        raise InvalidCode("无法识别的健康码：请扫描八闽健康码二维码，或输入12位数字码")
-    number = numbers.parse(text)
-    issued = repository.issued_by_number(session, number)
+        return Resolved(issued.person_id, "qr", found.claims.color, issued, found.claims)
+    issued = repository.issued_by_number(session, found.number)
     if issued is None or issued.expires_at <= now:
         raise ExpiredCode("数字码无效或已过期，请对方刷新健康码后重新输入")
     return Resolved(issued.person_id, "number", issued.color, issued, None)
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A presented code as far as it checks out before its issued record is read: a QR's verified claims, or a
+    number code's 12 digits."""
+
+    claims: tokens.CodeClaims | None
+    number: str
+
+
+def presented(session: Session, code_text: str, now: datetime) -> Presented:
+    """What `resolve` checks before reading the issued code (a QR's signature, key and expiry; a number code's form
+    and check digit), with the same CodeRefused. Reads the database only for a signing key not read in the last
+    minute (`keys.verification_key`)."""
+    text = code_text.strip()
+    if text.startswith(tokens.PREFIX):
+        return Presented(tokens.verify(text, lambda kid: keys.verification_key(session, kid, now), now), "")
+    if not numbers.looks_like_number_code(text):
+        raise InvalidCode("无法识别的健康码：请扫描八闽健康码二维码，或输入12位数字码")
+    return Presented(None, numbers.parse(text))
 
 
 def purge_expired(session: Session, before: datetime) -> int:

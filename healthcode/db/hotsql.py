@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg import RawCursor
+from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
@@ -110,6 +111,25 @@ class Hot:
         make = self._public_row._make
         return [make(row) for row in result]
 
+    def alone(self, session: Session, params: Mapping[str, Any]) -> Any | None:
+        """`first()` sent as a transaction of its own when nothing of the session's transaction has reached the
+        database yet (PostgreSQL): one round trip where BEGIN, the statement and COMMIT are three. The statement
+        is then committed when this returns, whatever the caller does next: it must be everything the transaction
+        writes (one statement is atomic), and what the session runs afterwards is a transaction of its own, which
+        the session commits as usual. Elsewhere (SQLite, an open transaction), `first()` in the transaction."""
+        if session.new or session.deleted or session.identity_map.check_modified():
+            session.flush()
+        connection = _connection(session)
+        driver = connection.connection.dbapi_connection
+        if connection.dialect.name != "postgresql" or driver.info.transaction_status != _IDLE:
+            return self.first(session, params)
+        driver.autocommit = True
+        try:
+            return self.first(session, params)
+        finally:
+            if not driver.closed:
+                driver.autocommit = False
+
     def first(self, session: Session, params: Mapping[str, Any]) -> Any | None:
         found = self.rows(session, params)
         return found[0] if found else None
@@ -120,6 +140,7 @@ class Hot:
 
 
 _SESSION_CONNECTION = "hotsql.connection"
+_IDLE = TransactionStatus.IDLE
 
 
 def _connection(session: Session) -> Any:

@@ -144,6 +144,22 @@ def most_severe_region(session: Session, visits: Iterable[tuple[str, datetime | 
                        here_code: str | None) -> MostSevere | None:
     """The visited region whose current level is highest (ties: the most recently visited; an unknown time, such as
     the initial region's, counts as the oldest), compared with the level of `here_code`. None when no region."""
+    last_visit = _last_visits(visits)
+    if not last_visit:
+        return None
+    found, edited = repository.levels_and_edited_policies(session, [*last_visit, *([here_code] if here_code else [])])
+    return _most_severe(last_visit, here_code, found, edited)
+
+
+def most_severe_of(visits: Iterable[tuple[str, datetime | None]], here_code: str | None, levels: dict[str, int],
+                   edited: dict[int, tuple[str, str]]) -> MostSevere | None:
+    """`most_severe_region` on levels read already: the current level of (at least) every visited code and of
+    `here_code` that has one, and every edited policy as {level: (headline, text)} (the one-statement scan)."""
+    last_visit = _last_visits(visits)
+    return _most_severe(last_visit, here_code, levels, edited) if last_visit else None
+
+
+def _last_visits(visits: Iterable[tuple[str, datetime | None]]) -> dict[str, datetime]:
     last_visit: dict[str, datetime] = {}
     for code, at in visits:
         if not code:
@@ -151,9 +167,11 @@ def most_severe_region(session: Session, visits: Iterable[tuple[str, datetime | 
         moment = at or datetime.min
         if code not in last_visit or moment > last_visit[code]:
             last_visit[code] = moment
-    if not last_visit:
-        return None
-    found, edited = repository.levels_and_edited_policies(session, [*last_visit, *([here_code] if here_code else [])])
+    return last_visit
+
+
+def _most_severe(last_visit: dict[str, datetime], here_code: str | None, found: dict[str, int],
+                 edited: dict[int, tuple[str, str]]) -> MostSevere:
     code = max(last_visit, key=lambda c: (found.get(c, 0), last_visit[c]))
     level = found.get(code, 0)
     headline, text = edited.get(level) or DEFAULT_POLICIES[level]

@@ -5,7 +5,7 @@ Nothing is cached but the statement itself: a record pushed a moment ago changes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import CompoundSelect
 from sqlalchemy.types import TypeEngine
 
 from healthcode.db.hotsql import Hot
@@ -48,6 +49,13 @@ def _row(kind: str, **values: Any) -> list[Any]:
 def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -> Hot:
     """Every fact about the person in the bound parameter `id_number` that can count between `start` and `today`,
     from all feeds in one round trip; each branch is driven by the person's id_number index."""
+    return Hot(facts_query(statuses, fever_departments))
+
+
+def facts_query(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -> CompoundSelect:
+    """The statement of `facts_statement`, rows (kind, day, at, label, flag, until, seq, batch_id); the bound
+    parameters `id_number`, `start`, `today` and `cutoff` (a scan's one statement puts a sub-select in place of
+    `id_number`)."""
     who, start = bindparam("id_number", type_=String()), bindparam("start", type_=Date())
     c, cc, a = m.CaseRecord, m.CloseContactRecord, m.ArrivalRecord
     v, p, codes = m.ClinicVisitRecord, m.DrugPurchaseRecord, m.FeverDrugCode
@@ -69,20 +77,32 @@ def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...
     if fever_departments:
         branches.append(sql_select(*_row("clinic", day=v.visited_on, batch_id=v.batch_id))
                         .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments)))
-    return Hot(union_all(*branches))
+    return union_all(*branches)
 
 
 def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSet,
                   fever_departments: Sequence[str]) -> Flags:
     """The facts the rule set needs about `id_number` on `today`. Dated facts are read over the rule set's longest
     window (older ones cannot count); facts dated after today are left for the rules to ignore."""
+    statement = facts_statement(case_statuses(ruleset), tuple(fever_departments))
+    return flags_of(id_number, statement.rows(session, {"id_number": id_number, **facts_parameters(ruleset, today)}))
+
+
+def case_statuses(ruleset: RuleSet) -> tuple[str, ...]:
+    """The case statuses whose cases hold (and expose their fellow passengers) in the rule set."""
+    return tuple(next((r.statuses for r in ruleset.rules if r.kind == KIND_LATEST_CASE), CASE_STATUSES))
+
+
+def facts_parameters(ruleset: RuleSet, today: date) -> dict[str, Any]:
+    """The facts statement's bound parameters but `id_number`: the rule set's longest window ending `today`."""
     lookback = max(ruleset.lookback_days, 1)
-    statuses = next((r.statuses for r in ruleset.rules if r.kind == KIND_LATEST_CASE), CASE_STATUSES)
-    statement = facts_statement(tuple(statuses), tuple(fever_departments))
-    params = {"id_number": id_number, "start": today - timedelta(days=lookback - 1), "today": today,
-              "cutoff": day_end(today)}
+    return {"start": today - timedelta(days=lookback - 1), "today": today, "cutoff": day_end(today)}
+
+
+def flags_of(id_number: str, rows: Iterable[Any]) -> Flags:
+    """The Flags of the facts statement's rows (attributes kind, day, at, label, flag, until, seq, batch_id)."""
     found: dict[str, list[Any]] = {}
-    for row in statement.rows(session, params):
+    for row in rows:
         found.setdefault(row.kind, []).append(row)
     get = found.get
     return Flags(
@@ -96,3 +116,10 @@ def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSe
         fever_clinic_visits=tuple(DatedFact(r.day, r.batch_id) for r in get("clinic", ())),
         fever_drug_purchases=tuple(DatedFact(r.day, r.batch_id) for r in get("drug", ())),
     )
+
+
+# The kind of the facts' rows each Flags field is made of (`flags_of`): what the rule set's SQL form reads
+# (rules/color_repository.py).
+SOURCE_KINDS = {"cases": "case", "close_contacts": "close_contact", "computed_contacts": "computed_contact",
+                "arrivals": "arrival", "closures": "closure", "fever_clinic_visits": "clinic",
+                "fever_drug_purchases": "drug"}
