@@ -5,9 +5,7 @@ oidc-provider is tests/browser/test_oidc_provider_signin.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -20,6 +18,7 @@ from healthcode.identity import provider
 from healthcode.identity.errors import SignInFailed, SignInUnavailable
 from healthcode.identity.relyingparty import _userinfo, signing_algorithms
 from healthcode.identity.service import lacks_identity
+from tests.asyncrun import run_alone
 from tests.identity.flow import ZHANG, make_account
 from tests.identity.test_signin import face_redirect, persons
 
@@ -46,8 +45,7 @@ def _userinfo_of(body: Any, content_type: str = "application/json") -> Any:
         async with client:
             return await _userinfo(client, {"userinfo_endpoint": "https://idp.example/me"}, "sub-1")
 
-    with ThreadPoolExecutor(1) as thread:  # its own loop: a browser test's sync Playwright may hold this thread's
-        return thread.submit(asyncio.run, read()).result()
+    return run_alone(read())
 
 
 def test_userinfo_gives_the_identity_claims_of_the_id_token_s_subject_and_nothing_else() -> None:

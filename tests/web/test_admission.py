@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from healthcode.web.admission import CODE, REST, SCAN, Admission, Limits, request_class
+from tests.asyncrun import run_alone
 
 SCAN_PATH = "/api/v1/checkpoint/scans"
 CODE_PATH = "/api/v1/me/code"
@@ -83,7 +84,7 @@ async def settle() -> None:
 
 
 def run(test: Callable[[], Awaitable[None]]) -> None:
-    asyncio.run(test())
+    run_alone(test())
 
 
 def limits(in_flight: int = 4, queue: int = 8, wait: float = 60.0) -> Limits:
