@@ -136,3 +136,12 @@ def phone(browser: Any, live_server: str) -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def console_sign_in(page: Any, username: str, password: str, landing: Any) -> None:
+    """Signs in on the console sign-in form the page shows (/gov/login or /ent/login) and waits for `landing` (a URL
+    glob or pattern)."""
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(landing)

@@ -14,7 +14,7 @@ import pytest
 
 from healthcode.app import create_app
 from healthcode.demo import AUTHORITY, ENTERPRISE, GOVERNMENT, RETRIEVING, SUPERIOR, build_demo, demo_settings
-from tests.browser.conftest import serving
+from tests.browser.conftest import console_sign_in, serving
 from tests.migrating import empty_database
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -38,10 +38,7 @@ def _sign_in(browser: Any, url: str, printed: str, unit: tuple[str, str, str], p
     page = browser.new_context(base_url=url, **PC).new_page()
     page.set_default_timeout(30_000)
     page.goto(path)
-    page.fill("#username", found[1])
-    page.fill("#password", found[2])
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{path}")
+    console_sign_in(page, found[1], found[2], f"**{path}")
     return page
 
 

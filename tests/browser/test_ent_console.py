@@ -16,7 +16,7 @@ from sqlalchemy import select
 from healthcode.enterprise import consent, reports
 from healthcode.enterprise.models import EmploymentRequest
 from healthcode.residents.models import Person
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, console_sign_in
 from tests.browser.test_citizen import sign_in as citizen_sign_in
 from tests.enterprise.factories import enterprise, id_number, person
 from tests.identity.flow import ZHANG, make_account
@@ -75,10 +75,7 @@ def test_enterprise_console_end_to_end(browser: Any, live_server: str, db: Any, 
     page.set_default_timeout(15_000)
 
     page.goto("/gov/login")
-    page.fill("#username", org.username)
-    page.fill("#password", org.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/ent/$"))
+    console_sign_in(page, org.username, org.password, re.compile(r"/ent/$"))
     assert page.get_by_test_id("import-prompt").is_visible()
 
     # 批量导入: a file with a bad check character and a missing name is rejected as a whole, with the report.

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser.conftest import console_sign_in
 from tests.browser.test_ent_console import PC, _xlsx
 from tests.enterprise.factories import enterprise, id_number
 
@@ -35,10 +36,7 @@ def test_uploading_the_roster_twice_then_a_bad_file_and_its_error_report(browser
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/gov/login")
-    page.fill("#username", org.username)
-    page.fill("#password", org.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/ent/$"))
+    console_sign_in(page, org.username, org.password, re.compile(r"/ent/$"))
     page.goto("/ent/employees")
 
     staff = [[f"员工{i:02d}", id_number(i), f"1380000{i:04d}"] for i in range(1, 6)]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import console_sign_in
 from tests.enterprise.factories import id_number, sms_code, uscc_code
 
 pytestmark = pytest.mark.browser
@@ -39,10 +40,7 @@ def test_register_sign_in_and_verify_by_the_legal_representatives_sms_code(
     assert "待验证" in page.locator("h1 + p").inner_text()
     assert page.get_by_test_id("username").inner_text() == uscc_code(5)
     page.get_by_role("link", name="去登录").click()
-    page.fill("#username", uscc_code(5))
-    page.fill("#password", "Abc12345")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/ent/verify$"))
+    console_sign_in(page, uscc_code(5), "Abc12345", re.compile(r"/ent/verify$"))
     assert "139****0009" in page.inner_text("main")
 
     page.goto("/ent/")  # every other page says why and leads back

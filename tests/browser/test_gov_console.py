@@ -8,6 +8,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from tests.browser.conftest import console_sign_in
 from tests.orgs.console_factories import NOW, add_scans, unit
 
 PC = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -29,10 +30,7 @@ def test_log_in_filter_page_drill_down_print_and_export(console, artifacts, tmp_
     page, a = console
 
     page.goto("/gov/records")
-    page.fill("#username", a.created.username)
-    page.fill("#password", a.created.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/gov/records")
+    console_sign_in(page, a.created.username, a.created.password, "**/gov/records")
     assert "当前页 1/2 共 14 条记录" in page.inner_text(".pager")
     page.screenshot(path=str(artifacts / "gov_records.png"), full_page=True)
 
@@ -72,10 +70,7 @@ def test_reports_draw_their_charts_and_print_and_the_filter_resets_under_the_pag
     page, a = console
     page.add_init_script("window.print = () => { window.printed = (window.printed || 0) + 1; }")
     page.goto("/gov/reports")
-    page.fill("#username", a.created.username)
-    page.fill("#password", a.created.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/gov/reports")
+    console_sign_in(page, a.created.username, a.created.password, "**/gov/reports")
     page.locator("#chart-hours canvas").wait_for()
     page.locator("#chart-trend canvas").wait_for()
     page.click("button[data-action=print]")

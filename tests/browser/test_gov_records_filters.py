@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.browser.conftest import console_sign_in
 from tests.orgs.console_factories import NOW, add_scans, unit
 
 PC = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
@@ -25,10 +26,7 @@ def console(browser, live_server, db, freeze):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/gov/records")
-    page.fill("#username", a.created.username)
-    page.fill("#password", a.created.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/gov/records")
+    console_sign_in(page, a.created.username, a.created.password, "**/gov/records")
     yield page, a
     context.close()
 

@@ -16,6 +16,7 @@ from healthcode import clock
 from healthcode.checkpoints.models import Scan
 from healthcode.messages import service as messages
 from healthcode.messages.models import Message
+from tests.browser.conftest import console_sign_in
 from tests.browser.test_citizen import sign_in as citizen_sign_in
 from tests.browser.test_scanner import log_in_and_report_point
 from tests.checkpoints.factories import issue, org, person, scanner
@@ -47,10 +48,7 @@ def test_the_enterprise_login_page_is_headed_for_the_enterprise_portal(pc: Any, 
     expect(pc.locator("h1")).to_have_text("企业用户登录")
     pc.screenshot(path=str(SCREENSHOTS / "ent-login.png"), full_page=True)
     # Signing in there reaches the enterprise console; signing out comes back to it
-    pc.fill("#username", org.username)
-    pc.fill("#password", org.password)
-    pc.get_by_role("button", name="登录").click()
-    pc.wait_for_url("**/ent/")
+    console_sign_in(pc, org.username, org.password, "**/ent/")
     pc.get_by_role("button", name="退出").click()
     pc.wait_for_url("**/ent/login")
     expect(pc.locator(".console-top .portal")).to_have_text("企业用户电脑端")
@@ -63,10 +61,7 @@ def test_batch_remind_with_nobody_chosen_asks_to_choose_employees(pc: Any, db: A
         employ(db, org.org_id, f"员工{i}", id_number(i), datetime(2020, 2, 1), f"138{i:08d}")
     db.commit()
     pc.goto("/ent/login")
-    pc.fill("#username", org.username)
-    pc.fill("#password", org.password)
-    pc.get_by_role("button", name="登录").click()
-    pc.wait_for_url("**/ent/")
+    console_sign_in(pc, org.username, org.password, "**/ent/")
     pc.goto("/ent/health")
     # 批量提醒 with no box ticked: refused in place, nothing sent
     pc.get_by_test_id("batch-remind").click()

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from healthcode.checkpoints.models import Scan
+from tests.browser.conftest import console_sign_in
 from tests.browser.test_ent_registration import FORM
 from tests.browser.test_scanner import ready_for_offline, scan_offline
 from tests.orgs.console_factories import NOW, add_scans, unit
@@ -34,10 +35,7 @@ def pc(browser: Any, live_server: str) -> Any:
 
 def _sign_in(page: Any, created: Any, path: str) -> None:
     page.goto(path)
-    page.fill("#username", created.username)
-    page.fill("#password", created.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{path}")
+    console_sign_in(page, created.username, created.password, f"**{path}")
 
 
 def test_an_authorisation_updates_the_tab_counts_and_names_the_unit_as_operator(pc: Any, db: Any, freeze: Any) -> None:

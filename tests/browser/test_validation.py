@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from healthcode import clock
+from tests.browser.conftest import console_sign_in
 from tests.browser.test_citizen import sign_in
 from tests.checkpoints.factories import PASSWORD, issue, org, person, scanner
 from tests.identity.flow import make_account
@@ -172,10 +173,7 @@ def test_gov_records_filter_refuses_an_incomplete_date_in_the_page(
     add_scans(db, a, 3)
     page = _pc(browser, live_server)
     page.goto("/gov/records")
-    page.fill("#username", a.created.username)
-    page.fill("#password", a.created.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/gov/records")
+    console_sign_in(page, a.created.username, a.created.password, "**/gov/records")
     page.evaluate(WATCH)
     page.focus("input[name=start]")
     page.keyboard.type("2020")  # the year only: 年 filled, 月 and 日 not
