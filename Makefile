@@ -60,7 +60,7 @@ lint: install
 # Every benchmark at the sizes the issues name (about half an hour on this 2-core machine); figures go to
 # docs/performance.md. Each also runs small: e.g. `.venv/bin/python -m bench.contacts --scale 0.01`.
 BENCHES := feeds_load contacts closures person_status code_issue code_page checkpoint_scans console_records \
-	enterprise_console
+	enterprise_console overload
 # The HTTP benchmarks drive the server with wrk (a C load generator: a Python client would share the 2 cores).
 bench-tools:
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)

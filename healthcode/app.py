@@ -17,6 +17,7 @@ from healthcode import clock, datadir, logmask
 from healthcode.config import Settings, get_settings
 from healthcode.db import close_hot_connections, make_engine, migrate, session_factory, wal_checkpoints
 from healthcode.web import errors
+from healthcode.web.admission import Admission, Limits
 from healthcode.web.headers import SecurityHeaders
 from healthcode.web.origin import SameOriginOnly
 from healthcode.web.templating import WEB
@@ -52,10 +53,13 @@ def create_app(
     from healthcode.citizen.pages import api_router as citizen_api_router
     from healthcode.codes.routes import router as codes_router
     from healthcode.feeds.routes import router as feeds_router
+    from healthcode.web.health import router as health_router
     from healthcode.web.pages import router as home_router
 
     # The morning rush's routers first (the checkpoint API, the citizen's code): every router included before a
-    # route costs a match on each of its requests.
+    # route costs a match on each of its requests. The probes before them: two matches, and /healthz stays the
+    # cheapest request of the app (the yardstick of docs/performance.md).
+    app.include_router(health_router)
     app.include_router(checkpoint_router)
     app.include_router(citizen_api_router)
     app.include_router(home_router)
@@ -69,9 +73,17 @@ def create_app(
     _mount_scanner(app, settings)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
     app.add_middleware(SameOriginOnly, allowed=settings.allowed_origins)
+    if settings.admission:  # before the session is read: a refused request costs no database work
+        app.add_middleware(Admission, limits=admission_limits(settings))
     app.add_middleware(SecurityHeaders, hsts=settings.env == "prod")  # outermost: its refusals get them too
     errors.install(app)
     return app
+
+
+def admission_limits(settings: Settings) -> Limits:
+    return Limits(in_flight=settings.admission_in_flight, queue=settings.admission_queue,
+                  wait_seconds=settings.admission_wait_ms / 1000,
+                  retry_after_seconds=settings.admission_retry_after_seconds)
 
 
 GC_YOUNG_THRESHOLD = 20_000

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     # Scans and code refreshes in the database at once in one server process on PostgreSQL (SQLite: one transaction
     # of any kind). More threads than cores only fight over Python's GIL (docs/performance.md, "Measured choices").
     db_request_concurrency: int = Field(default=4, ge=1, le=40)
+    # Admission control (web/admission.py, SPEC section 11): requests of one process in flight at once, requests
+    # waiting for one of those places, and how long one may wait before it is answered 503 with `Retry-After`
+    # (docs/deploy.md, docs/performance.md "Morning rush"). Off: every request is taken at once (for comparisons).
+    admission: bool = True
+    admission_in_flight: int = Field(default=16, ge=1, le=26)
+    admission_queue: int = Field(default=1024, ge=0, le=100_000)
+    admission_wait_ms: int = Field(default=1000, ge=1, le=30_000)
+    admission_retry_after_seconds: int = Field(default=2, ge=1, le=3600)
     # 账号获取 (政务信息网): the self-service retrieval of a government unit's account answers only from these networks.
     internal_networks: list[str] = ["127.0.0.0/8", "10.0.0.0/8"]
     # Throttles (count, seconds: at most count in any such window), shared by every process through the database

@@ -1,6 +1,7 @@
 """What the server writes to its logs never holds a full ID number or phone number (issue 12, PIPL art. 28): every
 log handler formats through `MaskingFormatter`, which masks them in the finished line (path, query string, message,
-traceback alike) and drops the values PostgreSQL quotes in an error's DETAIL and CONTEXT lines."""
+traceback alike) and drops the values PostgreSQL quotes in an error's DETAIL and CONTEXT lines. The load balancer's
+successful probes (`/healthz`, `/readyz`) are left out of the access log."""
 
 from __future__ import annotations
 
@@ -57,6 +58,20 @@ def masking_formatter(inner: str, **kwargs: Any) -> MaskingFormatter:
     return MaskingFormatter(getattr(importlib.import_module(module), name)(**kwargs))
 
 
+class QuietProbes(logging.Filter):
+    """Leaves the successful calls of `/healthz` and `/readyz` out of uvicorn's access log (a load balancer asks every
+    few seconds); a failed readiness probe is still logged."""
+
+    PROBES = ("/healthz", "/readyz")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[4], int) and args[4] < 400:
+            path = str(args[2]).split("?", 1)[0]
+            return path not in self.PROBES
+        return True
+
+
 def log_config() -> dict[str, Any]:
     """uvicorn's logging configuration with every formatter masked, and a handler for the root logger so that the
     platform's and the libraries' warnings and errors are masked too (otherwise they go to Python's last-resort
@@ -72,6 +87,8 @@ def log_config() -> dict[str, Any]:
     config["handlers"]["platform"] = {"formatter": "platform", "class": "logging.StreamHandler",
                                       "stream": "ext://sys.stderr"}
     config["root"] = {"handlers": ["platform"], "level": "WARNING"}
+    config.setdefault("filters", {})["quiet_probes"] = {"()": "healthcode.logmask.QuietProbes"}
+    config["loggers"]["uvicorn.access"]["filters"] = ["quiet_probes"]
     return config
 
 
@@ -84,3 +101,6 @@ def install() -> None:
     for handler in handlers:
         if not isinstance(handler.formatter, MaskingFormatter):
             handler.setFormatter(MaskingFormatter(handler.formatter))
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QuietProbes) for f in access.filters):
+        access.addFilter(QuietProbes())

@@ -1,6 +1,7 @@
 """Database plumbing, below every domain: it imports none of them (only `datadir` and `errors`).
 
-- `engine`: the engines for SQLite and PostgreSQL, with SQLite's pragmas and BEGIN and the refusal of NUL text;
+- `engine`: the engines for SQLite and PostgreSQL, with SQLite's pragmas and BEGIN and the refusal of NUL text, and
+  `ping` (the database answers: `/readyz`);
 - `schema`: the declarative `Base`, `bytewise`, the row ids a request may name (`DbId`, `PageNumber`), `migrate`;
 - `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`);
 - `kept`: the hot routes' transactions on connections kept open (`in_transaction`);
@@ -12,7 +13,7 @@
 
 The names below are the ones the rest of the platform imports from `healthcode.db`."""
 
-from healthcode.db.engine import make_engine
+from healthcode.db.engine import make_engine, ping
 from healthcode.db.kept import close_hot_connections, in_transaction
 from healthcode.db.schema import DB_ID_MAX, MIGRATIONS, Base, DbId, PageNumber, bytewise, migrate
 from healthcode.db.transactions import REQUEST_DB_KEY, DbSession, db_turn, session_factory, transaction
@@ -32,6 +33,7 @@ __all__ = [
     "in_transaction",
     "make_engine",
     "migrate",
+    "ping",
     "session_factory",
     "transaction",
     "wal_checkpoints",

@@ -57,6 +57,12 @@ def _prepare_threshold(url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {**kwargs, "connect_args": {**kwargs.get("connect_args", {}), PREPARE_THRESHOLD: threshold}}
 
 
+def ping(engine: Engine) -> None:
+    """`SELECT 1` on a connection of the engine's pool: raises when the database does not answer (`GET /readyz`)."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
 def _refuse_nul_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
                      _executemany: bool) -> None:
     """Refuses text holding a NUL character, whatever form or API field it came from, before the database sees it:

@@ -45,6 +45,8 @@ AUDIENCE: dict[str, frozenset[str]] = {
     # (never mounted in production), the scanner's offline shell.
     "GET /": EVERYONE,
     "GET /.well-known/healthcode/jwks.json": EVERYONE,
+    "GET /healthz": EVERYONE,  # probes (SPEC section 11): no session, nothing of anybody's
+    "GET /readyz": EVERYONE,
     "GET /api/docs": EVERYONE,
     "GET /api/openapi.json": EVERYONE,
     "POST /api/v1/auth/token": EVERYONE,

@@ -114,14 +114,27 @@
       return r.json();
     }).then(function (body) { storeToken(body); return body.access_token; });
   }
-  /* A JSON call to the checkpoint API: {status, body}; a network failure rejects with .network = true. */
-  function api(path, body, retried) {
+  /* A JSON call to the checkpoint API: {status, body}; a network failure rejects with .network = true. A busy
+     server's 503 "overloaded" (the request was not taken: sending it again is safe) is retried twice, after
+     Retry-After and then twice that, each stretched by up to as much again at random so that the phones refused
+     together do not all come back together (SPEC section 11). */
+  var BUSY_RETRIES = 2;
+  function api(path, body, retried, busy) {
+    busy = busy || 0;
     return token(retried).then(function (t) {
       return fetch(path, { method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer " + t },
         body: JSON.stringify(body) }).catch(function (e) { e.network = true; throw e; });
     }, function (e) { e.network = e.network || e instanceof TypeError; throw e; }).then(function (r) {
-      if (r.status === 401 && !retried) return api(path, body, true);
-      return r.json().catch(function () { return {}; }).then(function (b) { return { status: r.status, body: b }; });
+      if (r.status === 401 && !retried) return api(path, body, true, busy);
+      return r.json().catch(function () { return {}; }).then(function (b) {
+        if (r.status === 503 && b.error === "overloaded" && busy < BUSY_RETRIES) {
+          var wait = (parseInt(r.headers.get("Retry-After"), 10) || 2) * 1000 * Math.pow(2, busy);
+          toast("当前访问人数较多，正在自动重试……");
+          return new Promise(function (resolve) { setTimeout(resolve, wait * (1 + Math.random())); })
+            .then(function () { return api(path, body, retried, busy + 1); });
+        }
+        return { status: r.status, body: b };
+      });
     });
   }
 
