@@ -25,6 +25,7 @@ for _name in ("HEALTHCODE_SMS_GATEWAY_URL", "HEALTHCODE_SMS_GATEWAY_TOKEN"):  # 
 
 import healthcode.models  # noqa: E402,F401
 from healthcode import clock, datadir  # noqa: E402
+from healthcode.codes import keys  # noqa: E402
 from healthcode.config import Settings, get_settings  # noqa: E402
 from healthcode.db import Base, make_engine, session_factory  # noqa: E402
 
@@ -40,8 +41,11 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(autouse=True)
 def _real_clock_after_each_test() -> Iterator[None]:
+    """The real clock, and no signing key kept from this test's database, for the next test."""
     yield
     clock.configure(Settings(env="test", fixed_now=None))
+    keys.forget_signers()  # the process's copy of the signing key: the next test's database is emptied
+
 
 
 @pytest.fixture(scope="session")

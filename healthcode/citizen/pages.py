@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.citizen import portal, schemas
 from healthcode.common.masking import mask_id_number, mask_name
-from healthcode.config import AppSettings
+from healthcode.config import AppSettings, app_settings
 from healthcode.db import DbId, DbSession, in_transaction
 from healthcode.identity.relyingparty import (
     MaybeResident,
@@ -166,11 +166,13 @@ def member_code_page(request: Request, db: DbSession, person: MaybeResident, set
 
 
 @api_router.get("/code", name="me_code", **documented(schemas.CodeOut, 401, 404, 422))
-async def me_code(request: Request, settings: AppSettings, member: DbId | None = None) -> Response:
+async def me_code(request: Request, member: DbId | None = None) -> Response:
     """A freshly issued code of the signed-in resident (or of one of their family members) for the code page: the
     page polls it before each code expires. The database work runs in one transaction (`in_transaction`); the answer
-    carries the QR's text, and the phone draws the QR itself (static/citizen.js)."""
+    carries the QR's text, and the phone draws the QR itself (static/citizen.js). The settings are read from the app
+    rather than as a dependency: a dependency costs the refresh more than its code's signature (issue 13)."""
     require_session_cookie(request)
+    settings = app_settings(request)
 
     def work(session: Session) -> portal.CodeView:
         person_id = signed_in_person_id(request, session)

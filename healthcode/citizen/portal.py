@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.codes.service import issue_for_person
+from healthcode.codes.service import code_for_page
 from healthcode.codes.views import color_label
 from healthcode.common.masking import mask_name
 from healthcode.config import Settings
@@ -65,7 +65,7 @@ def member_code(session: Session, settings: Settings, applicant: Person, member_
 
 
 def _issue(session: Session, settings: Settings, person: Person, now: datetime) -> CodeView:
-    issued = issue_for_person(session, settings, person, now)
+    issued = code_for_page(session, settings, person, now)
     return CodeView(
         color=issued.color, color_label=color_label(issued.color), number_code=issued.number_code,
         qr_text=issued.qr_text, issued_at=issued.issued_at, expires_at=issued.expires_at,

@@ -33,6 +33,11 @@ ROTATION_NOTICE = timedelta(days=1)
 _SESSION_SIGNER = "codes.signer"  # session.info key of the signing key looked up in the current transaction
 VERIFICATION_ROW_TTL = timedelta(minutes=1)
 _verification_rows: dict[bytes, tuple[datetime, Any]] = {}  # kid -> (when read, signing_keys row)
+# The row of the key that signs, kept a minute of platform time per database (and secret): a new key is known a day
+# before it signs (ROTATION_NOTICE), and its predecessor's retirement with it, so a copy a minute old still answers
+# rightly; keys are never deleted. Issuing a code then reads no key (one statement less a refresh).
+SIGNER_TTL = timedelta(minutes=1)
+_signers: dict[tuple[Any, str], tuple[datetime, datetime, datetime | None, SigningMaterial]] = {}
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ def rotate(session: Session, now: datetime, secret_key: str, alg: str = "EdDSA")
     """Adds a key that signs from a day later; the keys before it retire at that moment."""
     ensure_signing_key(session, now, secret_key)
     session.info.pop(_SESSION_SIGNER, None)
+    forget_signers()
     new = _create(session, now, secret_key, activates_at=now + ROTATION_NOTICE, alg=alg)
     for key in repository.unretired_keys(session):
         if key.id != new.id and key.activates_at <= new.activates_at:
@@ -84,23 +90,48 @@ def rotate(session: Session, now: datetime, secret_key: str, alg: str = "EdDSA")
 
 
 def current_signing_key(session: Session, now: datetime, secret_key: str) -> SigningMaterial:
-    """The loaded private key that signs at `now`: decrypted once per process, and looked up once per transaction
-    while `now` stays within its signing period (a batch of printed codes runs in one transaction)."""
-    transaction = session.get_transaction()
+    """The loaded private key that signs at `now`: decrypted once per process, looked up once per transaction while
+    `now` stays within its signing period (a batch of printed codes runs in one transaction), and once a minute of
+    platform time per process (`SIGNER_TTL`: every code refresh asks)."""
+    transaction = session.get_transaction()  # None before the session's first statement: nothing to match
     cached = session.info.get(_SESSION_SIGNER)
-    if (cached is not None and cached[0] is transaction and cached[1] <= now
-            and (cached[2] is None or now < cached[2])):
+    if (cached is not None and transaction is not None and cached[0] is transaction
+            and _signs(cached[1], cached[2], now)):
         material: SigningMaterial = cached[3]
         return material
-    row = repository.signer_row_at(session, now)
-    if row is None:
-        key = ensure_signing_key(session, now, secret_key)
-        row = (key.kid, key.alg, key.private_key_pem, key.activates_at, key.retires_at)
-    kid, alg, pem, activates_at, retires_at = row
-    material = _load_private(kid, alg, pem, secret_key)
-    # Tied to this transaction: after a rollback the key it created may be gone.
+    database = (_engine(session), secret_key)
+    known = _signers.get(database)
+    if known is not None and known[0] <= now < known[0] + SIGNER_TTL and _signs(known[1], known[2], now):
+        _, activates_at, retires_at, material = known
+    else:
+        found = repository.signer_row_at(session, now)
+        stored = found is not None
+        if found is None:  # a fresh platform: its first key, made in this transaction (not kept for the process)
+            key = ensure_signing_key(session, now, secret_key)
+            found = (key.kid, key.alg, key.private_key_pem, key.activates_at, key.retires_at)
+        kid, alg, pem, activates_at, retires_at = found
+        material = _load_private(kid, alg, pem, secret_key)
+        if stored:
+            _signers[database] = (now, activates_at, retires_at, material)
+    # Tied to this transaction (when one has begun): after a rollback the key it created may be gone.
     session.info[_SESSION_SIGNER] = (session.get_transaction(), activates_at, retires_at, material)
     return material
+
+
+def _signs(activates_at: datetime, retires_at: datetime | None, now: datetime) -> bool:
+    """Whether a key with this signing period signs at `now`."""
+    return activates_at <= now and (retires_at is None or now < retires_at)
+
+
+def _engine(session: Session) -> Any:
+    """The engine behind the session (bound to it, or to one of its connections): the database the keys are in."""
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
+def forget_signers() -> None:
+    """Drops the process's copies of the signing keys' rows (a rotation here; the tests, which empty the database)."""
+    _signers.clear()
 
 
 def _create(session: Session, now: datetime, secret_key: str, *, activates_at: datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base
@@ -34,14 +34,16 @@ class SigningKey(Base):
 class IssuedCode(Base):
     """One issued code: its token id (cti, the only link from a QR to the person) and its 12-digit number code.
 
-    A number code is unique among unexpired codes only (it is reused after expiry), hence no unique constraint."""
+    A number code is unique among unexpired codes only (it is reused after expiry), hence no unique constraint. The
+    person's codes are indexed with their issue time: the code page's refresh looks for the newest one."""
 
     __tablename__ = "issued_codes"
+    __table_args__ = (Index("ix_issued_codes_person_id_issued_at", "person_id", "issued_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number_code: Mapped[str] = mapped_column(String(12), index=True)
     cti: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     color: Mapped[str] = mapped_column(String(8))
     kid: Mapped[bytes] = mapped_column(LargeBinary(8))
     issued_at: Mapped[datetime] = mapped_column(DateTime)

@@ -94,6 +94,22 @@ _ISSUED_BY_NUMBER = Hot(
 )
 
 
+_LATEST_ISSUED_SINCE = Hot(
+    select(IssuedCode.__table__.c.number_code, IssuedCode.__table__.c.cti, IssuedCode.__table__.c.color,
+           IssuedCode.__table__.c.kid, IssuedCode.__table__.c.issued_at, IssuedCode.__table__.c.expires_at)
+    .where(IssuedCode.__table__.c.person_id == bindparam("person_id"),
+           IssuedCode.__table__.c.issued_at > bindparam("since", type_=DateTime),
+           IssuedCode.__table__.c.issued_at <= bindparam("now", type_=DateTime))
+    .order_by(IssuedCode.__table__.c.issued_at.desc(), IssuedCode.__table__.c.id.desc()).limit(1)
+)
+
+
+def latest_issued_since(session: Session, person_id: int, since: datetime, now: datetime) -> Any | None:
+    """(number_code, cti, color, kid, issued_at, expires_at) of the person's newest code issued after `since` and
+    not after `now`, a plain row (the code page's refresh asks on every call: the index on person and issue time)."""
+    return _LATEST_ISSUED_SINCE.first(session, {"person_id": person_id, "since": since, "now": now})
+
+
 def key_by_kid(session: Session, kid: bytes) -> Any | None:
     """The signing_keys row of a kid (a plain row: the scan path reads it on every QR)."""
     return _KEY_BY_KID.first(session, {"kid": kid})

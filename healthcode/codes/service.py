@@ -21,8 +21,14 @@ from healthcode.errors import Invalid, InvalidIdNumber, NotFound
 from healthcode.residents.models import Person
 from healthcode.residents.service import get_registered
 from healthcode.rules import service as rules
+from healthcode.rules.status import Status
 
 _REGION = re.compile(r"^\d{6}$")
+# A code issued less than this share of its lifetime ago is shown again instead of a new one (`code_for_page`).
+REUSE_FRACTION = 0.5
+# The QR texts of the codes this process issued or showed last (`_shown_again`): ~2 MB at most.
+SHOWN_TEXTS = 4096
+_SHOWN: dict[tuple[tokens.CodeClaims, bytes], str] = {}
 
 
 @dataclass(frozen=True)
@@ -79,16 +85,61 @@ def issue_for_person(session: Session, settings: Settings, person: Person, now: 
 
     `region_code` (device location or picked region) fixes the initial region if it is not yet known."""
     status = rules.status_for(session, settings, person.id_number, now)
-    issued_at = now.replace(microsecond=0)
-    expires_at = issued_at + timedelta(seconds=settings.code_ttl_seconds)
     region = _initial_region(person, region_code, settings.issuer)
     key = keys.current_signing_key(session, now, settings.secret_key)
+    return _issue(session, settings, person, now, status, region, key)
+
+
+def code_for_page(session: Session, settings: Settings, person: Person, now: datetime) -> Issued:
+    """The code the code page shows: the person's newest code again when it was issued less than half its lifetime
+    ago and a new one would say the same (the colour and rule set of now, the key that signs now), else a new code.
+
+    The page asks for a new code shortly before its code expires (`REFRESH_MARGIN_SECONDS`), which always issues
+    one; a page opened again, reloaded or retried within the first half of a code's life gets that code, without
+    writing anything. The colour is read afresh every time: a record that changes it gives a new code at once."""
+    status = rules.status_for(session, settings, person.id_number, now)
+    region = _initial_region(person, None, settings.issuer)
+    key = keys.current_signing_key(session, now, settings.secret_key)
+    half = timedelta(seconds=settings.code_ttl_seconds * REUSE_FRACTION)
+    latest = repository.latest_issued_since(session, person.id, now - half, now)
+    if latest is None or latest.expires_at - now <= half or latest.color != status.color or latest.kid != key.kid:
+        return _issue(session, settings, person, now, status, region, key)
+    claims = tokens.CodeClaims(
+        iss=settings.issuer, iat=clock.epoch_seconds(latest.issued_at), exp=clock.epoch_seconds(latest.expires_at),
+        cti=latest.cti, color=status.color, masked_name=mask_name(person.name), region_code=region,
+        rule_set=status.rule_set,
+    )
+    return Issued(person.id, status.color, latest.number_code, _shown_again(claims, key), latest.issued_at,
+                  latest.expires_at, claims.masked_name, region, claims.rule_set)
+
+
+def _shown_again(claims: tokens.CodeClaims, key: keys.SigningMaterial) -> str:
+    """The QR text of a code shown again: the same claims signed by the same key give the same text (Ed25519 is
+    deterministic; an ES256 signature made earlier is as valid), so the process keeps the texts it made last. A memo
+    of a pure function, not a cache of what the database says: whatever changed (the colour, the rule set, the name,
+    the key) makes other claims or another kid, hence another entry."""
+    text = _SHOWN.get((claims, key.kid))
+    return text if text is not None else _remember(claims, key)
+
+
+def _remember(claims: tokens.CodeClaims, key: keys.SigningMaterial) -> str:
+    """The QR text of the claims signed by the key, kept for `_shown_again`."""
+    if len(_SHOWN) >= SHOWN_TEXTS:
+        _SHOWN.clear()
+    text = _SHOWN[(claims, key.kid)] = tokens.to_qr_text(tokens.sign(claims, key))
+    return text
+
+
+def _issue(session: Session, settings: Settings, person: Person, now: datetime, status: Status, region: str,
+           key: keys.SigningMaterial) -> Issued:
+    issued_at = now.replace(microsecond=0)
+    expires_at = issued_at + timedelta(seconds=settings.code_ttl_seconds)
     claims = tokens.CodeClaims(
         iss=settings.issuer, iat=clock.epoch_seconds(issued_at), exp=clock.epoch_seconds(expires_at),
         cti=secrets.token_bytes(16), color=status.color, masked_name=mask_name(person.name), region_code=region,
         rule_set=status.rule_set,
     )
-    qr_text = tokens.to_qr_text(tokens.sign(claims, key))
+    qr_text = _remember(claims, key)  # a page opened again soon is shown this code: kept, not signed again
     number = numbers.store_with_new_number(session, now, cti=claims.cti, person_id=person.id, color=status.color,
                                            kid=key.kid, issued_at=issued_at, expires_at=expires_at)
     return Issued(person.id, status.color, number, qr_text, issued_at, expires_at, claims.masked_name, region,

@@ -9,7 +9,7 @@ import base64
 import io
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ def show_code(page: Any) -> None:
 
 
 def test_the_phone_draws_segnos_symbol_and_a_refresh_redraws_it(
-    phone: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+    phone: Any, db: Any, monkeypatch: pytest.MonkeyPatch, freeze: Any
 ) -> None:
     monkeypatch.setattr(segno.encoder, "write_padding_bits", _padding_as_iso)
     make_account(db)
@@ -95,7 +95,8 @@ def test_the_phone_draws_segnos_symbol_and_a_refresh_redraws_it(
     assert claims_of(db, token, number).masked_name == "张*明"  # the token issued with the number shown
     check_drawn(phone, token)
 
-    # A refresh through the real server: the new token is drawn.
+    # A refresh through the real server at the page's refresh moment (10 s before expiry): the new token is drawn.
+    freeze(clock.now() + timedelta(seconds=50))
     with phone.expect_response(REFRESH) as response:
         phone.evaluate("() => { document.getElementById('code').dataset.refreshAt = 0; }")
     fresh = response.value.json()
@@ -136,7 +137,7 @@ class Outage:
 
 
 def test_when_refreshing_fails_the_page_backs_off_with_jitter_and_says_when_the_code_has_expired(
-    phone: Any, db: Any
+    phone: Any, db: Any, freeze: Any
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
     make_account(db)
@@ -151,6 +152,9 @@ def test_when_refreshing_fails_the_page_backs_off_with_jitter_and_says_when_the_
     refresh_at, expires_at = (int(code.get_attribute(a)) for a in ("data-refresh-at", "data-expires-at"))
     outage = Outage()
     phone.route(REFRESH, outage)
+    # The page's clock runs minutes ahead through the back-off; the platform's follows it for the refresh that it
+    # answers (a code asked for within half its lifetime would be shown again).
+    freeze(clock.now() + timedelta(minutes=5))
     with phone.expect_request(REFRESH):
         phone.clock.run_for(refresh_at - now() + 250)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from healthcode import clock
 from healthcode.residents.models import Person
 from tests.identity.flow import ZHANG, make_account, sign_in
 from tests.residents.citizen import claims_of, fever_visit, household, luhn_ok
@@ -55,7 +56,9 @@ def test_given_a_signed_in_resident_when_tapping_the_code_button_then_the_code_p
     assert "data:image/png" not in page.text  # the server draws no QR
 
 
-def test_the_code_json_has_the_page_fields_and_a_new_number_each_time(client: Any, db: Any, freeze: Any) -> None:
+def test_the_code_json_has_the_page_fields_and_a_new_number_when_the_page_refreshes(
+    client: Any, db: Any, freeze: Any
+) -> None:
     freeze("2020-02-24 09:00")
     signed_in(client, db)
     first = client.get("/api/v1/me/code")
@@ -67,7 +70,26 @@ def test_the_code_json_has_the_page_fields_and_a_new_number_each_time(client: An
     assert issued.isoformat() == "2020-02-24T09:00:00+08:00" and (expires - issued).total_seconds() == 60
     assert data["refresh_at_ms"] < data["expires_at_ms"]
     assert "qr_png" not in data and claims_of(db, data["qr_text"], data["number_code"]).color == "green"
-    assert client.get("/api/v1/me/code").json()["number_code"] != data["number_code"]
+    again = client.get("/api/v1/me/code").json()  # asked again at once (a reload): the same code, shown again
+    assert (again["number_code"], again["qr_text"]) == (data["number_code"], data["qr_text"])
+    freeze(datetime.fromtimestamp(data["refresh_at_ms"] / 1000, clock.TZ).replace(tzinfo=None))  # the page's refresh
+    fresh = client.get("/api/v1/me/code").json()
+    assert fresh["number_code"] != data["number_code"] and fresh["issued_at_ms"] == data["refresh_at_ms"]
+
+
+def test_a_new_fever_clinic_record_shows_at_the_next_refresh(
+    client: Any, db: Any, engine: Any, freeze: Any, tmp_path: Path
+) -> None:
+    freeze("2020-02-24 09:00")
+    signed_in(client, db)
+    first = client.get("/api/v1/me/code").json()
+    assert first["color"] == "green"
+
+    fever_visit(engine, tmp_path, ZHANG, "张小明", "2020-02-23 10:00:00")
+    later = client.get("/api/v1/me/code").json()
+
+    assert (later["color"], later["color_label"]) == ("orange", "橙码") and later["number_code"] != first["number_code"]
+    assert claims_of(db, later["qr_text"], later["number_code"]).color == "orange"
 
 
 def test_the_first_code_fixes_the_picked_region_and_later_picks_change_nothing(

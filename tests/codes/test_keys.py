@@ -12,6 +12,7 @@ from healthcode.codes.errors import CodeRefused, NoSigningKey
 from healthcode.codes.keys import b64url
 from healthcode.residents.models import Person
 from tests.codes.factories import NOW, person
+from tests.conftest import count_statements
 
 
 def kids(db, now, settings) -> list[str]:
@@ -111,3 +112,46 @@ def test_given_rolled_back_first_key_then_the_next_transaction_signs_with_a_stor
     issued = service.issue_for_person(db, settings, db.get(Person, resident_id), NOW)
 
     assert service.resolve(db, issued.qr_text, NOW).kind == "qr"
+
+
+def test_the_signing_key_is_read_once_a_minute_per_process(db, settings, engine):
+    keys.ensure_signing_key(db, NOW, settings.secret_key)
+    db.commit()
+    keys.current_signing_key(db, NOW, settings.secret_key)
+    statements = count_statements(engine)
+
+    for seconds in (1, 59):
+        db.commit()  # a new transaction each time, as every refresh
+        keys.current_signing_key(db, NOW + timedelta(seconds=seconds), settings.secret_key)
+    assert not [s for s in statements if "code_signing_keys" in s]
+    db.commit()
+    keys.current_signing_key(db, NOW + timedelta(seconds=60), settings.secret_key)
+    assert len([s for s in statements if "code_signing_keys" in s]) == 1
+
+
+def test_given_a_rotation_by_another_process_then_this_one_signs_with_the_new_key_when_it_starts_signing(
+    db, settings, monkeypatch
+):
+    old = keys.ensure_signing_key(db, NOW, settings.secret_key)
+    db.commit()
+    assert keys.current_signing_key(db, NOW, settings.secret_key).kid == old.kid  # kept by this process
+    monkeypatch.setattr(keys, "forget_signers", lambda: None)  # the rotation runs elsewhere: nothing forgotten here
+    rotated_at = NOW + timedelta(seconds=30)
+    new = keys.rotate(db, rotated_at, settings.secret_key)
+    db.commit()
+    switch = rotated_at + keys.ROTATION_NOTICE
+
+    for at, kid in ((rotated_at, old.kid), (switch - timedelta(seconds=1), old.kid), (switch, new.kid),
+                    (switch + timedelta(seconds=30), new.kid)):
+        db.commit()
+        assert keys.current_signing_key(db, at, settings.secret_key).kid == kid, at
+
+
+def test_a_signing_key_kept_by_the_process_is_not_used_with_another_secret(db, settings):
+    keys.ensure_signing_key(db, NOW, settings.secret_key)
+    db.commit()
+    keys.current_signing_key(db, NOW, settings.secret_key)
+    db.commit()
+
+    with pytest.raises(NoSigningKey):
+        keys.current_signing_key(db, NOW, "another-secret")
