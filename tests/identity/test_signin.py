@@ -63,6 +63,13 @@ def test_given_a_lower_minimum_level_then_an_l3_resident_is_accepted(client: Any
     assert persons(db) == 1
 
 
+def test_the_refusal_names_the_level_the_platform_asks_for(client: Any, db: Any) -> None:
+    client.app.state.settings = client.app.state.settings.model_copy(update={"min_assurance_level": "L3"})
+    make_account(db, LI, "李四", level="L2")
+    page = sign_in(client, LI)
+    assert page.status_code == 403 and "需要完成L3实名认证" in page.text and "L4" not in page.text
+
+
 def test_given_a_tampered_state_when_the_callback_arrives_then_refused(client: Any, db: Any) -> None:
     make_account(db)
     parts = urlsplit(face_redirect(client))
