@@ -2,13 +2,15 @@
 SQLite, with admission control on and off in the same run.
 
     .venv/bin/python -m bench.overload [--seconds 10] [--residents 200] [--steady 64] [--rush 1000] [--modes on,off]
-        [--timeout 5] [--set HEALTHCODE_ADMISSION_QUEUE=128 ...]
+        [--timeout 5] [--set HEALTHCODE_ADMISSION_QUEUE=128 ...] [--fresh]
 
 For each mode, on a fresh server process: the server's CPU per `GET /healthz` and per refresh, one connection at a
 time; `--steady` connections flat out (good answers a second, p99); `--rush` connections flat out (time-outs after
 `--timeout` seconds, the p99 of every answer, good answers a second against the steady figure, answers shed with 503);
 then one request right after the rush, on a new connection, and the process's peak memory. Goals (the issue): no
 time-out, p99 < 2 s, good answers a second >= 70% of the steady figure, the request after the rush < 300 ms.
+`--fresh`: every refresh issues a new code, as the page's timer does; without it the residents, asking several times
+a second, are mostly shown their code again.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.code_page import APP, COOKIE, DEFAULT_PG, ENV, PATH, prepare, sign_in_all
+from bench.code_page import APP, COOKIE, DEFAULT_PG, ENV, FRESH_ENV, PATH, prepare, sign_in_all
 from bench.http_load import Call, _lua_call, cpu_seconds, serve, stop
 
 WRK_SCRIPT = r"""
@@ -147,7 +149,8 @@ class Mode:
 
 
 def one_mode(name: str, url: str, calls: list[Call], args: argparse.Namespace) -> Mode:
-    env = {**ENV, "HEALTHCODE_DATABASE_URL": url, "HEALTHCODE_ADMISSION": "true" if name == "on" else "false"}
+    env = {**ENV, "HEALTHCODE_DATABASE_URL": url, "HEALTHCODE_ADMISSION": "true" if name == "on" else "false",
+           **({FRESH_ENV: "1"} if args.fresh else {})}
     if name == "on":
         env.update(setting.split("=", 1) for setting in args.set)
     process, base = serve(f"{APP}:code_app", env, 1)
@@ -199,6 +202,8 @@ def main() -> None:
     parser.add_argument("--modes", default="on,off", help="admission control on, off, or both (in that order)")
     parser.add_argument("--set", action="append", default=[], metavar="HEALTHCODE_NAME=VALUE",
                         help="a setting of the server with admission on (e.g. HEALTHCODE_ADMISSION_QUEUE=128)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="every refresh issues a new code, as the page's timer does (else mostly shown again)")
     args = parser.parse_args()
     os.environ.update(ENV)
     os.environ.pop("HEALTHCODE_FIXED_NOW", None)
@@ -208,7 +213,8 @@ def main() -> None:
     try:
         cookies, _ = sign_in_all(prepared.url, prepared.id_numbers, 1, 1)
         calls = [Call("GET", PATH, {"Cookie": f"{COOKIE}={cookie}"}) for cookie in cookies]
-        print(f"SQLite, one server process, {args.residents} residents signed in; load average "
+        print(f"SQLite, one server process, {args.residents} residents signed in, "
+              f"{'every refresh issuing a code' if args.fresh else 'mostly codes shown again'}; load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; admission settings {args.set or 'default'}")
         modes: list[Any] = []
         for name in args.modes.split(","):
