@@ -145,3 +145,17 @@ def console_sign_in(page: Any, username: str, password: str, landing: Any) -> No
     page.fill("#password", password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(landing)
+
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # kept in the repository, looked at by a person
+
+
+@pytest.fixture
+def pc(browser: Any, live_server: str) -> Iterator[Any]:
+    """A console page (1440 × 900) on the live server."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(base_url=live_server, viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from healthcode import clock
 from healthcode.checkpoints.models import Scan
 from healthcode.messages import service as messages
 from healthcode.messages.models import Message
-from tests.browser.conftest import console_sign_in
+from tests.browser.conftest import SCREENSHOTS, console_sign_in
 from tests.browser.test_citizen import sign_in as citizen_sign_in
 from tests.browser.test_scanner import log_in_and_report_point
 from tests.checkpoints.factories import issue, org, person, scanner
@@ -24,23 +23,11 @@ from tests.enterprise.factories import employ, enterprise, id_number
 from tests.identity.flow import ZHANG, make_account
 
 pytestmark = pytest.mark.browser
-PC = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-
-
-@pytest.fixture
-def pc(browser: Any, live_server: str) -> Any:
-    context = browser.new_context(base_url=live_server, **PC)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_the_enterprise_login_page_is_headed_for_the_enterprise_portal(pc: Any, db: Any, freeze: Any) -> None:
     freeze("2020-02-24 09:00")
     org = enterprise(db, 1, "泉州示范制造有限公司")
-    SCREENSHOTS.mkdir(exist_ok=True)
     # The enterprise console sends an anonymous visitor to its own login page
     pc.goto("/ent/")
     pc.wait_for_url("**/ent/login?next=/ent/")

@@ -5,7 +5,6 @@ keeps its screenshot in tests/browser/screenshots/."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,24 +12,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from healthcode.checkpoints.models import Scan
-from tests.browser.conftest import console_sign_in
+from tests.browser.conftest import SCREENSHOTS, console_sign_in
 from tests.browser.test_ent_registration import FORM
 from tests.browser.test_scanner import ready_for_offline, scan_offline
 from tests.orgs.console_factories import NOW, add_scans, unit
 
 pytestmark = pytest.mark.browser
-PC = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-
-
-@pytest.fixture
-def pc(browser: Any, live_server: str) -> Any:
-    context = browser.new_context(base_url=live_server, **PC)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    yield page
-    context.close()
 
 
 def _sign_in(page: Any, created: Any, path: str) -> None:
