@@ -28,8 +28,9 @@ keys_app = typer.Typer(help="签名密钥", no_args_is_help=True)
 org_app = typer.Typer(help="单位", no_args_is_help=True)
 region_app = typer.Typer(help="疫情区等级", no_args_is_help=True)
 scanner_app = typer.Typer(help="扫码员", no_args_is_help=True)
+audit_app = typer.Typer(help="问责记录（赋码依据、人工标记、更正、申诉）", no_args_is_help=True)
 for sub, name in ((feed_app, "feed"), (person_app, "person"), (code_app, "code"), (keys_app, "keys"),
-                  (org_app, "org"), (region_app, "region"), (scanner_app, "scanner")):
+                  (org_app, "org"), (region_app, "region"), (scanner_app, "scanner"), (audit_app, "audit")):
     app.add_typer(sub, name=name)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
@@ -326,6 +327,28 @@ def sms_dispatch(
     if once and shown and done.total:
         typer.echo("", err=True)
     typer.echo(total.summary())
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonFlag = False) -> None:
+    """逐条核对问责记录的哈希链，报告第一处断裂（记录被改动、删除或插入）。"""
+    from healthcode.ledger.service import verify
+
+    settings = _start()
+    with transaction(_engine(settings)) as session:
+        verdict = verify(session)
+    if as_json:
+        _print_json({"ok": verdict.ok, "checked": verdict.checked, "first_id": verdict.first_id,
+                     "last_id": verdict.last_id, "head": verdict.head,
+                     "broken": None if verdict.broken is None else
+                     {"entry_id": verdict.broken.entry_id, "problem": verdict.broken.problem}})
+    elif verdict.broken is None:
+        typer.echo(f"问责记录完整：已核对 {verdict.checked} 条，最新哈希 {verdict.head or '（无记录）'}")
+    else:
+        typer.echo(f"问责记录在第 {verdict.broken.entry_id} 条处断裂：{verdict.broken.problem}"
+                   f"（此前 {verdict.checked} 条完整）")
+    if verdict.broken is not None:
+        raise typer.Exit(1)
 
 
 @app.command()

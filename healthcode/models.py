@@ -10,6 +10,7 @@ from healthcode.enterprise import models as enterprise  # noqa: F401
 from healthcode.enterprise import operator_models as enterprise_operators  # noqa: F401
 from healthcode.feeds import models as feeds  # noqa: F401
 from healthcode.identity import models as identity  # noqa: F401
+from healthcode.ledger import models as ledger  # noqa: F401
 from healthcode.messages import models as messages  # noqa: F401
 from healthcode.orgs import audit_models as orgs_audit  # noqa: F401
 from healthcode.orgs import export_models as orgs_exports  # noqa: F401

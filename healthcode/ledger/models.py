@@ -1,0 +1,33 @@
+"""The ledger's one table: entries in the order they were appended, each chained to the one before."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from healthcode.db import Base, bytewise
+
+
+class LedgerEntry(Base):
+    """One act: what (`kind`), who (`actor`, a readable label), about whom (`id_number`, None for acts about no one
+    resident, e.g. a feed batch), which row it made (`ref_table`, `ref_id`), the facts (`body`, canonical JSON: ids,
+    dates, rule ids and digests, never free text or names) and the chain: `hash` = SHA-256 of `prev_hash` and the
+    entry's canonical form (see `ledger.chain`)."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str | None] = mapped_column(bytewise(18))
+    ref_table: Mapped[str | None] = mapped_column(String(40))
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (Index("ix_ledger_entries_id_number", "id_number"),
+                      Index("ix_ledger_entries_ref", "ref_table", "ref_id"))
