@@ -85,8 +85,9 @@ class _Scans:
         fever = rng.random() < (0.35 if colour == "orange" else 0.012)
         temperature = round(rng.uniform(37.3, 38.6), 1) if fever else round(min(37.2, rng.gauss(36.5, 0.22)), 1)
         given = rng.random() < 0.96
+        way = rng.random()  # 8% typed number codes, 2% ID cards (刷身份证, residents without a phone), else QR
         return PastScan(scanner_id=point[1], point_id=point[0], person_id=self.ids[who.id_number], color=colour,
-                        via="number" if rng.random() < 0.08 else "qr", at=at,
+                        via="number" if way < 0.08 else "id_card" if way < 0.10 else "qr", at=at,
                         pass_reason=reason if given else None, temperature=temperature if given else None)
 
 

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import select
 
 from healthcode.db import transaction
 from healthcode.feeds.service import add_provider
 from healthcode.messages import service as messages
+from healthcode.residents.models import Person
 from healthcode.web.schemas import ApiError
 from tests.checkpoints.factories import NOW, PASSWORD, add_point, id_number, issue, org, person, scanner, token
 from tests.identity.flow import ZHANG, make_account, sign_in
@@ -114,6 +116,16 @@ def test_the_checkpoint_and_org_answers_are_the_documented_ones(client, db, call
     feedback = client.post(f"/api/v1/checkpoint/scans/{body['scan_id']}/feedback", headers=headers,
                            json={"pass_reason": "工作", "temperature_result": "normal", "temperature": 36.5})
     check(client, feedback, "post", "/api/v1/checkpoint/scans/{scan_id}/feedback")
+    # 刷身份证: the scan's answer, by real name and ID number (a resident who signed in); a refusal as documented.
+    resident = db.scalars(select(Person)).one()
+    resident.signed_in_at = NOW
+    db.commit()
+    checked = client.post("/api/v1/checkpoint/id-checks", headers=headers,
+                          json={"point_id": point_id, "name": resident.name, "id_number": resident.id_number})
+    assert check(client, checked, "post", "/api/v1/checkpoint/id-checks")["via"] == "id_card"
+    mismatch = client.post("/api/v1/checkpoint/id-checks", headers=headers,
+                           json={"point_id": point_id, "name": "某某", "id_number": resident.id_number})
+    assert check(client, mismatch, "post", "/api/v1/checkpoint/id-checks")["error"] == "name_mismatch"
     # A feedback queued with a contradiction is recorded corrected: the answer carries the `correction`.
     offline = {"client_scan_id": "c0ffee-0001", "point_id": point_id, "code": issued.qr_text,
                "scanned_at": NOW.isoformat(), "pass_reason": "工作", "temperature_result": "normal",
@@ -126,7 +138,8 @@ def test_the_checkpoint_and_org_answers_are_the_documented_ones(client, db, call
     admin = token(client, callers["unit"].username, callers["unit"].password)
     check(client, client.get("/api/v1/org/me", headers=admin), "get", "/api/v1/org/me")
     page = check(client, client.get("/api/v1/org/scans", headers=admin), "get", "/api/v1/org/scans")
-    assert page["total"] == 3 and {item["temperature"] for item in page["items"]} == {None, 36.5, 38.5}
+    assert page["total"] == 4 and {item["temperature"] for item in page["items"]} == {None, 36.5, 38.5}
+    assert sorted(item["via"] for item in page["items"]) == ["id_card", "number", "qr", "qr"]
     check(client, client.get("/api/v1/org/scanners", headers=admin), "get", "/api/v1/org/scanners")
     [listed] = client.get("/api/v1/org/scanners", headers=admin).json()["items"]
     for action in ("revoke", "authorise"):

@@ -65,3 +65,13 @@ class OrgNameMismatch(Invalid):
 class TooOld(Invalid):
     code = "too_old"
     message = "离线扫码记录已超过24小时，不能补传"
+
+
+class NameMismatch(Invalid):
+    code = "name_mismatch"
+    message = "姓名与身份证号不符，请核对证件后重新输入"
+
+
+class UnknownPerson(Invalid):
+    code = "unknown_person"
+    message = "平台未登记该身份证号的居民，无法核验姓名，请其出示健康码或按本单位规定登记"

@@ -20,8 +20,8 @@ FAMILY_WHAT = {"code": "出示了您的健康码", "reasons": "查看了您的�
 @dataclass(frozen=True)
 class Access:
     at: datetime
-    kind: str  # scan / view / report / family
-    label: str  # 扫码查验 / 单位查看 / 企业查看健康上报 / 家人代为出示
+    kind: str  # scan / id_card / view / report / family
+    label: str  # 扫码查验 / 刷身份证核验 / 单位查看 / 企业查看健康上报 / 家人代为出示
     who: str  # the unit's name, or the relative's masked name
     detail: str
 
@@ -47,6 +47,8 @@ def page_of(session: Session, person: Person, page: int) -> AccessPage:
 def _entry(r: Any) -> Access:
     if r.kind == "scan":
         return Access(r.at, "scan", "扫码查验", r.unit, f"扫码点：{r.a} {r.b}")
+    if r.kind == "id_card":  # checked by name and ID number instead of a code (issue 16)
+        return Access(r.at, "id_card", "刷身份证核验", r.unit, f"核验点：{r.a} {r.b}")
     if r.kind == "family":
         relation = f"（{r.b}）" if r.b else ""
         return Access(r.at, "family", "家人代为出示", mask_name(r.unit) + relation, FAMILY_WHAT.get(r.a, r.a))

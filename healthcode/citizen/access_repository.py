@@ -1,13 +1,14 @@
-"""Every access to one resident's data by someone else, from the logs that record them: scans of his code
-(`scans`), views in the consoles (`console_data_access`: government views with their stated purpose, enterprise views
-and exports of his reports) and showings of his code by a relative (`family_views`). One query, newest first."""
+"""Every access to one resident's data by someone else, from the logs that record them: scans of his code and checks
+of his ID card (`scans`), views in the consoles (`console_data_access`: government views with their stated purpose,
+enterprise views and exports of his reports) and showings of his code by a relative (`family_views`). One query,
+newest first."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, String, func, literal, select, union_all
+from sqlalchemy import Row, String, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from healthcode.checkpoints.models import Scan, ScanPoint
@@ -18,7 +19,9 @@ from healthcode.residents.models import Person
 
 
 def _scans(person_id: int) -> Any:
-    return (select(Scan.at.label("at"), Scan.id.label("ref"), literal("scan", String).label("kind"),
+    # A check by ID card instead of a code (刷身份证, issue 16) is its own kind: the resident sees which it was.
+    kind = case((Scan.via == "id_card", literal("id_card", String)), else_=literal("scan", String))
+    return (select(Scan.at.label("at"), Scan.id.label("ref"), kind.label("kind"),
                    Org.name.label("unit"), Org.kind.label("unit_kind"), ScanPoint.community.label("a"),
                    ScanPoint.name.label("b"))
             .join(ScanPoint, ScanPoint.id == Scan.point_id).join(Org, Org.id == Scan.org_id)

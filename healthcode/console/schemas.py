@@ -30,7 +30,7 @@ class OrgScan(Schema):
     name_masked: str = Field(description="脱敏姓名")
     id_number_masked: str = Field(description="脱敏身份证号")
     color: str = Field(description="扫码时的健康码颜色：green、yellow、red")
-    via: str = Field(description="出示方式：qr 或 number")
+    via: str = Field(description="核验方式：qr（扫码）、number（数字码）或 id_card（刷身份证）")
     pass_reason: str | None = Field(description="通行事由；未反馈为 null")
     temperature_result: str | None = Field(description="体温结果：normal 或 abnormal；未反馈为 null")
     temperature: float | None = Field(description="体温（℃）")

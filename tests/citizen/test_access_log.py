@@ -122,3 +122,20 @@ def test_purge_removes_old_scans_but_keeps_the_logs_of_views(client: Any, db: An
     assert (db.scalar(select(func.count()).select_from(DataAccess)),
             db.scalar(select(func.count()).select_from(FamilyView))) == views
     assert views[0] >= 4 and views[1] == 1
+
+
+def test_a_check_by_id_card_shows_as_such(client: Any, db: Any, freeze: Any) -> None:
+    """刷身份证 (issue 16): the resident sees that his ID card, not his code, was checked."""
+    freeze(NOW + timedelta(days=1))
+    gov = unit(db, 1, "甲单位", person_name=RESIDENT_NAME)
+    add_scans(db, gov, 1)
+    add_scans(db, gov, 1, via="id_card", start=NOW + timedelta(minutes=30))
+    from healthcode.residents.models import Person
+
+    own = _browser(client, db, db.get(Person, gov.person_ids[0]).id_number, RESIDENT_NAME)
+    page = own.get("/citizen/access").text
+
+    entries = _entries(page)
+    assert entries[0].startswith("刷身份证核验 · 甲单位") and "核验点：甲单位社区" in entries[0], entries
+    assert entries[1].startswith("扫码查验 · 甲单位")
+    assert page.count('data-kind="id_card"') == 1

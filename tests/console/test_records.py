@@ -134,3 +134,17 @@ def test_resident_health_reports_show_only_to_a_unit_the_resident_works_for(clie
     # Then the report shows only once the resident is the unit's employee
     assert "无健康上报记录" in before.text and "日常上报" not in before.text
     assert "日常上报" in after.text and "异常" in after.text
+
+
+def test_a_check_by_id_card_is_marked_in_the_table_the_detail_and_the_export(client, db, signed_in):
+    """刷身份证 (issue 16): the record says how the resident was checked (扫码 / 数字码 / 身份证)."""
+    scan_id, = add_scans(db, signed_in, 1, via="id_card", start=NOW + timedelta(hours=3))
+
+    table = client.get("/gov/records")
+    detail = client.get(f"/gov/records/{scan_id}")
+    export = client.get("/gov/records/export")
+
+    assert table.text.count("<td>身份证</td>") == 1 and table.text.count("<td>扫码</td>") == 9  # page 1: 10 rows
+    assert "<dt>扫码方式</dt><dd>身份证</dd>" in detail.text
+    rows = list(openpyxl.load_workbook(io.BytesIO(export.content), read_only=True).active.iter_rows(values_only=True))
+    assert [r[-1] for r in rows[1:]].count("身份证") == 1

@@ -118,6 +118,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "POST /api/v1/checkpoint/points": SCANNERS,
     "POST /api/v1/checkpoint/scans": frozenset({"scanner"}),  # at the unit's own point only
     "POST /api/v1/checkpoint/scans/{scan_id}/feedback": frozenset({"scanner"}),
+    "POST /api/v1/checkpoint/id-checks": frozenset({"scanner"}),  # 刷身份证, at the unit's own point only
     "POST /api/v1/checkpoint/offline-scans": SCANNERS,
     "GET /scanner/": SCANNER_PAGES,
     "GET /scanner/service": SCANNER_PAGES,
@@ -200,6 +201,8 @@ ROUTE_IDS: dict[str, dict[str, str]] = {
 BODIES: dict[str, dict[str, Any]] = {
     "POST /gov/password": {"data": {"old_password": "x", "new_password": "Passw0rd1", "confirm_password": "Passw0rd2"}},
     "POST /api/v1/checkpoint/scans": {"json": {"point_id": "{point_id}", "code": "000000000000"}},
+    "POST /api/v1/checkpoint/id-checks": {"json": {"point_id": "{point_id}", "name": "张三",
+                                                   "id_number": "350102198001010012"}},
     "POST /api/v1/checkpoint/scans/{scan_id}/feedback": {"json": {"pass_reason": "工作",
                                                                   "temperature_result": "normal"}},
     "POST /api/v1/checkpoint/points": {"json": {"community": "软件园社区", "name": "北门", "address": "软件大道89号",

@@ -1,5 +1,6 @@
 /* 扫码端 pages: the login (gets the API token), registration (SMS code, password strength), and 出入扫码服务
-   (scan point, number code with its Luhn check, camera + jsQR, photo, handheld scanner, result, feedback, offline). */
+   (scan point, number code with its Luhn check, camera + jsQR, photo, handheld scanner, 刷身份证, result, feedback,
+   offline). */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -89,7 +90,7 @@
   var urls = config.urls, pointKey = "hc.scanner." + config.scanner_id + ".point";
   // Keeps this page and its scripts on the phone for reloads without network (scanner-sw.js).
   if ("serviceWorker" in navigator && urls.worker) navigator.serviceWorker.register(urls.worker).catch(function () {});
-  var state = { point: null, last: null, offline: false, flushing: false, stream: null };
+  var state = { point: null, last: null, offline: false, flushing: false, stream: null, idcard: false };
 
   var titles = { "point-section": "上报扫码点", "scan-section": "出入扫码服务", "result-section": "扫码结果",
                  "feedback-section": "反馈结果" };
@@ -315,6 +316,55 @@
     });
   }
 
+  /* --- 刷身份证: name + ID number (typed, or by a card reader: 18 characters, then Enter); needs the server ------ */
+  function wayTab(idcard) {
+    [["tab-code", "code-ways", !idcard], ["tab-idcard", "idcard-way", idcard]].forEach(function (t) {
+      $(t[0]).classList.toggle("tab-on", t[2]); $(t[0]).setAttribute("aria-selected", String(t[2])); show($(t[1]), t[2]);
+    });
+    state.idcard = idcard;
+    if (idcard) { cameraOff(); $("idcard-name").focus(); }
+  }
+  $("tab-code").addEventListener("click", function () { wayTab(false); });
+  $("tab-idcard").addEventListener("click", function () { wayTab(true); });
+  var idName = $("idcard-name"), idNumber = $("idcard-number"), idHint = $("idcard-hint");
+  function idProblem() {
+    var n = HCIdCard.normalise(idNumber.value);
+    return n ? HCIdCard.problem(n) : "请输入身份证号，或用读卡器刷卡";
+  }
+  idNumber.addEventListener("input", function () {
+    var n = HCIdCard.normalise(idNumber.value), p = n ? HCIdCard.problem(n) : null;
+    if (!n) say(idHint, "");
+    else if (p) say(idHint, p, /^已输入/.test(p) ? "" : "bad");
+    else say(idHint, "校验通过", "ok");
+  });
+  function clearIdCard() { idName.value = ""; idNumber.value = ""; say(idHint, ""); error($("idcard-error"), ""); }
+  $("idcard-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var box = $("idcard-error"), name = idName.value.trim(), problem = idProblem();
+    error(box, "");
+    if (!name) { error(box, "请先填写身份证上的姓名"); idName.focus(); return; }
+    if (problem) { error(box, problem); idNumber.focus(); return; }
+    if (!state.point) { screen("point-section"); return; }
+    if (!navigator.onLine) { setOffline(true); error(box, "网络不可用：身份证核验需要联网，请稍后重试，或请居民出示健康码"); return; }
+    $("idcard-check").disabled = true;
+    api(urls.id_checks, { point_id: state.point.id, name: name, id_number: HCIdCard.normalise(idNumber.value) })
+      .then(function (res) {
+        $("idcard-check").disabled = false;
+        if (res.status === 201) { clearIdCard(); setOffline(false); result(res.body, false); flush(); return; }
+        if (res.body.error === "point_not_found") { localStorage.removeItem(pointKey); state.point = null; screen("point-section"); }
+        error(box, res.body.message || "核验失败（" + res.status + "）");
+      }, function (e) {
+        $("idcard-check").disabled = false;
+        if (!e.network && !(e instanceof TypeError)) { error(box, "核验失败，请重试"); return; }
+        setOffline(true);
+        error(box, "网络不可用：身份证核验需要联网，请稍后重试，或请居民出示健康码");
+      });
+  });
+  // The name field's Enter goes on to the number (where a card reader types); the number's Enter submits.
+  idName.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !idNumber.value) { event.preventDefault(); idNumber.focus(); }
+  });
+
   function cachedJwks() { try { return JSON.parse(localStorage.getItem("hc.jwks") || "null"); } catch (e) { return null; } }
   fetch(urls.jwks).then(function (r) { return r.ok ? r.json() : null; }).then(function (jwks) {
     if (jwks) localStorage.setItem("hc.jwks", JSON.stringify(jwks));
@@ -348,6 +398,7 @@
     block.className = "color-result color-" + (r.color === "green" || r.color === "orange" ? r.color : "other");
     $("color-text").textContent = COLOR_TEXT[r.color] || r.color;
     show($("offline-mark"), offline);
+    show($("idcard-mark"), r.via === "id_card");
     $("r-name").textContent = r.name_masked; $("r-id").textContent = r.id_number_masked;
     $("r-address").textContent = r.address || "—";
     var severe = r.most_severe_region, box = $("severe");
@@ -382,7 +433,10 @@
     show($("more"), false);
   });
   $("to-feedback").addEventListener("click", function () { screen("feedback-section"); });
-  function nextScan() { number.value = ""; say(hint, ""); lookup.disabled = true; screen("scan-section"); }
+  function nextScan() {
+    number.value = ""; say(hint, ""); lookup.disabled = true; clearIdCard(); screen("scan-section");
+    if (state.idcard) idName.focus();
+  }
   $("next-scan").addEventListener("click", nextScan);
   $("back").addEventListener("click", function (event) {
     if (current === "feedback-section") { event.preventDefault(); screen("result-section"); }
