@@ -16,7 +16,7 @@ from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.common.masking import mask_id_number
 from healthcode.history import repository as repo
 from healthcode.ledger.chain import Verdict
-from healthcode.ledger.kinds import KIND_LABELS, kind_label
+from healthcode.ledger.kinds import FACT_LABELS, KIND_LABELS, kind_label
 from healthcode.ledger.service import verify
 from healthcode.orgs import audit_repository
 from healthcode.orgs.audit_models import DataAccess
@@ -78,11 +78,13 @@ def _row(entry: Any) -> dict[str, Any]:
     return {"id": entry.id, "at": entry.at, "kind": entry.kind, "kind_label": kind_label(entry.kind),
             "actor": entry.actor, "who": mask_id_number(entry.id_number) if entry.id_number else "—",
             "ref": f"{entry.ref_table} #{entry.ref_id}" if entry.ref_table else "—",
-            "facts": [(k, _short(v)) for k, v in shown], "hash": entry.hash}
+            "facts": [(FACT_LABELS.get(k, k), _short(v)) for k, v in shown], "hash": entry.hash}
 
 
 def _short(value: Any) -> str:
     """A fact as the table shows it: digests cut to their first 12 characters (the full one is in the ledger)."""
+    if value is None:
+        return "—"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return f"{text[:12]}…" if isinstance(value, str) and len(text) == 64 else text[:80]
 

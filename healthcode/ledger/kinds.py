@@ -18,3 +18,11 @@ KIND_LABELS: dict[str, str] = {
 
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
+
+
+# The facts' keys as a page shows them (the key itself when not listed).
+FACT_LABELS: dict[str, str] = {
+    "feed": "数据源", "batch": "批次", "provider": "提供方编号", "rows": "入库行数", "sha256": "文件哈希",
+    "appeal": "申诉编号", "correction": "更正编号", "flag": "标记编号", "rule": "规则", "rule_set": "规则集",
+    "reason": "理由摘要", "decision": "决定",
+}
