@@ -45,7 +45,9 @@ def test_given_a_file_loaded_by_the_cli_then_one_entry_for_the_whole_batch(run, 
     assert json.loads(entry.body) == {"feed": "households", "batch": batch.id, "provider": None,
                                       "sha256": batch.sha256, "rows": 5}
     assert run("feed", "load", "households", str(path), "--json").exit_code == 0  # duplicate: nothing applied
-    assert len(entries(engine)) == 1 and verify(Session(engine)).ok
+    assert len(entries(engine)) == 1
+    with Session(engine) as session:
+        assert verify(session).ok
 
 
 def test_given_a_rejected_batch_then_no_entry(run, engine, tmp_path) -> None:

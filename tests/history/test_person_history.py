@@ -141,3 +141,19 @@ def test_the_cli_prints_json_or_chinese_text_and_refuses_an_invalid_id_number(ru
     assert A not in text.stdout
     bad = run("person", "history", A[:-1] + ("0" if A[-1] != "0" else "1"))
     assert bad.exit_code == 1 and "校验码" in bad.stderr
+
+
+def test_given_scans_of_another_colour_then_they_are_listed_as_observed_differences(db, settings) -> None:
+    from tests.orgs.console_factories import add_scans, unit
+
+    place = unit(db, 1, "甲单位")
+    resident = db.get(Person, place.person_ids[0])
+    f.clinic_visit(db, resident.id_number, f"{day(-3)} 10:00")
+    db.commit()
+    add_scans(db, place, 2, start=datetime.fromisoformat(f"{day(-2)} 08:00"))  # green at the checkpoint
+    add_scans(db, place, 1, start=datetime.fromisoformat(f"{day(-1)} 08:00"), orange_every=1)
+    green, orange = person_history(db, settings, resident.id_number, TODAY).as_json()["entries"]
+    assert green["observed"] == {"count": 0, "differs": []}
+    assert orange["observed"]["count"] == 3
+    assert orange["observed"]["differs"] == [{"at": f"{day(-2)}T08:00:00", "color": "green", "via": "scan"},
+                                             {"at": f"{day(-2)}T08:07:00", "color": "green", "via": "scan"}]
