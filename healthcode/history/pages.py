@@ -17,9 +17,9 @@ router = APIRouter(prefix="/gov/audit", include_in_schema=False)
 
 @router.get("", name="gov_audit")
 def ledger(request: Request, admin: AuthorityAdmin, session: DbSession, kind: str = "", id_number: str = "",
-           page: Annotated[PageNumber, Query()] = 1) -> Response:
+           page: Annotated[PageNumber, Query()] = 1, verify: bool = False) -> Response:
     query, error = audit.parse(kind, id_number, page)
-    view = audit.ledger_view(session, admin, query)
+    view = audit.ledger_view(session, admin, query, check=verify)
     filters = {k: v for k, v in (("kind", query.kind), ("id_number", query.id_number)) if v}
     return console_page(request, admin, "gov/audit.html", {
         "active": "audit", **view, "kind": query.kind, "id_number": query.id_number, "filters": filters,

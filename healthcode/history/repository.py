@@ -106,3 +106,10 @@ def ledger_page(session: Session, kind: str | None, id_number: str | None, offse
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = list(session.scalars(stmt.order_by(LedgerEntry.id.desc()).offset(offset).limit(limit)))
     return rows, total
+
+
+def ledger_size(session: Session) -> tuple[int, str | None]:
+    """How many entries the ledger holds and the newest one's hash (no lock: a reader's look)."""
+    count = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
+    head = session.scalar(select(LedgerEntry.hash).order_by(LedgerEntry.id.desc()).limit(1))
+    return count, head

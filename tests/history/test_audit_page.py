@@ -97,3 +97,15 @@ def test_the_ledger_is_paginated(client, db, authority) -> None:
     assert row_ids(first.text) == [e.id for e in reversed(made)][:20]
     assert row_ids(second.text) == [e.id for e in reversed(made)][20:]
     assert "共 25 条记录" in " ".join(first.text.split())
+
+
+def test_a_long_ledger_is_verified_when_asked(client, db, authority, monkeypatch) -> None:
+    from healthcode.history import audit
+
+    monkeypatch.setattr(audit, "VERIFY_ON_VIEW", 2)
+    made = entries(db)
+    page = client.get("/gov/audit", params={"kind": "feed.batch"})
+    assert "哈希链完整" not in page.text and "核对哈希链" in page.text and made[-1].hash in page.text
+    assert '/gov/audit?kind=feed.batch&amp;verify=1"' in page.text
+    checked = client.get("/gov/audit", params={"kind": "feed.batch", "verify": "1"})
+    assert "哈希链完整：已核对 3 条" in " ".join(checked.text.split()).replace("： ", "：")
