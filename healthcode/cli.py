@@ -19,6 +19,7 @@ from healthcode.config import Settings, get_settings
 from healthcode.datadir import secure
 from healthcode.db import make_engine, migrate, transaction
 from healthcode.errors import DomainError
+from healthcode.history.command import person_history_command
 
 app = typer.Typer(help="八闽健康码平台运维命令", no_args_is_help=True, add_completion=False)
 feed_app = typer.Typer(help="数据源批次", no_args_is_help=True)
@@ -147,6 +148,10 @@ def person_status(id_number: str, as_json: JsonFlag = False) -> None:
         _print_json(status.as_json())
     else:
         typer.echo(status.summary())
+
+
+# `healthcode person history` (issue 16) is written beside its use case: this file is at its size limit.
+person_app.command("history")(person_history_command(lambda: _start(), lambda settings: _engine(settings), _fail))
 
 
 @code_app.command("issue")

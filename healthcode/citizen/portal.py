@@ -13,6 +13,8 @@ from healthcode.codes.service import code_for_page
 from healthcode.codes.views import color_label
 from healthcode.common.masking import mask_name
 from healthcode.config import Settings
+from healthcode.history.service import sources_today
+from healthcode.history.tracing import Source
 from healthcode.residents import family
 from healthcode.residents.home_region import fix_initial_region, household_region
 from healthcode.residents.models import Person
@@ -74,11 +76,23 @@ def _issue(session: Session, settings: Settings, person: Person, now: datetime) 
 
 
 @dataclass(frozen=True)
+class SourceView:
+    """Where a reason comes from, as the resident may see it: the feed, its provider, the record's date and when
+    the batch was loaded. Only his own records: a close contact's case is never named."""
+
+    feed_label: str
+    provider: str
+    on: date | None
+    loaded_on: date | None
+
+
+@dataclass(frozen=True)
 class ReasonView:
     title: str
     detail: str
     since: date
     until: date | None
+    sources: tuple[SourceView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,9 +107,10 @@ class ReasonsView:
 def reasons(session: Session, settings: Settings, person: Person, now: datetime) -> ReasonsView:
     status = status_for(session, settings, person.id_number, now)
     rule_set = get_rule_set(status.rule_set)
+    traced = sources_today(session, settings, person.id_number, now.date()) if status.reasons else {}
     items = [
         ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id else r.rule, r.detail,
-                   r.since, r.until)
+                   r.since, r.until, _sources(traced.get(r.rule, [])))
         for r in status.reasons
     ]
     open_ended = any(r.until is None for r in status.reasons)
@@ -103,6 +118,12 @@ def reasons(session: Session, settings: Settings, person: Person, now: datetime)
     if status.reasons and not open_ended:
         green_from = max(r.until for r in status.reasons if r.until is not None) + timedelta(days=1)
     return ReasonsView(status.color, status.color_label, items, green_from, open_ended)
+
+
+def _sources(sources: list[Source]) -> tuple[SourceView, ...]:
+    views = (SourceView(s.feed_label, s.provider or "", s.on, s.loaded_at.date() if s.loaded_at else None)
+             for s in sources)
+    return tuple(dict.fromkeys(views))
 
 
 def _iso(moment: datetime) -> str:

@@ -2,8 +2,9 @@
 
 The loader owns the batch's transaction: rows are streamed, validated and written in chunks inside it, so a batch that
 is rejected, fails or is killed half-way leaves the feed exactly as it was. Rejected batches are recorded afterwards,
-in a transaction of their own, for the status board. Which file for which feed, and its provenance, is the use case
-(`feeds.service.load_file`).
+in a transaction of their own, for the status board. An applied batch appends its `feed.batch` entry to the ledger
+in the batch's own transaction (`ledger_entry`): the rows and the entry commit or vanish together. Which file for
+which feed, and its provenance, is the use case (`feeds.service.load_file`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import Engine
 
 from healthcode import clock
 from healthcode.config import Settings
-from healthcode.feeds import repository, sources
+from healthcode.feeds import ledger_entry, repository, sources
 from healthcode.feeds.definitions import Feed
 from healthcode.feeds.parsing import FeedFile
 from healthcode.feeds.validation import FeedValidator, RowError
@@ -100,6 +101,7 @@ def load_batch(engine: Engine, settings: Settings, feed: Feed, feed_file: FeedFi
             report.batch_id = batch_id
             repository.finish_batch(conn, batch_id, rows_read=report.rows, rows_applied=report.applied,
                                     bad_rows=report.bad_row_count, errors=_stored(report.bad_rows))
+            ledger_entry.batch_applied(conn, batch_id, meta, report.applied)
     except _Rejected:
         report.status, report.applied = "rejected", 0
         with engine.begin() as conn:

@@ -25,7 +25,7 @@ from healthcode.config import Settings
 from healthcode.datadir import scratch_dir
 from healthcode.db import transaction
 from healthcode.errors import Conflict, Invalid
-from healthcode.feeds import loader, repository
+from healthcode.feeds import ledger_entry, loader, repository
 from healthcode.feeds.definitions import FEEDS, Feed
 from healthcode.feeds.errors import InvalidRecord, NotRealtime
 from healthcode.feeds.loader import BatchReport, ProgressCallback, file_sha256
@@ -94,11 +94,14 @@ def push_record(session: Session, provider: Provider, feed: Feed, record: dict[s
     if isinstance(converted, list):
         raise InvalidRecord(converted)
     body = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str).encode()
+    sha256 = hashlib.sha256(body).hexdigest()
     batch_id = repository.insert_batch(
         session, feed=feed.name, status="applied", source="api", provider_id=provider.id, operator=provider.name,
-        sha256=hashlib.sha256(body).hexdigest(), rows_read=1, rows_applied=1, bad_rows=0, created_at=clock.now(),
+        sha256=sha256, rows_read=1, rows_applied=1, bad_rows=0, created_at=clock.now(),
     )
     repository.upsert_rows(session, feed, validator.columns, batch_id, [converted])
+    ledger_entry.batch_applied(session, batch_id, {"feed": feed.name, "provider_id": provider.id,
+                                                   "operator": provider.name, "sha256": sha256}, 1)
     stored = repository.stored_row(session, feed, converted[0])
     assert stored is not None
     return stored

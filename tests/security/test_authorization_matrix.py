@@ -159,6 +159,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /gov/disputes": AUTHORITY,
     "POST /gov/disputes/{dispute_id}": AUTHORITY,
     "GET /gov/sms": AUTHORITY,  # SMS delivery states (masked phones, no texts)
+    "GET /gov/audit": AUTHORITY,  # 问责记录: the ledger (masked ID numbers; a person filter is logged)
     # Enterprises: their own console; another enterprise's employee and report ids find nothing.
     "GET /ent/": ENTERPRISES,
     "GET /ent/reports": ENTERPRISES,
