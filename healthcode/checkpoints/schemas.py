@@ -62,7 +62,8 @@ class ScanResult(Schema):
         description="14天内到过的（含本次）当前风险等级最高的地区；无已知地区时为 null")
     recent_scans: list[RecentScan] = Field(description="最近的扫码记录，最新在前")
     at: str | None = Field(description="扫码时间（ISO 8601）")
-    via: str = Field(description="出示方式：qr（二维码）或 number（数字码）")
+    via: str = Field(description="出示方式：qr（二维码）、number（数字码）或 card（纸质健康码）")
+    method: str = Field(description="同 via（扩展）：card 为纸质健康码，其二维码不含颜色，颜色为本次联网查验结果")
 
 
 class OfflineCorrection(Schema):
@@ -86,6 +87,7 @@ class OfflineScanResult(Schema):
     recent_scans: list[RecentScan] | SkipJsonSchema[None] = Field(default=None, description="同 POST /scans")
     at: str | None = Field(default=None, description="扫码时间（ISO 8601）")
     via: str | SkipJsonSchema[None] = Field(default=None, description="同 POST /scans")
+    method: str | SkipJsonSchema[None] = Field(default=None, description="同 POST /scans")
     client_scan_id: str = Field(description="扫码页生成的离线扫码编号（幂等键）")
     duplicate: bool = Field(description="true：此前已上传过，未重复记录")
     correction: OfflineCorrection | SkipJsonSchema[None] = Field(

@@ -26,7 +26,6 @@ from healthcode.checkpoints.errors import (
     TemperatureContradictsResult,
 )
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scan, Scanner, ScanPoint
-from healthcode.codes import numbers
 from healthcode.codes import service as codes
 from healthcode.codes.errors import CodeRefused
 from healthcode.common import ids, phones
@@ -83,7 +82,10 @@ class ScanResult:
         return {"scan_id": self.scan_id, "color": self.color, "name_masked": self.name_masked,
                 "id_number_masked": self.id_number_masked, "address": self.address,
                 "most_severe_region": self.most_severe_region.as_json() if self.most_severe_region else None,
-                "recent_scans": self.recent_scans, "at": iso_seconds(self.at), "via": self.via}
+                "recent_scans": self.recent_scans, "at": iso_seconds(self.at), "via": self.via,
+                # How the code was presented: "qr", "number", or "card" (a printed card, issue 16: its QR shows no
+                # colour, so the scanner page shows the colour of this answer).
+                "method": self.via}
 
 
 # --- scanner accounts ---------------------------------------------------------------------------------------------
@@ -170,7 +172,7 @@ def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datet
         raise PointNotFound()
     if point.org_id != scanner.org_id:
         raise Forbidden("该扫码点不属于本单位")
-    via = "number" if numbers.looks_like_number_code(code) else "qr"
+    via = codes.kind_of(code)  # a printed card (issue 16) is recorded as "card": its colour is computed now
     if via == "number":
         ratelimit.check_number_lookup(scanner, now)
     try:
