@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db import Base
@@ -56,10 +56,6 @@ class PrintedCard(Base):
     `serial` printed on it. A person has at most one card not revoked: printing a new one revokes the older."""
 
     __tablename__ = "printed_cards"
-    __table_args__ = (
-        Index("ux_printed_cards_live_person", "person_id", unique=True,
-              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
-    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
@@ -72,3 +68,9 @@ class PrintedCard(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# At most one card not revoked a person (SQLite and PostgreSQL both have partial indexes): two prints that race cannot
+# both leave a live card.
+Index("ux_printed_cards_live_person", PrintedCard.person_id, unique=True,
+      sqlite_where=PrintedCard.revoked_at.is_(None), postgresql_where=PrintedCard.revoked_at.is_(None))

@@ -25,6 +25,7 @@ from tests.checkpoints.factories import org, person, scanner
 from tests.codes.factories import confirmed_case
 from tests.identity.flow import make_account
 from tests.qrcodes import read_qr_codes
+from tests.residents.test_family import CHILD, one_household
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,9 @@ def _rendered(pdf: Path) -> Path:
     return pdf.with_suffix(".png")
 
 
-def test_on_a_phone_a_resident_prints_his_paper_card_and_revokes_it(
-        phone: Any, db: Any, tmp_path: Path) -> None:
+def test_on_a_phone_a_resident_prints_his_paper_card_and_his_childs_and_revokes_his(
+        phone: Any, db: Any, engine: Any, tmp_path: Path) -> None:
+    one_household(engine, tmp_path)  # 张小明 and his son (born 2015) at one address: the link is active at once
     make_account(db)
     sign_in(phone)
     phone.goto("/citizen/family")
@@ -54,6 +56,20 @@ def test_on_a_phone_a_resident_prints_his_paper_card_and_revokes_it(
     serial = download.value.suggested_filename[len("healthcode-card-"):-4]
     phone.reload()
     assert f"纸质卡 {serial}，有效期至" in phone.get_by_test_id("card-self").inner_text()
+    phone.fill("#f-name", "张小宝")
+    phone.fill("#f-id", CHILD)
+    phone.select_option("#f-rel", "子女")
+    phone.get_by_role("button", name="添加并申领").tap()
+    phone.wait_for_url(re.compile(r"/citizen/family/\d+/code$"))  # the child's code: guardianship, no waiting
+    phone.goto("/citizen/family")
+    with phone.expect_download() as child_download:
+        phone.get_by_test_id("card-member").get_by_test_id("card-print").tap()
+    child_pdf = tmp_path / "child.pdf"
+    child_download.value.save_as(child_pdf)
+    child_texts = [b.text for b in read_qr_codes(Image.open(_rendered(child_pdf)))]
+    assert len(child_texts) == 1 and child_texts[0] != texts[0]
+    phone.reload()
+    assert "纸质卡" in phone.get_by_test_id("card-member").inner_text()
     phone.screenshot(path=str(SCREENSHOTS / "citizen-family-card.png"), full_page=True)
     phone.get_by_test_id("card-self").get_by_test_id("card-revoke").tap()
     assert "纸质健康码已作废" in phone.get_by_test_id("done").inner_text()

@@ -150,3 +150,19 @@ def test_printing_by_id_number_needs_a_registered_resident(db, settings):
     card = cards.print_for_id_number(db, settings, id_number(8), NOW, "cli")
 
     assert card.masked_name == "*静"
+
+
+def test_a_print_racing_another_gets_a_conflict_and_the_index_keeps_one_live_card(db, settings, monkeypatch):
+    from healthcode.codes import card_repository
+    from healthcode.errors import Conflict
+
+    resident = person(db)
+    first = cards.print_card(db, settings, resident, NOW, "cli")
+    # The other print's revocation ran before this one's card was committed: this one finds nothing to revoke.
+    monkeypatch.setattr(card_repository, "revoke_live", lambda *args: 0)
+
+    with pytest.raises(Conflict, match="请稍后重试"):
+        cards.print_card(db, settings, resident, NOW, "cli")
+
+    assert service.resolve(db, first.qr_text, NOW).person_id == resident.id
+    assert list(cards.states(db, [resident.id], NOW).values())[0].serial == first.serial
