@@ -27,12 +27,13 @@ $(STATIC)/.done: package.json
 assets: $(STATIC)/.done
 
 # Debian's Chromium and a CJK font for the browser tests (Playwright drives /usr/bin/chromium; no browser download),
-# in Chinese as the platform's users run it: chromium-l10n (its zh-CN texts and 年/月/日 date fields) and the system
+# the font also the printed card's, whose PDF the tests render with poppler-utils' pdftoppm; in Chinese as the platform's users run it: chromium-l10n (its zh-CN texts and 年/月/日 date fields) and the system
 # locale zh_CN.UTF-8 (Debian's `locales`, generated once).
 browser:
 	@test -x /usr/bin/chromium && test -f /usr/lib/chromium/locales/zh-CN.pak && fc-list 2>/dev/null | grep -qi wqy \
-	  && command -v locale-gen >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	  -qq chromium chromium-l10n fonts-wqy-zenhei ffmpeg locales >/dev/null)
+	  && command -v locale-gen >/dev/null && command -v pdftoppm >/dev/null || (apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n fonts-wqy-zenhei ffmpeg locales \
+	  poppler-utils >/dev/null)
 	@locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\?8' || { sed -i 's/^# *\(zh_CN.UTF-8 UTF-8\)/\1/' /etc/locale.gen; \
 	  grep -qx 'zh_CN.UTF-8 UTF-8' /etc/locale.gen || echo 'zh_CN.UTF-8 UTF-8' >> /etc/locale.gen; locale-gen >/dev/null; }
 

@@ -129,13 +129,14 @@ def _mount_checkpoints(app: FastAPI) -> None:
 def _mount_citizen(app: FastAPI, settings: Settings) -> None:
     """Real-name sign-in, the citizen portal (its code API is mounted first), and (never in production) the
     development identity provider."""
-    from healthcode.citizen import access_pages
+    from healthcode.citizen import access_pages, card_pages
     from healthcode.citizen import pages as citizen_pages
     from healthcode.identity import devprovider, relyingparty
 
     app.include_router(relyingparty.router)
     app.include_router(citizen_pages.router)
     app.include_router(access_pages.router)
+    app.include_router(card_pages.router)
     if settings.env != "prod":
         app.include_router(devprovider.router)
 

@@ -179,6 +179,36 @@ def code_issue(
         typer.echo(f"{color_label(issued.color)}  数字码 {issued.number_code}  有效至 {issued.expires_at:%H:%M:%S}")
 
 
+@code_app.command("print")
+def code_print(
+    id_number: str,
+    pdf: Annotated[Path, typer.Option("--pdf", help="保存纸质健康码（A6 PDF）的文件")],
+    as_json: JsonFlag = False,
+) -> None:
+    """为已登记居民打印纸质健康码（A6 卡片 PDF，有效期一年，不显示颜色，由扫码点联网查验）；该居民的旧卡随即作废。"""
+    from healthcode.codes.card_pdf import render
+    from healthcode.codes.cards import print_for_id_number
+    from healthcode.codes.errors import CardFontMissing
+
+    settings = _start()
+    try:
+        with transaction(_engine(settings)) as session:
+            card = print_for_id_number(session, settings, id_number, clock.now(), "cli")
+            # Written before the commit: a card whose PDF could not be made is not kept (nor the older revoked).
+            pdf.write_bytes(render(card, settings.card_font_path))
+    except DomainError as exc:
+        _fail(exc.message)
+    except CardFontMissing as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"无法写入 {pdf}：{exc.strerror or exc}")
+    if as_json:
+        _print_json({**card.as_json(), "pdf": str(pdf)})
+    else:
+        typer.echo(f"已打印纸质健康码 {card.masked_name}  卡号 {card.serial}  有效期至 {card.expires_at:%Y-%m-%d}"
+                   f"  → {pdf}（该居民此前的纸质卡已作废）")
+
+
 @keys_app.command("export")
 def keys_export() -> None:
     """输出验证健康码的公钥集合（JWK Set）。"""

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     issuer: str = "CN-35"
     rule_set: str = "fj-2020-02"
     code_ttl_seconds: int = 60
+    # Printed cards (纸质健康码, issue 16): how long a card is valid (days; the verifier refuses over 1097), and the CJK
+    # font embedded in its PDF (a TrueType font or collection; Debian's fonts-wqy-zenhei by default).
+    card_validity_days: int = Field(default=365, ge=1, le=1096)
+    card_font_path: Path = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
     fever_departments: list[str] = ["发热门诊"]
     pass_reasons: list[str] = ["工作", "生活", "就医", "返乡", "其他"]
     scan_retention_days: int = 28

@@ -97,6 +97,23 @@ def test_the_ca_login_follows_the_apps_settings(engine: Engine, own: Settings, t
         assert client.get("/ent/ca-login").status_code == 404
 
 
+def test_a_printed_card_follows_the_apps_validity_and_font_not_the_environments(
+        engine: Engine, db: Any, own: Settings, environment_says: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from healthcode.codes.models import PrintedCard
+
+    monkeypatch.setenv("HEALTHCODE_CARD_VALIDITY_DAYS", "365")
+    monkeypatch.setenv("HEALTHCODE_CARD_FONT_PATH", "/nonexistent/font.ttc")
+    get_settings.cache_clear()
+    make_account(db)
+    with app_client(engine, own.model_copy(update={"card_validity_days": 30})) as client:
+        assert sign_in(client).status_code == 200
+        printed = client.post("/citizen/card")
+    assert printed.status_code == 200 and printed.content[:5] == b"%PDF-"  # the app's font, not the environment's
+    db.rollback()
+    card = db.scalars(select(PrintedCard)).one()
+    assert (card.issued_at, card.expires_at) == (OWN_NOW, datetime(2020, 3, 25, 9, 0))  # the app's clock and 30 days
+
+
 def test_the_environment_is_read_where_a_process_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The variable names of the folded-in settings are the ones the deployment docs give."""
     monkeypatch.setenv("HEALTHCODE_ENT_CA_FILE", str(tmp_path / "ca.pem"))

@@ -26,7 +26,6 @@ from healthcode.checkpoints.errors import (
     TemperatureContradictsResult,
 )
 from healthcode.checkpoints.models import AUTHORISED, PENDING, REVOKED, Scan, Scanner, ScanPoint
-from healthcode.codes import numbers
 from healthcode.codes import service as codes
 from healthcode.codes.errors import CodeRefused
 from healthcode.common import ids, phones
@@ -170,7 +169,7 @@ def scan(session: Session, scanner: Any, *, point_id: int, code: str, now: datet
         raise PointNotFound()
     if point.org_id != scanner.org_id:
         raise Forbidden("该扫码点不属于本单位")
-    via = "number" if numbers.looks_like_number_code(code) else "qr"
+    via = codes.kind_of(code)  # a printed card (issue 16) is recorded as "card": its colour is computed now
     if via == "number":
         ratelimit.check_number_lookup(scanner, now)
     try:

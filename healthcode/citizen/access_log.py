@@ -14,7 +14,8 @@ from healthcode.common.masking import mask_name
 from healthcode.residents.models import Person
 
 PAGE_SIZE = 20
-FAMILY_WHAT = {"code": "出示了您的健康码", "reasons": "查看了您的健康码原因"}
+FAMILY_WHAT = {"code": "出示了您的健康码", "reasons": "查看了您的健康码原因", "card": "为您打印了纸质健康码",
+               "card_revoked": "作废了您的纸质健康码"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.citizen import portal, schemas
+from healthcode.codes import cards
 from healthcode.common.masking import mask_id_number, mask_name
 from healthcode.config import AppSettings, app_settings
 from healthcode.db import DbId, DbSession, in_transaction
@@ -32,7 +33,8 @@ api_router = APIRouter(prefix="/api/v1/me", tags=["citizen"])
 NO_STORE = {"Cache-Control": "no-store"}
 FAMILY_DONE = {"requested": "已发送关联请求：需对方本人登录“八闽健康码”确认后，才能为其亮码"
                             "（14岁以下或70岁以上、与您同一户籍地址的家人除外）",
-               "accept": "已确认，对方可以为您出示健康码", "refuse": "已拒绝该关联请求", "end": "已解除关联"}
+               "accept": "已确认，对方可以为您出示健康码", "refuse": "已拒绝该关联请求", "end": "已解除关联",
+               "card_revoked": "纸质健康码已作废，扫码点将拒绝该卡"}
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -93,16 +95,18 @@ def reasons_page(request: Request, db: DbSession, person: MaybeResident, setting
 
 
 @router.get("/family", name="citizen_family")
-def family_page(request: Request, db: DbSession, person: MaybeResident, done: str = "") -> Response:
+def family_home(request: Request, db: DbSession, person: MaybeResident, done: str = "") -> Response:
     if person is None:
         return _to_home(request)
-    return _family_page(request, db, person, done=FAMILY_DONE.get(done))
+    return family_page(request, db, person, done=FAMILY_DONE.get(done))
 
 
-def _family_page(request: Request, db: DbSession, person: Any, error: str | None = None,
-                 form: dict[str, str] | None = None, status_code: int = 200, done: str | None = None) -> Response:
+def family_page(request: Request, db: DbSession, person: Any, error: str | None = None,
+                form: dict[str, str] | None = None, status_code: int = 200, done: str | None = None) -> Response:
     members = family.members(db, person, clock.now())
+    shown = [person.id, *(m.person.id for m in members if m.state == "active")]
     return _page(request, "citizen/family.html", {
+        "cards": cards.states(db, shown, clock.now()),
         "person": person, "members": members, "relations": family.RELATIONS, "max_members": family.MAX_MEMBERS,
         "slots": sum(1 for m in members if m.state != "refused"), "applicants": family.applicants(db, person),
         "error": error, "form": form or {}, "done": done,
@@ -121,7 +125,7 @@ def family_add(
                                   now=clock.now())
     if refused:
         form = {"name": name, "id_number": id_number, "relation": relation}
-        return _family_page(request, db, person, refused.message, form, status_code=refused.status_code)
+        return family_page(request, db, person, refused.message, form, status_code=refused.status_code)
     if added.state != "active":  # the relative confirms from his own sign-in first
         target = request.url_for("citizen_family").include_query_params(done="requested")
         return RedirectResponse(str(target), status_code=303)
@@ -145,7 +149,7 @@ def family_decide(request: Request, db: DbSession, person: MaybeResident, link_i
     with refusable(db) as refused:
         family.decide(db, person, link_id, action, clock.now())
     if refused:
-        return _family_page(request, db, person, refused.message, status_code=refused.status_code)
+        return family_page(request, db, person, refused.message, status_code=refused.status_code)
     target = request.url_for("citizen_family").include_query_params(done=action)
     return RedirectResponse(str(target), status_code=303)
 

@@ -14,7 +14,8 @@ class CodeRefused(Invalid):
     @staticmethod
     def stored(code: str, message: str) -> CodeRefused:
         """The refusal kept as its code and message (an offline scan's row): the same class, so the same answer."""
-        kinds: list[type[CodeRefused]] = [InvalidCode, CheckDigitError, ExpiredCode, BadSignature, UnknownKey]
+        kinds: list[type[CodeRefused]] = [InvalidCode, CheckDigitError, ExpiredCode, BadSignature, UnknownKey,
+                                          CardRevoked]
         return next((kind for kind in kinds if kind.code == code), CodeRefused)(message)
 
 
@@ -43,5 +44,16 @@ class UnknownKey(CodeRefused):
     message = "健康码的签名密钥未知或已停用，请对方刷新健康码"
 
 
+class CardRevoked(CodeRefused):
+    """A printed card (issue 16) that was revoked: by its holder, or by printing a newer card for the same person."""
+
+    code = "card_revoked"
+    message = "该纸质健康码已作废（已补打新卡或已被持卡人作废），请出示新卡或用手机亮码"
+
+
 class NoSigningKey(Exception):
     """The platform cannot sign: a configuration fault, not the user's (so not a DomainError)."""
+
+
+class CardFontMissing(Exception):
+    """The CJK font of the printed card's PDF is not installed: a configuration fault, not the user's."""

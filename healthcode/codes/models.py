@@ -1,4 +1,4 @@
-"""Tables of the code domain: the keys that sign QR tokens (with rotation) and every code issued."""
+"""Tables of the code domain: the keys that sign QR tokens (with rotation), every code issued, every card printed."""
 
 from __future__ import annotations
 
@@ -48,3 +48,29 @@ class IssuedCode(Base):
     kid: Mapped[bytes] = mapped_column(LargeBinary(8))
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class PrintedCard(Base):
+    """A printed card (纸质健康码, issue 16): the QR of a year-long token that shows no colour, only who it is; the
+    checkpoint computes the colour online. `card_id` is random (the token's only link to the person) and so is the
+    `serial` printed on it. A person has at most one card not revoked: printing a new one revokes the older."""
+
+    __tablename__ = "printed_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
+    serial: Mapped[str] = mapped_column(String(9), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))  # the partial index
+    kid: Mapped[bytes] = mapped_column(LargeBinary(8))  # the key that signed it (verified online even once retired)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    # Who printed it, without personal data: "cli", or "resident:<persons.id>" (the holder or his family applicant).
+    issued_by: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# At most one card not revoked a person (SQLite and PostgreSQL both have partial indexes): two prints that race cannot
+# both leave a live card.
+Index("ux_printed_cards_live_person", PrintedCard.person_id, unique=True,
+      sqlite_where=PrintedCard.revoked_at.is_(None), postgresql_where=PrintedCard.revoked_at.is_(None))

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from healthcode import clock
-from healthcode.codes import keys, numbers, repository, tokens
+from healthcode.codes import card_tokens, cards, keys, numbers, repository, tokens
 from healthcode.codes.errors import ExpiredCode, InvalidCode
 from healthcode.common import ids
 from healthcode.common.ids import normalize_id_number
@@ -60,10 +60,17 @@ class Resolved:
     """A presented code that checks out: whose it is and the colour it carried when issued."""
 
     person_id: int
-    kind: Literal["qr", "number"]
-    color_at_issue: str
-    issued_code: Any  # the issued_codes row
+    kind: Literal["qr", "number", "card"]
+    color_at_issue: str  # "" for a printed card: it carries no colour
+    issued_code: Any  # the issued_codes row (None for a printed card)
     claims: tokens.CodeClaims | None  # the verified token claims (QR only)
+
+
+def kind_of(code_text: str) -> Literal["qr", "number", "card"]:
+    """How a presented code is read: a printed card's QR (issue 16), a typed number code, or a code's QR."""
+    if card_tokens.is_card_text(code_text):
+        return "card"
+    return "number" if numbers.looks_like_number_code(code_text) else "qr"
 
 
 def issue_for_id_number(session: Session, settings: Settings, id_number: str, now: datetime) -> Issued:
@@ -150,7 +157,10 @@ def resolve(session: Session, code_text: str, now: datetime) -> Resolved:
     """The person behind a scanned QR text or a typed 12-digit number code, or a CodeRefused (422) saying why.
 
     A number code that is unknown or past its code's expiry is refused as `expired` alike: a number reveals
-    nothing by itself, and numbers are reused after expiry, so "never issued" and "no longer valid" are one case."""
+    nothing by itself, and numbers are reused after expiry, so "never issued" and "no longer valid" are one case.
+    A printed card's QR (`BMJKK1:`) is verified online and names its person (codes.cards.resolve)."""
+    if card_tokens.is_card_text(code_text):
+        return Resolved(cards.resolve(session, code_text, now), "card", "", None, None)
     found = presented(session, code_text, now)
     if found.claims is not None:
         issued = repository.issued_by_cti(session, found.claims.cti)

@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeGuard
+from typing import Any, Protocol, TypeGuard
 
 import base45
 import cbor2
@@ -42,6 +42,12 @@ _DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, O
 KeyLookup = Callable[[bytes], "tuple[str, CoseKey] | None"]
 
 
+class Payload(Protocol):
+    """What a token signs: a claims map, CBOR-encoded (a code's `CodeClaims`, a printed card's `CardClaims`)."""
+
+    def to_cbor(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class CodeClaims:
     iss: str
@@ -63,23 +69,23 @@ class CodeClaims:
     def from_map(cls, claims: Any) -> CodeClaims:
         """The claims of a decoded payload, or InvalidCode when their shape is not the contract's."""
         if not isinstance(claims, dict):
-            raise _invalid("内容不是声明集合")
+            raise invalid("内容不是声明集合")
         iss, iat, exp, cti, health = (claims.get(k) for k in (CLAIM_ISS, CLAIM_IAT, CLAIM_EXP, CLAIM_CTI, CLAIM_HEALTH))
         if not isinstance(iss, str) or not isinstance(cti, bytes) or not 1 <= len(cti) <= 64:
-            raise _invalid("签发方或编号缺失")
-        if not _is_int(iat) or not _is_int(exp) or not 0 < exp - iat <= MAX_LIFETIME_SECONDS:
-            raise _invalid("有效期格式错误")
+            raise invalid("签发方或编号缺失")
+        if not is_int(iat) or not is_int(exp) or not 0 < exp - iat <= MAX_LIFETIME_SECONDS:
+            raise invalid("有效期格式错误")
         if not isinstance(health, dict):
-            raise _invalid("缺少健康码声明")
+            raise invalid("缺少健康码声明")
         color, name, region, rule_set = (health.get(k) for k in ("c", "n", "r", "v"))
         if color not in COLORS or not isinstance(name, str) or not isinstance(rule_set, str):
-            raise _invalid("健康码声明格式错误")
+            raise invalid("健康码声明格式错误")
         if not isinstance(region, str) or not _REGION.match(region):
-            raise _invalid("地区代码格式错误")
+            raise invalid("地区代码格式错误")
         return cls(iss, iat, exp, cti, color, name, region, rule_set)
 
 
-def sign(claims: CodeClaims, key: SigningMaterial) -> bytes:
+def sign(claims: Payload, key: SigningMaterial) -> bytes:
     """The tagged COSE_Sign1 message of the claims, signed with the key (kid in the protected header)."""
     payload = claims.to_cbor()
     if key.ed25519 is None or not key.protected:
@@ -93,11 +99,11 @@ def sign(claims: CodeClaims, key: SigningMaterial) -> bytes:
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [key.protected, {}, payload, key.ed25519.sign(to_be_signed)]))
 
 
-def to_qr_text(cose: bytes) -> str:
+def to_qr_text(cose: bytes, prefix: str = PREFIX) -> str:
     # A 512-byte window and the smallest memory level: a token is ~170 bytes, and zlib's default state (~256 KiB,
     # allocated and cleared per call) would cost ten times the compression itself. Any inflater reads it.
     deflater = zlib.compressobj(9, zlib.DEFLATED, 9, 1)
-    return PREFIX + b45encode(deflater.compress(cose) + deflater.flush())
+    return prefix + b45encode(deflater.compress(cose) + deflater.flush())
 
 
 def b45encode(data: bytes) -> str:
@@ -112,18 +118,18 @@ def b45encode(data: bytes) -> str:
     return text
 
 
-def from_qr_text(text: str) -> bytes:
+def from_qr_text(text: str, prefix: str = PREFIX) -> bytes:
     """The COSE bytes inside QR text, or InvalidCode."""
-    if not text.startswith(PREFIX):
-        raise _invalid("不是八闽健康码")
+    if not text.startswith(prefix):
+        raise invalid("不是八闽健康码")
     try:
-        compressed = base45.b45decode(text[len(PREFIX):])
+        compressed = base45.b45decode(text[len(prefix):])
         inflater = zlib.decompressobj()
         cose = inflater.decompress(compressed, MAX_TOKEN_BYTES + 1)
     except (ValueError, zlib.error) as exc:
-        raise _invalid("编码损坏") from exc
+        raise invalid("编码损坏") from exc
     if not inflater.eof or inflater.unused_data or len(cose) > MAX_TOKEN_BYTES:
-        raise _invalid("编码损坏")
+        raise invalid("编码损坏")
     return cose
 
 
@@ -131,13 +137,22 @@ def verify(text: str, lookup: KeyLookup, now: datetime) -> CodeClaims:
     """The claims of a QR text, checked in the order: format, key, signature, claims, expiry.
 
     `lookup(kid)` gives (alg, public key) for a published kid, else None."""
-    message = _decode_sign1(from_qr_text(text))
+    claims = CodeClaims.from_map(verified_payload(text, PREFIX, lookup))
+    if now.replace(tzinfo=TZ).timestamp() >= claims.exp:
+        raise ExpiredCode()
+    return claims
+
+
+def verified_payload(text: str, prefix: str, lookup: KeyLookup) -> Any:
+    """The decoded claims map of a QR text with this prefix whose signature verifies with the key `lookup` gives for
+    its kid: format, key and signature checked in that order (InvalidCode, UnknownKey, BadSignature)."""
+    message = _decode_sign1(from_qr_text(text, prefix))
     alg = message.phdr.get(Algorithm)
     kid = message.phdr.get(KID)
     if alg not in (EdDSA, Es256):
-        raise _invalid("不支持的签名算法")
+        raise invalid("不支持的签名算法")
     if not isinstance(kid, bytes) or len(kid) != 8:
-        raise _invalid("密钥标识格式错误")
+        raise invalid("密钥标识格式错误")
     found = lookup(kid)
     if found is None:
         raise UnknownKey()
@@ -152,11 +167,8 @@ def verify(text: str, lookup: KeyLookup, now: datetime) -> CodeClaims:
     if not valid:
         raise BadSignature()
     if message.payload is None:  # _decode_sign1 let only a byte-string payload through
-        raise _invalid("缺少内容")
-    claims = CodeClaims.from_map(_cbor_one(message.payload))
-    if now.replace(tzinfo=TZ).timestamp() >= claims.exp:
-        raise ExpiredCode()
-    return claims
+        raise invalid("缺少内容")
+    return _cbor_one(message.payload)
 
 
 def _decode_sign1(cose: bytes) -> Sign1Message:
@@ -164,15 +176,15 @@ def _decode_sign1(cose: bytes) -> Sign1Message:
     item = _cbor_one(cose)
     if isinstance(item, cbor2.CBORTag):
         if item.tag != COSE_SIGN1_TAG:
-            raise _invalid("不是 COSE_Sign1 消息")
+            raise invalid("不是 COSE_Sign1 消息")
         item = item.value
     if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], bytes) and isinstance(item[1], dict)
             and isinstance(item[2], bytes) and isinstance(item[3], bytes)):
-        raise _invalid("COSE_Sign1 结构错误")
+        raise invalid("COSE_Sign1 结构错误")
     try:
         return Sign1Message.from_cose_obj(list(item), True)
     except _DECODE_ERRORS as exc:
-        raise _invalid("COSE 头部格式错误") from exc
+        raise invalid("COSE 头部格式错误") from exc
 
 
 def _cbor_one(data: bytes) -> Any:
@@ -180,15 +192,15 @@ def _cbor_one(data: bytes) -> Any:
     try:
         item = cbor2.CBORDecoder(stream).decode()
     except _DECODE_ERRORS as exc:
-        raise _invalid("CBOR 格式错误") from exc
+        raise invalid("CBOR 格式错误") from exc
     if stream.tell() != len(data):
-        raise _invalid("CBOR 之后有多余数据")
+        raise invalid("CBOR 之后有多余数据")
     return item
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
+def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _invalid(detail: str) -> InvalidCode:
+def invalid(detail: str) -> InvalidCode:
     return InvalidCode(f"无法识别的健康码（{detail}）")

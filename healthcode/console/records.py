@@ -30,7 +30,7 @@ from healthcode.web.console import ConsoleUser
 PAGE_SIZE = 10
 COLORS = {"green": "绿码", "orange": "橙码"}
 TEMPERATURE = {"normal": "正常", "abnormal": "异常"}
-VIA = {"qr": "扫码", "number": "数字码", "id_card": "身份证"}  # 身份证: 刷身份证 (issue 16), no code shown
+VIA = {"qr": "扫码", "number": "数字码", "card": "纸质卡", "id_card": "身份证"}  # 身份证: 刷身份证 (issue 16)
 PURPOSES = ("疫情防控排查", "密切接触者追踪", "通行异常核查", "居民本人申请查询", "上级部门要求核查")
 EXPORT_LIMIT = 200_000  # one export; narrow the time range beyond this
 PRINT_LIMIT = 1_000  # one printout (about 40 A4 pages): past it the newest PRINT_LIMIT rows print, with a note

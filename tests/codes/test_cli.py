@@ -8,10 +8,13 @@ import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from healthcode import cli
 from healthcode.codes import service
+from healthcode.codes.models import PrintedCard
+from healthcode.config import get_settings
 from healthcode.db import transaction
 from tests.codes.factories import NOW, household, id_number
 from tests.qrcodes import read_qr_codes
@@ -87,3 +90,54 @@ def test_keys_rotate_publishes_a_second_key(cli_engine):
 def test_keys_rotate_refuses_unknown_algorithm(cli_engine):
     result = runner.invoke(cli.app, ["keys", "rotate", "--alg", "RS256"])
     assert result.exit_code == 1
+
+
+def test_code_print_writes_the_card_pdf_and_revokes_the_older_card(cli_engine, db, tmp_path):
+    from healthcode.codes.errors import CardRevoked
+
+    household(db, id_number(6), "陈静", "350102")
+    db.commit()
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+
+    printed = runner.invoke(cli.app, ["code", "print", id_number(6), "--pdf", str(first), "--json"])
+    again = runner.invoke(cli.app, ["code", "print", id_number(6), "--pdf", str(second)])
+
+    assert printed.exit_code == 0, printed.output
+    data = json.loads(printed.stdout)
+    assert set(data) == {"serial", "name_masked", "issued_at", "expires_at", "pdf"} and data["name_masked"] == "*静"
+    assert data["expires_at"] == "2021-02-23T09:00:00+08:00" and first.read_bytes()[:5] == b"%PDF-"
+    assert again.exit_code == 0 and "已打印纸质健康码 *静" in again.stdout and "有效期至 2021-02-23" in again.stdout
+    assert id_number(6) not in printed.output + again.output
+    texts = [_card_text(path, tmp_path) for path in (first, second)]
+    with transaction(cli_engine) as session:
+        with pytest.raises(CardRevoked):
+            service.resolve(session, texts[0], NOW)
+        assert service.resolve(session, texts[1], NOW).kind == "card"
+
+
+def _card_text(pdf, tmp_path) -> str:
+    import subprocess
+
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / pdf.stem)], check=True)
+    return read_qr_codes(Image.open(tmp_path / f"{pdf.stem}.png"))[0].text
+
+
+def test_code_print_refuses_an_unknown_resident_and_keeps_the_card_when_the_pdf_cannot_be_made(
+        cli_engine, db, tmp_path, monkeypatch):
+    from healthcode.codes import card_repository
+
+    unknown = runner.invoke(cli.app, ["code", "print", id_number(9), "--pdf", str(tmp_path / "x.pdf")])
+    assert unknown.exit_code == 1 and "未登记的居民" in unknown.output and not (tmp_path / "x.pdf").exists()
+    household(db, id_number(10), "陈静", "350102")
+    db.commit()
+    assert runner.invoke(cli.app, ["code", "print", id_number(10), "--pdf", str(tmp_path / "a.pdf")]).exit_code == 0
+    monkeypatch.setenv("HEALTHCODE_CARD_FONT_PATH", str(tmp_path / "none.ttc"))
+    get_settings.cache_clear()  # the command reads the environment as it starts
+
+    no_font = runner.invoke(cli.app, ["code", "print", id_number(10), "--pdf", str(tmp_path / "b.pdf")])
+
+    assert no_font.exit_code == 1 and "fonts-wqy-zenhei" in no_font.output
+    with transaction(cli_engine) as session:  # the first card is still the live one: nothing was half applied
+        person_id = service.issue_for_id_number(session, get_settings(), id_number(10), NOW).person_id
+        assert card_repository.live_card(session, person_id).issued_by == "cli"
+        assert session.scalar(select(func.count()).select_from(PrintedCard)) == 1

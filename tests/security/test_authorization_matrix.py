@@ -98,6 +98,12 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "POST /citizen/family": RESIDENTS,
     "GET /citizen/family/{member_id}/code": RESIDENT_A,
     "POST /citizen/family/{member_id}/remove": RESIDENT_A,
+    # Printed cards (issue 16): one's own, and an active relative's (resident A's). Printing comes first in the
+    # matrix's order, so that each revocation finds a card (without one it is a 404 about the input).
+    "POST /citizen/card": RESIDENTS,
+    "POST /citizen/card/revoke": RESIDENTS,
+    "POST /citizen/family/{member_id}/card": RESIDENT_A,
+    "POST /citizen/family/{member_id}/card/revoke": RESIDENT_A,
     "GET /citizen/inbox": RESIDENTS,
     "POST /citizen/inbox/read-all": RESIDENTS,
     "GET /citizen/inbox/{message_id}": RESIDENT_A,

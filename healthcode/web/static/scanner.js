@@ -371,6 +371,9 @@
   }).catch(function () {});
 
   function offlineScan(code) {
+    if (code.indexOf("BMJKK1:") === 0) {  // a printed card shows no colour: only the server can tell it (issue 16)
+      error($("scan-error"), "网络不可用：纸质健康码须联网查验，请恢复网络后重新扫码"); return;
+    }
     if (code.indexOf("BMJKM1:") !== 0) {
       error($("scan-error"), "网络不可用：离线状态下无法查询数字码，请开启扫码模式扫描健康码"); return;
     }
@@ -399,6 +402,7 @@
     $("color-text").textContent = COLOR_TEXT[r.color] || r.color;
     show($("offline-mark"), offline);
     show($("idcard-mark"), r.via === "id_card");
+    show($("card-mark"), r.via === "card");  // a printed card: the colour is this answer's, computed now
     $("r-name").textContent = r.name_masked; $("r-id").textContent = r.id_number_masked;
     $("r-address").textContent = r.address || "—";
     var severe = r.most_severe_region, box = $("severe");
