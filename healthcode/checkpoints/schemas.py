@@ -62,8 +62,8 @@ class ScanResult(Schema):
         description="14天内到过的（含本次）当前风险等级最高的地区；无已知地区时为 null")
     recent_scans: list[RecentScan] = Field(description="最近的扫码记录，最新在前")
     at: str | None = Field(description="扫码时间（ISO 8601）")
-    via: str = Field(description="核验方式：qr（二维码）、number（数字码）、card（纸质健康码：其二维码不含颜色，颜色为本次"
-                                 "联网查验结果）或 id_card（刷身份证，POST /id-checks）")
+    via: str = Field(description="核验方式：qr（二维码）、number（数字码）、card（纸质健康码：其二维码不含颜色，颜色为"
+                                 "本次联网查验结果）或 id_card（刷身份证，POST /id-checks）")
 
 
 class OfflineCorrection(Schema):
