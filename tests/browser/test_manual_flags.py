@@ -81,3 +81,25 @@ def test_one_proposes_another_approves_and_the_residents_code_turns_orange(brows
     expect(phone.locator(".reason")).to_contain_text(REASON)
     expect(phone.locator(".reason")).to_contain_text("2020-03-01")
     phone.screenshot(path=str(SCREENSHOTS / "citizen-reasons-manual-flag.png"), full_page=True)
+
+
+def test_the_authority_admin_adds_a_named_user_who_signs_in_with_his_own_password(browser, live_server, db, freeze):
+    freeze(NOW)
+    auth = authority(db)
+    admin = browser.new_context(base_url=live_server, **PC).new_page()
+    admin.set_default_timeout(15_000)
+    admin.goto("/gov/users")
+    console_sign_in(admin, auth.admin.username, auth.admin.password, "**/gov/users")
+    admin.fill("input[name=username]", "wangsh")
+    admin.fill("input[name=name]", "王审核")
+    admin.get_by_role("button", name="新增").click()
+    password = admin.locator("#created .password").inner_text()
+    rows = admin.locator("#users tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(2)).to_contain_text("王审核")
+    expect(rows.nth(2)).to_contain_text("正常")
+    admin.screenshot(path=str(SCREENSHOTS / "gov-named-users.png"), full_page=True)
+
+    wang = reviewer(browser, live_server, "wangsh", password)
+    expect(wang.locator(".console-top")).to_contain_text("王审核")
+    assert wang.get_by_role("link", name="具名用户").count() == 0  # a named user manages no users
