@@ -180,3 +180,35 @@ def test_the_last_allowed_end_date_is_the_maximums_last_day(db):
     _, first, _ = authority(db).actors
     flag = propose(db, first, ends_on=(TODAY + timedelta(days=13)).isoformat())
     assert flag.ends_on.isoformat() == "2020-03-08"
+
+
+def test_two_approvers_at_once_decide_a_flag_once(db, engine):
+    """PostgreSQL: the second approver waits for the first's row lock, then finds the flag decided (409)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's writers take turns on the file lock")
+    import threading
+
+    from healthcode.db import session_factory
+
+    admin, first, second = authority(db).actors
+    flag = propose(db, first)
+    outcome: list[object] = []
+    with session_factory(engine)() as one, session_factory(engine)() as two:
+        service.approve(one, second, flag.id, NOW)  # holds the row's lock until it commits
+
+        def other() -> None:
+            try:
+                service.approve(two, admin, flag.id, NOW)
+                outcome.append("approved")
+            except FlagDecided as exc:
+                outcome.append(exc)
+            two.rollback()
+
+        waiting = threading.Thread(target=other)
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive() and outcome == []  # blocked on the lock
+        one.commit()
+        waiting.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], FlagDecided) and outcome[0].status_code == 409
+    assert [e.kind for e in of_row(db, "manual_flags", flag.id)] == ["flag.proposed", "flag.approved"]
