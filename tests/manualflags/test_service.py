@@ -212,3 +212,22 @@ def test_two_approvers_at_once_decide_a_flag_once(db, engine):
         waiting.join(timeout=30)
     assert len(outcome) == 1 and isinstance(outcome[0], FlagDecided) and outcome[0].status_code == 409
     assert [e.kind for e in of_row(db, "manual_flags", flag.id)] == ["flag.proposed", "flag.approved"]
+
+
+def test_person_status_lists_an_approved_flag_as_a_reason_of_rule_manual(db, cli_engine, freeze):
+    from typer.testing import CliRunner
+
+    import healthcode.cli as cli
+
+    freeze(NOW)
+    _, first, second = authority(db).actors
+    flag = propose(db, first)
+    service.approve(db, second, flag.id, NOW)
+    db.commit()
+
+    result = CliRunner().invoke(cli.app, ["person", "status", WHO, "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"color": "orange", "reasons": [{
+        "rule": "manual", "since": "2020-02-24", "until": "2020-03-01",
+        "detail": f"卫生健康部门人工标记：{REASON}（2020-02-24 至 2020-03-01），2020-03-02 起解除标记"}]}
