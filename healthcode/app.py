@@ -172,12 +172,13 @@ def _mount_console(app: FastAPI) -> None:
     from healthcode.enterprise import pages_realname
     from healthcode.feeds import pages as feed_pages
     from healthcode.history import pages as audit_pages
+    from healthcode.manualflags import pages as flag_pages
     from healthcode.messages import pages as sms_pages
-    from healthcode.orgs import console_auth, export_pages, operators
+    from healthcode.orgs import console_auth, export_pages, operators, users_pages
     from healthcode.regions import pages as region_pages
 
     for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, export_pages,
-                   sms_pages, audit_pages):
+                   sms_pages, audit_pages, flag_pages, users_pages):
         app.include_router(module.router)
     # Who is signed in to the console (web/console.py): a unit admin, else an enterprise operator by real name.
     app.state.console_sign_ins = (console_auth.signed_in_admin, pages_realname.signed_in_operator)

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     session_idle_signed_out_minutes: int = Field(default=15, ge=1)
     # USCCs of the health authority (疫情防控指挥部): their admins also get the region level, fever-drug and feed pages.
     authority_usccs: list[str] = []
+    # A manual flag of the authority (healthcode/manualflags) ends at most this many days after the day it is
+    # proposed, that day counted (14: proposed on the 1st, it may end on the 14th at the latest).
+    manual_flag_max_days: int = Field(default=14, ge=1, le=90)
 
     # SMS gateway (SPEC section 11): the dispatcher (messages/dispatch.py) POSTs {"phone", "text"} there, with
     # `Authorization: Bearer <token>` when a token is set; unset, texts stay in the development outbox (sms_outbox).

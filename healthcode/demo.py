@@ -187,6 +187,7 @@ def _residents(session: Session, base_url: str) -> list[str]:
 def _units(session: Session, base_url: str) -> list[str]:
     from healthcode.enterprise.operators import add_operator
     from healthcode.orgs.service import add_org
+    from healthcode.orgs.users import add_user
     from healthcode.regions.service import set_level
 
     now = clock.now()
@@ -196,7 +197,8 @@ def _units(session: Session, base_url: str) -> list[str]:
     for (name, code, region), parent, note in (
             (SUPERIOR, None, f"上级单位：数据报表汇总下级单位 {GOVERNMENT[0]}、{RETRIEVING[0]}"),
             (GOVERNMENT, SUPERIOR, f"下级单位（上级：{SUPERIOR[0]}）"),
-            (AUTHORITY, None, "卫生健康主管部门（疫情防控指挥部）：疫情区等级、退烧药目录、数据源看板、短信投递"),
+            (AUTHORITY, None, "卫生健康主管部门（疫情防控指挥部）：疫情区等级、退烧药目录、数据源看板、短信投递、"
+                              "人工标记、具名用户"),
             (ENTERPRISE, None, "企业")):
         made[code] = (add_org(session, name=name, uscc=code, kind="enterprise" if code == ENTERPRISE[1]
                               else "government", region_code=region, parent_uscc=parent[1] if parent else None), note)
@@ -204,6 +206,9 @@ def _units(session: Session, base_url: str) -> list[str]:
     for code, (created, note) in made.items():
         name = next(u[0] for u in (SUPERIOR, GOVERNMENT, AUTHORITY, ENTERPRISE) if u[1] == code)
         lines += [f"  {name}（{code}）  用户名 {created.username}  密码 {created.password}", f"      {note}"]
+    reviewer = add_user(session, made[AUTHORITY[1]][0].org_id, username="shenhe1", name="审核员一", now=now)
+    lines.append(f"  {AUTHORITY[0]}的审核人员  用户名 {reviewer.username}  密码 {reviewer.password}（首次登录须修改）"
+                 "：人工标记须由两位用户分别提出和审核")
     add_org(session, name=RETRIEVING[0], uscc=RETRIEVING[1], kind="government", region_code=RETRIEVING[2],
             parent_uscc=SUPERIOR[1], delivered=False)
     lines.append(f"  {RETRIEVING[0]}（{RETRIEVING[1]}）  密码未发放{RETRIEVAL_HINT.format(base=base_url)}")

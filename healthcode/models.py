@@ -18,4 +18,5 @@ from healthcode.orgs import models as orgs  # noqa: F401
 from healthcode.regions import models as regions  # noqa: F401
 from healthcode.residents import family_models  # noqa: F401
 from healthcode.residents import models as residents  # noqa: F401
+from healthcode.rules import manual_models as rules_manual  # noqa: F401
 from healthcode.sessions import models as sessions  # noqa: F401

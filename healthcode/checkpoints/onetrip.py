@@ -30,7 +30,7 @@ from healthcode.rules.status import evaluate
 
 log = logging.getLogger(__name__)
 
-_Fact = namedtuple("_Fact", "kind day at label flag until seq batch_id")
+_Fact = namedtuple("_Fact", "kind day at label flag until seq batch_id note")
 _Visit = namedtuple("_Visit", "at region_code point_name temperature_result pass_reason")
 
 
@@ -77,6 +77,6 @@ def scan(session: Session, claims: tokens.Claims, *, point_id: int, code: str, n
 
 def _fact(values: list[Any]) -> Any:
     """A facts row from its JSON form (dates and times as ISO 8601 text)."""
-    kind, day, at, label, flag, until, seq, batch_id = values
+    kind, day, at, label, flag, until, seq, batch_id, note = values
     return _Fact(kind, day and date.fromisoformat(day), at and datetime.fromisoformat(at), label, flag,
-                 until and date.fromisoformat(until), seq, batch_id)
+                 until and date.fromisoformat(until), seq, batch_id, note)

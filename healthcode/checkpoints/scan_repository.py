@@ -58,7 +58,7 @@ def scan_once(session: Session, via: str, rule_set: str, fever_departments: tupl
     number_locked_until, token_version, point_id, point_org_id, point_region_code), the person (person_id,
     id_number, name, initial_region_code, household_county: None unless every check held), scan_id and
     stored_color (None unless the scan was recorded), and as JSON arrays: facts [kind, day, at, label, flag, until,
-    seq, batch_id], recent [at, region_code, point_name, temperature_result, pass_reason] (newest first), levels
+    seq, batch_id, note], recent [at, region_code, point_name, temperature_result, pass_reason] (newest first), levels
     [code, level] (current) and policies [level, headline, text] (edited).
 
     Parameters: account_id, version (the token's), point_id, cti (QR) or number_code (number), now, since (the
@@ -107,7 +107,8 @@ def _statement(via: str, rule_set: str, fever_departments: tuple[str, ...]) -> H
         select(*scanner.c, person.c.id.label("person_id"), person.c.id_number, person.c.name,
                person.c.initial_region_code, person.c.household_county, inserted.c.id.label("scan_id"),
                inserted.c.color.label("stored_color"),
-               _json(facts, f.kind, f.day, f.at, f.label, f.flag, f.until, f.seq, f.batch_id).label("facts"),
+               _json(facts, f.kind, f.day, f.at, f.label, f.flag, f.until, f.seq, f.batch_id, f.note)
+               .label("facts"),
                _json(recent, r.at, r.region_code, r.point_name, r.temperature_result, r.pass_reason,
                      order_by=(r.at.desc(), r.id.desc())).label("recent"),
                _json(levels, levels.c.code, levels.c.level).label("levels"),

@@ -20,6 +20,7 @@ from healthcode.residents.home_region import fix_initial_region, household_regio
 from healthcode.residents.models import Person
 from healthcode.rules.ruleset import get_rule_set
 from healthcode.rules.service import status_for
+from healthcode.rules.status import MANUAL_RULE, MANUAL_TITLE
 
 # The page asks for a fresh code this long before the current one expires, so that the shown code is never stale.
 REFRESH_MARGIN_SECONDS = 10
@@ -109,8 +110,9 @@ def reasons(session: Session, settings: Settings, person: Person, now: datetime)
     rule_set = get_rule_set(status.rule_set)
     traced = sources_today(session, settings, person.id_number, now.date()) if status.reasons else {}
     items = [
-        ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id else r.rule, r.detail,
-                   r.since, r.until, _sources(traced.get(r.rule, [])))
+        ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id
+                   else MANUAL_TITLE if r.rule == MANUAL_RULE else r.rule, r.detail, r.since, r.until,
+                   _sources(traced.get(r.rule, [])))
         for r in status.reasons
     ]
     open_ended = any(r.until is None for r in status.reasons)

@@ -50,7 +50,8 @@ def resets_of(session: Session, org_ids: Sequence[int], limit: int = 200) -> lis
 
 def units_with_accounts(session: Session, parent_id: int) -> list[tuple[Org, Account | None]]:
     """The direct subordinates of a unit, by name, each with its admin account (for its sign-in state)."""
-    rows = session.execute(select(Org, Account).outerjoin(OrgAdmin, OrgAdmin.org_id == Org.id)
+    rows = session.execute(select(Org, Account)
+                           .outerjoin(OrgAdmin, (OrgAdmin.org_id == Org.id) & OrgAdmin.name.is_(None))
                            .outerjoin(Account, Account.id == OrgAdmin.account_id)
                            .where(Org.parent_id == parent_id).order_by(Org.name, Org.id))
     return [(r[0], r[1]) for r in rows]

@@ -43,10 +43,11 @@ def signed_in_admin(request: Request, session: Session) -> ConsoleUser | None:
     if found is None or found[1].token_version != request.session.get(SESSION_VERSION) or not found[1].active:
         forget(request)
         return None
-    _, account, org = found
+    admin, account, org = found
     authority = org.uscc in set(request.app.state.settings.authority_usccs)
     return ConsoleUser(account.id, account.username, org.id, org.name, org.uscc, org.kind, org.parent_id, authority,
-                       bool(account.must_change_password), pending_verification=org.pending_verification)
+                       bool(account.must_change_password), pending_verification=org.pending_verification,
+                       user_name=admin.name)
 
 
 def _password_user(user: Annotated[ConsoleUser, Depends(console_admin_any)]) -> ConsoleUser:

@@ -68,3 +68,13 @@ class AlreadyDelivered(Conflict):
 class OwnUnit(Forbidden):
     code = "own_unit"
     message = "不能重置本单位的密码，请在“修改密码”中修改"
+
+
+class NotUnitAdmin(Forbidden):
+    code = "not_unit_admin"
+    message = "只有本单位管理员账号可以管理具名用户"
+
+
+class InvalidUsername(Invalid):
+    code = "invalid_username"
+    message = "用户名应以英文字母开头，由4至32位英文字母、数字、点、下划线或连字符组成"

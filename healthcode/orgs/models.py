@@ -29,11 +29,14 @@ class Org(Base):
 
 
 class OrgAdmin(Base):
-    """The 法人用户 of an organisation: its admin account."""
+    """The 法人用户 of an organisation: its admin account (`name` None, username its USCC). The health authority also
+    has named users (审核人员, `name` set, `healthcode org add-user`): each signs in to the console with an account of
+    his own, so that a manual flag can be proposed by one and approved by another (healthcode/manualflags)."""
 
     __tablename__ = "org_admins"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    name: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(DateTime)

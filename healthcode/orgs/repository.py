@@ -28,8 +28,10 @@ def admin_for_account(session: Session, account_id: int) -> tuple[OrgAdmin, Acco
 
 
 def admin_account_of(session: Session, org_id: int) -> Account | None:
+    """The unit's own admin account (法人用户), not one of its named users."""
     return session.scalars(
-        select(Account).join(OrgAdmin, OrgAdmin.account_id == Account.id).where(OrgAdmin.org_id == org_id)
+        select(Account).join(OrgAdmin, OrgAdmin.account_id == Account.id)
+        .where(OrgAdmin.org_id == org_id, OrgAdmin.name.is_(None))
     ).first()
 
 
@@ -42,3 +44,16 @@ def names_by_uscc(session: Session, usccs: Collection[str]) -> dict[str, str]:
     if not usccs:
         return {}
     return {uscc: name for uscc, name in session.execute(select(Org.uscc, Org.name).where(Org.uscc.in_(list(usccs))))}
+
+
+def named_users(session: Session, org_id: int) -> list[tuple[OrgAdmin, Account]]:
+    """The unit's named users (orgs/users.py), oldest first, with their accounts."""
+    rows = session.execute(select(OrgAdmin, Account).join(Account, Account.id == OrgAdmin.account_id)
+                           .where(OrgAdmin.org_id == org_id, OrgAdmin.name.is_not(None)).order_by(OrgAdmin.id))
+    return [(r[0], r[1]) for r in rows]
+
+
+def named_user(session: Session, org_id: int, account_id: int) -> Account | None:
+    return session.scalars(select(Account).join(OrgAdmin, OrgAdmin.account_id == Account.id)
+                           .where(OrgAdmin.org_id == org_id, OrgAdmin.account_id == account_id,
+                                  OrgAdmin.name.is_not(None))).first()

@@ -27,6 +27,7 @@ def color_expression(ruleset: RuleSet, facts: Subquery | Any, today: ColumnEleme
     whens = []
     for color in reversed(ruleset.colors[1:]):
         holding = [_holds(rule, facts, today, cutoff) for rule in ruleset.rules if rule.color == color]
+        holding.append(_manual_holds(ruleset, color, facts, today))
         if holding:
             whens.append((or_(*holding), literal(color)))
     default = literal(ruleset.default_color)
@@ -51,6 +52,16 @@ def _holds(rule: Rule, facts: Any, today: ColumnElement[Any], cutoff: ColumnElem
         return exists().where(f.kind == SOURCE_KINDS["closures"], f.day <= today,
                               or_(f.until.is_(None), f.until >= today))
     raise ValueError(f"no SQL form for the rule kind {rule.kind!r}")
+
+
+def _manual_holds(ruleset: RuleSet, color: str, facts: Any, today: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A manual flag that gives `color` holds on `today` (`status.evaluate` and `status.manual_color`): outside the
+    rule set's rules, like there. The facts row carries the flag's colour in `label`."""
+    f = facts.c
+    gives = f.label == color
+    if color == ruleset.colors[1]:  # a colour the rule set does not have counts as its mildest non-default one
+        gives = or_(gives, f.label.not_in(list(ruleset.colors[1:])))
+    return exists().where(f.kind == SOURCE_KINDS["manual"], f.day <= today, f.until >= today, gives)
 
 
 def _window_start(rule: Rule, today: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -48,6 +48,19 @@ class ClosureFact:
 
 
 @dataclass(frozen=True)
+class ManualFact:
+    """An approved manual flag of the health authority (healthcode/manualflags): it holds from the day it was approved
+    (`since`) to the end of `until`, with its own colour and the written reason shown to the resident. Evaluated
+    outside the rule set's rules (`status.evaluate`), so that no rule set has to know about it."""
+
+    flag_id: int
+    color: str
+    reason: str
+    since: date
+    until: date
+
+
+@dataclass(frozen=True)
 class Flags:
     """Everything the rules look at for one person. Facts may lie outside any window: the rules decide."""
 
@@ -59,3 +72,4 @@ class Flags:
     closures: tuple[ClosureFact, ...] = ()
     fever_clinic_visits: tuple[DatedFact, ...] = ()  # visits to a fever-clinic department only
     fever_drug_purchases: tuple[DatedFact, ...] = ()  # purchases of a listed fever drug only
+    manual: tuple[ManualFact, ...] = ()  # approved manual flags not withdrawn (their days are checked by evaluate)

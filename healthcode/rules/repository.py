@@ -20,6 +20,7 @@ from sqlalchemy import (
     cast,
     literal_column,
     null,
+    or_,
     union_all,
 )
 from sqlalchemy import select as sql_select
@@ -31,16 +32,17 @@ from healthcode.db.hotsql import Hot
 from healthcode.feeds import models as m
 from healthcode.feeds.closures_repository import residents_query
 from healthcode.feeds.contacts_repository import CASE_STATUSES, contacts_query, day_end
-from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags
+from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags, ManualFact
+from healthcode.rules.manual_models import ManualFlag
 from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
 
 _COLUMNS: dict[str, TypeEngine[Any]] = {"day": Date(), "at": DateTime(), "label": String(), "flag": Boolean(),
-                                         "until": Date(), "seq": Integer(), "batch_id": Integer()}
+                                         "until": Date(), "seq": Integer(), "batch_id": Integer(), "note": String()}
 
 
 def _row(kind: str, **values: Any) -> list[Any]:
-    """One branch's select list in the common shape (kind, day, at, label, flag, until, seq, batch_id); typed NULLs
-    where a feed has no such column, so that PostgreSQL can type the UNION."""
+    """One branch's select list in the common shape (kind, day, at, label, flag, until, seq, batch_id, note); typed
+    NULLs where a feed has no such column, so that PostgreSQL can type the UNION."""
     return [literal_column(f"'{kind}'", String()).label("kind")] + [
         (values[name] if name in values else cast(null(), type_)).label(name) for name, type_ in _COLUMNS.items()]
 
@@ -53,7 +55,7 @@ def facts_statement(statuses: tuple[str, ...], fever_departments: tuple[str, ...
 
 
 def facts_query(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -> CompoundSelect:
-    """The statement of `facts_statement`, rows (kind, day, at, label, flag, until, seq, batch_id); the bound
+    """The statement of `facts_statement`, rows (kind, day, at, label, flag, until, seq, batch_id, note); the bound
     parameters `id_number`, `start`, `today` and `cutoff` (a scan's one statement puts a sub-select in place of
     `id_number`)."""
     who, start = bindparam("id_number", type_=String()), bindparam("start", type_=Date())
@@ -74,10 +76,21 @@ def facts_query(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -
         sql_select(*_row("drug", day=p.purchased_on, batch_id=p.batch_id))
         .where(p.id_number == who, p.purchased_on >= start, p.drug_code.in_(sql_select(codes.drug_code))),
     ]
+    branches.append(_manual_branch(who))
     if fever_departments:
         branches.append(sql_select(*_row("clinic", day=v.visited_on, batch_id=v.batch_id))
                         .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments)))
     return union_all(*branches)
+
+
+def _manual_branch(who: Any) -> Any:
+    """The person's approved manual flags that hold on `today` (healthcode/manualflags): approved by then, not ended,
+    not withdrawn before the day ends. Colour in `label`, the written reason in `note`."""
+    mf = ManualFlag
+    today = bindparam("today", type_=Date())
+    return (sql_select(*_row("manual", day=mf.starts_on, label=mf.color, until=mf.ends_on, seq=mf.id, note=mf.reason))
+            .where(mf.id_number == who, mf.starts_on.is_not(None), mf.starts_on <= today, mf.ends_on >= today,
+                   or_(mf.withdrawn_at.is_(None), mf.withdrawn_at >= bindparam("cutoff", type_=DateTime()))))
 
 
 def collect_flags(session: Session, id_number: str, today: date, ruleset: RuleSet,
@@ -100,7 +113,7 @@ def facts_parameters(ruleset: RuleSet, today: date) -> dict[str, Any]:
 
 
 def flags_of(id_number: str, rows: Iterable[Any]) -> Flags:
-    """The Flags of the facts statement's rows (attributes kind, day, at, label, flag, until, seq, batch_id)."""
+    """The Flags of the facts statement's rows (attributes kind, day, at, label, flag, until, seq, batch_id, note)."""
     found: dict[str, list[Any]] = {}
     for row in rows:
         found.setdefault(row.kind, []).append(row)
@@ -115,6 +128,8 @@ def flags_of(id_number: str, rows: Iterable[Any]) -> Flags:
                        for r in sorted(get("closure", ()), key=lambda r: (r.day, r.seq))),
         fever_clinic_visits=tuple(DatedFact(r.day, r.batch_id) for r in get("clinic", ())),
         fever_drug_purchases=tuple(DatedFact(r.day, r.batch_id) for r in get("drug", ())),
+        manual=tuple(ManualFact(r.seq, r.label, r.note, r.day, r.until)
+                     for r in sorted(get("manual", ()), key=lambda r: r.seq)),
     )
 
 
@@ -122,4 +137,4 @@ def flags_of(id_number: str, rows: Iterable[Any]) -> Flags:
 # (rules/color_repository.py).
 SOURCE_KINDS = {"cases": "case", "close_contacts": "close_contact", "computed_contacts": "computed_contact",
                 "arrivals": "arrival", "closures": "closure", "fever_clinic_visits": "clinic",
-                "fever_drug_purchases": "drug"}
+                "fever_drug_purchases": "drug", "manual": "manual"}

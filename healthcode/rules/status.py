@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from healthcode.rules.flags import Flags
+from healthcode.rules.flags import Flags, ManualFact
 from healthcode.rules.ruleset import KIND_ARRIVAL, KIND_LATEST_CASE, KIND_PERIOD, KIND_WINDOWED, Rule, RuleSet
 
 MAX_DATES_SHOWN = 5
+# A manual flag of the health authority (healthcode/manualflags) is a reason of its own, outside every rule set.
+MANUAL_RULE = "manual"
+MANUAL_TITLE = "卫生健康部门人工标记"
+MANUAL_TEXT = "卫生健康部门人工标记：{reason}（{since} 至 {until}），{back} 起解除标记"
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,27 @@ class Status:
 def evaluate(flags: Flags, today: date, ruleset: RuleSet) -> Status:
     """The status of the person on `today`: one reason per rule that holds; the most severe colour among them."""
     reasons = [reason for rule in ruleset.rules if (reason := _EVALUATORS[rule.kind](rule, flags, today))]
-    color = ruleset.most_severe([ruleset.rule_by_id[r.rule].color for r in reasons])
+    colors = [ruleset.rule_by_id[r.rule].color for r in reasons]
+    for fact in flags.manual:  # outside the rule set's rules: no rule set has to define them
+        if fact.since <= today <= fact.until:
+            reasons.append(_manual(fact))
+            colors.append(manual_color(ruleset, fact.color))
+    color = ruleset.most_severe(colors)
     return Status(color, tuple(reasons), ruleset.id, ruleset.color_labels.get(color, color))
+
+
+def manual_color(ruleset: RuleSet, color: str) -> str:
+    """The colour a manual flag gives under `ruleset`: its own when the rule set has it, else the rule set's mildest
+    colour after the default (a flag set under a rule set since replaced still marks the person, the mildest way)."""
+    if color in ruleset.colors[1:]:
+        return color
+    return ruleset.colors[1] if len(ruleset.colors) > 1 else ruleset.default_color
+
+
+def _manual(fact: ManualFact) -> Reason:
+    detail = MANUAL_TEXT.format(reason=fact.reason, since=fact.since.isoformat(), until=fact.until.isoformat(),
+                                back=(fact.until + timedelta(days=1)).isoformat())
+    return Reason(MANUAL_RULE, fact.since, fact.until, detail)
 
 
 def window_start(today: date, window_days: int) -> date:

@@ -39,6 +39,12 @@ class ConsoleUser:
     must_change_password: bool
     operator_id_number: str | None = None  # set when an enterprise operator signed in by real name, not the admin
     pending_verification: bool = False  # a self-registered enterprise not yet verified: only /ent/verify answers
+    user_name: str | None = None  # a named user of the unit (orgs/users.py), not its admin account
+
+    @property
+    def label(self) -> str:
+        """Who acted, as a record keeps it: 单位名（管理员） or 单位名（具名用户的姓名）."""
+        return f"{self.org_name}（{self.user_name or '管理员'}）"
 
 
 # One way of being signed in to the console: the user of this request's session, or None.

@@ -166,6 +166,16 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "POST /gov/disputes/{dispute_id}": AUTHORITY,
     "GET /gov/sms": AUTHORITY,  # SMS delivery states (masked phones, no texts)
     "GET /gov/audit": AUTHORITY,  # 问责记录: the ledger (masked ID numbers; a person filter is logged)
+    # Manual flags (a named user of the authority proposed the world's flag, so its admin may decide it) and the
+    # authority admin's named users.
+    "GET /gov/flags": AUTHORITY,
+    "POST /gov/flags": AUTHORITY,
+    "POST /gov/flags/{flag_id}/approve": AUTHORITY,
+    "POST /gov/flags/{flag_id}/reject": AUTHORITY,
+    "POST /gov/flags/{flag_id}/withdraw": AUTHORITY,
+    "GET /gov/users": AUTHORITY,
+    "POST /gov/users": AUTHORITY,
+    "POST /gov/users/{account_id}/deactivate": AUTHORITY,
     # Enterprises: their own console; another enterprise's employee and report ids find nothing.
     "GET /ent/": ENTERPRISES,
     "GET /ent/reports": ENTERPRISES,

@@ -23,11 +23,14 @@ from healthcode.enterprise import consent, import_store, registration
 from healthcode.enterprise import service as enterprise_service
 from healthcode.enterprise.models import Employee
 from healthcode.feeds.service import add_provider
+from healthcode.manualflags import service as manualflags
 from healthcode.messages import service as messages
 from healthcode.messages.models import Message
+from healthcode.orgs.users import add_user
 from healthcode.residents import family
 from healthcode.residents.family_models import FamilyLink
 from healthcode.residents.models import Person
+from healthcode.rules.ruleset import FJ_2020_02
 from tests.checkpoints.factories import PASSWORD, org, scanner
 from tests.enterprise.factories import enterprise, report, uscc_code
 from tests.identity.flow import make_account, sign_in
@@ -92,6 +95,11 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
     messages.send(db, [RESIDENT_ID], title="请上报", body="今日健康上报", now=NOW)
     provider = add_provider(db, "省卫健委", ["cases"])
     ent_account = db.scalars(select(Account.id).where(Account.username == ent.username)).one()
+    reviewer = add_user(db, authority.org_id, username="reviewer1", name="张审核", now=NOW)
+    reviewer_id = db.scalars(select(Account.id).where(Account.username == reviewer.username)).one()
+    flag = manualflags.propose(db, manualflags.Actor(reviewer_id, "卫健委（张审核）"), id_number="350102199001010024",
+                               color="orange", reason="测试", ends_on="2020-02-28", ruleset=FJ_2020_02, max_days=14,
+                               now=NOW)
     import_report = import_store.keep(db, import_store.Uploader(ent.org_id, ent_account), import_store.REPORT,
                                       ".xlsx", b"PK", clock.now())  # A's error report of a refused roster
     db.commit()
@@ -112,7 +120,7 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
            "employee_id": employee.id, "report_id": own_report.id, "message_id": message_id, "feed": "cases",
            "code": "350102", "level": 1, "action": "authorise", "request_id": asked.id, "link_id": link_id,
            "pending_request_id": pending.id, "dispute_id": dispute.dispute_id,
-           "token": import_report}
+           "token": import_report, "flag_id": flag.id, "account_id": reviewer_id}
     markers = ["吴居民", "吴*民", "周扫码", RESIDENT_NAME, RESIDENT_ID, RELATIVE_NAME, RELATIVE_ID]
     return World(superior, sub, other, ids, clients, markers)
 
