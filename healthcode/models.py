@@ -17,4 +17,5 @@ from healthcode.orgs import models as orgs  # noqa: F401
 from healthcode.regions import models as regions  # noqa: F401
 from healthcode.residents import family_models  # noqa: F401
 from healthcode.residents import models as residents  # noqa: F401
+from healthcode.rules import models as rules  # noqa: F401
 from healthcode.sessions import models as sessions  # noqa: F401
