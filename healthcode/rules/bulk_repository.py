@@ -58,10 +58,13 @@ def bulk_facts_query(statuses: Sequence[tuple[str, ...]], fever_departments: tup
 
 def stream_facts(session: Session, statuses: Sequence[tuple[str, ...]], fever_departments: Sequence[str],
                  start: date, today: date) -> Iterator[Any]:
-    """The rows of `bulk_facts_query`, fetched `CHUNK` at a time (a server-side cursor on PostgreSQL)."""
+    """The rows of `bulk_facts_query`, fetched `CHUNK` at a time (a server-side cursor on PostgreSQL), as plain
+    tuples read on the session's connection (the ORM's row processing would double the time)."""
     query = bulk_facts_query(statuses, tuple(fever_departments))
     params = {"start": start, "today": today, "cutoff": day_end(today)}
-    yield from session.execute(query.execution_options(yield_per=CHUNK), params)
+    result = session.connection().execute(query.execution_options(yield_per=CHUNK), params)
+    for chunk in result.partitions():
+        yield from chunk
 
 
 def read_only(session: Session) -> None:

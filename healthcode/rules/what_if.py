@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from healthcode.rules.ruleset import RuleSet
 from healthcode.rules.status import evaluate
 
 PROGRESS_EVERY = 10_000
+MEMO_SIZE = 100_000  # distinct fact patterns kept (a few hundred in practice)
 
 
 @dataclass
@@ -96,19 +97,30 @@ def what_if(session: Session, settings: Settings, candidate: RuleSet, day: date,
                     titles={r.id: r.title for r in candidate.rules},
                     labels={**current.color_labels, **candidate.color_labels})
     rule_color = {r.id: r.color for r in candidate.rules}
-    for id_number, facts in itertools.groupby(rows, key=attrgetter("id_number")):
+    two = len(statuses) > 1
+    outcomes: dict[frozenset[tuple[Any, ...]], tuple[str, str, tuple[str, ...]]] = {}
+    for id_number, facts in itertools.groupby(rows, key=itemgetter(0)):
         mine = list(facts)
-        now_flags, then_flags = _flags(id_number, mine, two=len(statuses) > 1)
-        before = evaluate(now_flags, day, current).color
-        status = evaluate(then_flags, day, candidate)
-        after = status.color
+        # The colours depend on the facts' kinds, dates, case statuses and order, abnormal flags and closure ends,
+        # never on the person, the batch or the texts' names: people with the same such facts share one evaluation
+        # (a memo of the pure evaluator; most people's facts are one record of one kind on one day).
+        key = frozenset(map(_colour_key, mine))
+        outcome = outcomes.get(key)
+        if outcome is None:
+            if len(outcomes) >= MEMO_SIZE:
+                outcomes.clear()
+            now_flags, then_flags = _flags(id_number, mine, two=two)
+            status = evaluate(then_flags, day, candidate)
+            outcome = outcomes[key] = (evaluate(now_flags, day, current).color, status.color,
+                                       tuple(r.rule for r in status.reasons))
+        before, after, holding = outcome
         result.residents += 1
         result.colors_now[before] += 1
         result.colors_then[after] += 1
-        for reason in status.reasons:
-            result.holds[reason.rule] += 1
-            if after != before and rule_color[reason.rule] == after:
-                result.decides[reason.rule] += 1
+        for rule in holding:
+            result.holds[rule] += 1
+            if after != before and rule_color[rule] == after:
+                result.decides[rule] += 1
         if after != before:
             result.changes[f"{before}->{after}"] += 1
         if on_progress is not None and result.residents % PROGRESS_EVERY == 0:
@@ -116,6 +128,14 @@ def what_if(session: Session, settings: Settings, candidate: RuleSet, day: date,
     if on_progress is not None:
         on_progress(result.residents)
     return result
+
+
+def _colour_key(row: Any) -> tuple[Any, ...]:
+    """What of a facts row (id_number, kind, day, at, label, flag, until, seq, batch_id) a colour can depend on: for a
+    case its status and record order too (the latest decides), for the rest the kind, dates and flag."""
+    if row[1] == "case":
+        return row[1], row[3], row[4], row[7]
+    return row[1], row[2], row[5], row[6]
 
 
 def _flags(id_number: str, rows: list[Any], *, two: bool) -> tuple[Any, Any]:
