@@ -83,10 +83,13 @@ class _Fact(NamedTuple):
 
 
 def what_if(session: Session, settings: Settings, candidate: RuleSet, day: date,
-            on_progress: Callable[[int], None] | None = None) -> WhatIf:
-    """The colours of every flagged resident on `day` under the set in force and under `candidate`, counted."""
+            on_progress: Callable[[int], None] | None = None, *, read_only: bool = True) -> WhatIf:
+    """The colours of every flagged resident on `day` under the set in force and under `candidate`, counted. With
+    `read_only` (the CLI's own transaction) the transaction is made read only on PostgreSQL; a page's request
+    transaction is left as it is (the what-if itself writes nothing either way)."""
     current = in_force(session, settings)
-    bulk_repository.read_only(session)
+    if read_only:
+        bulk_repository.read_only(session)
     statuses = [case_statuses(current)]
     if case_statuses(candidate) != statuses[0]:
         statuses.append(case_statuses(candidate))
