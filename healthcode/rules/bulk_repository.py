@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, bindparam, text, union_all
+from sqlalchemy import Date, Select, String, bindparam, text, type_coerce, union_all
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session
 
@@ -24,10 +24,13 @@ CHUNK = 20_000
 ALT_CONTACT = "computed_contact_alt"  # computed contacts under a second set of case statuses (what_if.py)
 
 
-def bulk_facts_query(statuses: Sequence[tuple[str, ...]], fever_departments: tuple[str, ...]) -> Select[Any]:
+def bulk_facts_query(statuses: Sequence[tuple[str, ...]], fever_departments: tuple[str, ...], *,
+                     raw_dates: bool = False) -> Select[Any]:
     """Rows (id_number, kind, day, at, label, flag, until, seq, batch_id) of every person some feed names, ordered by
     id_number; bound parameters `start`, `today`, `cutoff` as in `facts_query`. `statuses`: one or two tuples of case
-    statuses whose cases expose their fellow passengers (the second gives rows of kind `ALT_CONTACT`)."""
+    statuses whose cases expose their fellow passengers (the second gives rows of kind `ALT_CONTACT`). With
+    `raw_dates`, day, at and until come as the database's ISO 8601 text (SQLite: parsing a million of them costs more
+    than the query; the caller parses the few it evaluates)."""
     start = bindparam("start", type_=Date())
     c, cc, a = m.CaseRecord, m.CloseContactRecord, m.ArrivalRecord
     v, p, codes = m.ClinicVisitRecord, m.DrugPurchaseRecord, m.FeverDrugCode
@@ -53,14 +56,16 @@ def bulk_facts_query(statuses: Sequence[tuple[str, ...]], fever_departments: tup
         branches.append(sql_select(v.id_number, *as_row("clinic", day=v.visited_on, batch_id=v.batch_id))
                         .where(v.visited_on >= start, v.department.in_(fever_departments)))
     union = union_all(*branches).subquery("facts")
-    return sql_select(union).order_by(union.c.id_number)
+    columns = [type_coerce(c, String()) if raw_dates and c.name in ("day", "at", "until") else c for c in union.c]
+    return sql_select(*columns).order_by(union.c.id_number)
 
 
 def stream_facts(session: Session, statuses: Sequence[tuple[str, ...]], fever_departments: Sequence[str],
                  start: date, today: date) -> Iterator[Any]:
-    """The rows of `bulk_facts_query`, fetched `CHUNK` at a time (a server-side cursor on PostgreSQL), as plain
-    tuples read on the session's connection (the ORM's row processing would double the time)."""
-    query = bulk_facts_query(statuses, tuple(fever_departments))
+    """The rows of `bulk_facts_query`, fetched `CHUNK` at a time (a server-side cursor on PostgreSQL), read on the
+    session's connection (the ORM's row processing would double the time); on SQLite with dates as text."""
+    query = bulk_facts_query(statuses, tuple(fever_departments),
+                             raw_dates=session.get_bind().dialect.name == "sqlite")
     params = {"start": start, "today": today, "cutoff": day_end(today)}
     result = session.connection().execute(query.execution_options(yield_per=CHUNK), params)
     for chunk in result.partitions():

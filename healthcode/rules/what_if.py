@@ -11,7 +11,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -71,6 +71,18 @@ class WhatIf:
         return "\n".join(lines)
 
 
+class _Row(NamedTuple):
+    id_number: str
+    kind: str
+    day: Any
+    at: Any
+    label: Any
+    flag: Any
+    until: Any
+    seq: Any
+    batch_id: Any
+
+
 class _Fact(NamedTuple):
     kind: str
     day: Any
@@ -101,13 +113,15 @@ def what_if(session: Session, settings: Settings, candidate: RuleSet, day: date,
                     labels={**current.color_labels, **candidate.color_labels})
     rule_color = {r.id: r.color for r in candidate.rules}
     two = len(statuses) > 1
-    outcomes: dict[frozenset[tuple[Any, ...]], tuple[str, str, tuple[str, ...]]] = {}
+    outcomes: dict[Any, tuple[str, str, tuple[str, ...]]] = {}
+    tally: Counter[tuple[str, str, tuple[str, ...]]] = Counter()  # outcome -> residents with it
+    evaluated = 0
     for id_number, facts in itertools.groupby(rows, key=itemgetter(0)):
         mine = list(facts)
         # The colours depend on the facts' kinds, dates, case statuses and order, abnormal flags and closure ends,
         # never on the person, the batch or the texts' names: people with the same such facts share one evaluation
         # (a memo of the pure evaluator; most people's facts are one record of one kind on one day).
-        key = frozenset(map(_colour_key, mine))
+        key = _colour_key(mine[0]) if len(mine) == 1 else frozenset(map(_colour_key, mine))
         outcome = outcomes.get(key)
         if outcome is None:
             if len(outcomes) >= MEMO_SIZE:
@@ -116,20 +130,22 @@ def what_if(session: Session, settings: Settings, candidate: RuleSet, day: date,
             status = evaluate(then_flags, day, candidate)
             outcome = outcomes[key] = (evaluate(now_flags, day, current).color, status.color,
                                        tuple(r.rule for r in status.reasons))
-        before, after, holding = outcome
-        result.residents += 1
-        result.colors_now[before] += 1
-        result.colors_then[after] += 1
+        tally[outcome] += 1
+        evaluated += 1
+        if on_progress is not None and evaluated % PROGRESS_EVERY == 0:
+            on_progress(evaluated)
+    for (before, after, holding), count in tally.items():
+        result.residents += count
+        result.colors_now[before] += count
+        result.colors_then[after] += count
         for rule in holding:
-            result.holds[rule] += 1
+            result.holds[rule] += count
             if after != before and rule_color[rule] == after:
-                result.decides[rule] += 1
+                result.decides[rule] += count
         if after != before:
-            result.changes[f"{before}->{after}"] += 1
-        if on_progress is not None and result.residents % PROGRESS_EVERY == 0:
-            on_progress(result.residents)
+            result.changes[f"{before}->{after}"] += count
     if on_progress is not None:
-        on_progress(result.residents)
+        on_progress(evaluated)
     return result
 
 
@@ -144,12 +160,22 @@ def _colour_key(row: Any) -> tuple[Any, ...]:
 def _flags(id_number: str, rows: list[Any], *, two: bool) -> tuple[Any, Any]:
     """The person's Flags under the set in force and under the candidate: the same unless the two count computed
     contacts from different case statuses (then each reads its own kind of computed-contact rows)."""
+    rows = [_typed(r) for r in rows]
     if not two:
         flags = flags_of(id_number, rows)
         return flags, flags
     now = flags_of(id_number, (r for r in rows if r.kind != bulk_repository.ALT_CONTACT))
     then = flags_of(id_number, _as_candidate(rows))
     return now, then
+
+
+def _typed(row: Any) -> Any:
+    """A facts row with date and date-time objects (SQLite's rows carry them as ISO 8601 text)."""
+    _, kind, day, at, label, flag, until, seq, batch_id = row
+    if not isinstance(day, str) and not isinstance(at, str) and not isinstance(until, str):
+        return row
+    return _Row(row[0], kind, day and date.fromisoformat(day[:10]), at and datetime.fromisoformat(at), label, flag,
+                until and date.fromisoformat(until[:10]), seq, batch_id)
 
 
 def _as_candidate(rows: Iterable[Any]) -> Iterable[Any]:
