@@ -54,16 +54,17 @@ def in_force_only(engine: Engine) -> tuple[float, int]:
     from healthcode.config import get_settings
     from healthcode.db import session_factory
     from healthcode.rules import bulk_repository
-    from healthcode.rules.repository import case_statuses, flags_of
+    from healthcode.rules.repository import case_statuses
     from healthcode.rules.ruleset import FJ_2020_02
     from healthcode.rules.status import evaluate
+    from healthcode.rules.what_if import person_flags
 
     started, people = time.perf_counter(), 0
     with session_factory(engine)() as session:
         rows = bulk_repository.stream_facts(session, [case_statuses(FJ_2020_02)], get_settings().fever_departments,
                                             TODAY - timedelta(days=FJ_2020_02.lookback_days - 1), TODAY)
         for id_number, facts in itertools.groupby(rows, key=attrgetter("id_number")):
-            evaluate(flags_of(id_number, facts), TODAY, FJ_2020_02)
+            evaluate(person_flags(id_number, facts), TODAY, FJ_2020_02)
             people += 1
         session.rollback()
     return time.perf_counter() - started, people

@@ -169,6 +169,11 @@ def _flags(id_number: str, rows: list[Any], *, two: bool) -> tuple[Any, Any]:
     return now, then
 
 
+def person_flags(id_number: str, rows: Iterable[Any]) -> Any:
+    """The Flags of one person's rows of the bulk statement (dates parsed where the database gave text)."""
+    return flags_of(id_number, [_typed(r) for r in rows])
+
+
 def _typed(row: Any) -> Any:
     """A facts row with date and date-time objects (SQLite's rows carry them as ISO 8601 text)."""
     _, kind, day, at, label, flag, until, seq, batch_id = row
