@@ -72,3 +72,23 @@ def test_after_the_switch_a_resident_sees_a_yellow_or_red_code(phone: Any, db: A
     assert phone.get_by_test_id("color-label").inner_text() == label
     assert phone.locator("#code").get_attribute("data-color") == color
     phone.screenshot(path=str(SCREENSHOTS / f"citizen-code-{color}.png"), full_page=True)
+
+
+def test_after_the_switch_the_scanner_reads_a_yellow_code(phone: Any, db: Any, settings: Settings) -> None:
+    from tests.browser.test_scanner import log_in_and_report_point
+    from tests.checkpoints.factories import issue, org, person, scanner
+
+    phone_number = scanner(db, org(db).username)
+    resident = person(db, name="李斌")
+    f.clinic_visit(db, resident.id_number, "2020-02-23 10:00")
+    in_force.switch(db, settings, "fj-2021-09", operator="authority", org_id=None, now=NOW)
+    db.commit()
+    issued = issue(db, resident, NOW)
+    log_in_and_report_point(phone, phone_number)
+    phone.get_by_test_id("number").fill(issued.number_code)
+    phone.get_by_test_id("lookup").tap()
+    phone.locator("#result-section").wait_for()
+    block = phone.get_by_test_id("color")
+    assert block.inner_text().startswith("黄码")
+    assert "color-yellow" in (block.get_attribute("class") or "")
+    phone.screenshot(path=str(SCREENSHOTS / "scanner-result-yellow.png"), full_page=True)
