@@ -72,11 +72,12 @@ def switch(session: Session, settings: Settings, rule_set_id: str, *, operator: 
     session.info[_SWITCHED] = True
     _known.pop(engine, None)
 
-    def committed(done: Session) -> None:
+    def ended(done: Session, *_: Any) -> None:
         done.info.pop(_SWITCHED, None)
-        _known.pop(engine, None)  # the next read in this process sees the switch at once
+        _known.pop(engine, None)  # committed: the next read in this process sees the switch at once
 
-    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_commit", ended, once=True)
+    event.listen(session, "after_rollback", ended, once=True)
     log.info("rule set in force switched from %s to %s by %s (switch %s)", current, ruleset.id, operator, row.id)
     return row
 
