@@ -150,12 +150,13 @@ def _rule_set(data: dict[str, Any], source: str) -> RuleSet:
 
 
 def _rule(source: str, data: dict[str, Any], where: str, colors: tuple[str, ...]) -> Rule:
+    named = data.get("id")
+    if isinstance(named, str) and _ID.match(named):  # the rule's id in every message about it, once it is valid
+        where = f"{where[:-1]}（{named}）."
     fields = _Fields(source, data, where, _RULE_KEYS)
     rule_id = fields.text("id")
     if not _ID.match(rule_id):
         fields.fail("id", "只能由小写字母、数字、连字符和下划线组成（至多32个字符）")
-    where = f"{where[:-1]}（{rule_id}）."
-    fields.where = where
     kind = fields.text("kind")
     spec = _KINDS.get(kind)
     if spec is None:
