@@ -41,11 +41,13 @@ TARGET_P99_MS = 5.0
 FEVER_CODES = 200
 
 
-def flagged_rows(rng: random.Random, people: int, feed: str, batch_id: int) -> Iterator[tuple]:
-    """One record for every fourth person (person k goes to feed k % 4), dated over the last 30 days."""
+def flagged_rows(rng: random.Random, people: int, feed: str, batch_id: int, days: int = 30,
+                 all_count: bool = False) -> Iterator[tuple]:
+    """One record for every fourth person (person k goes to feed k % 4), dated over the last `days` days. With
+    `all_count`, every visit is to a fever clinic and every drug a listed fever drug (else 70% and a quarter)."""
     offset = ["close_contacts", "arrivals", "clinic_visits", "drug_purchases"].index(feed)
     for k in range(offset, people, 4):
-        day = TODAY - timedelta(days=rng.randint(0, 29))
+        day = TODAY - timedelta(days=rng.randint(0, days - 1))
         at = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randint(0, 1439))
         who = person(k)
         if feed == "close_contacts":
@@ -53,27 +55,29 @@ def flagged_rows(rng: random.Random, people: int, feed: str, batch_id: int) -> I
         elif feed == "arrivals":
             yield (batch_id, who, "入闽", "湖北省武汉市", day, rng.random() < 0.05)
         elif feed == "clinic_visits":
-            department = "发热门诊" if rng.random() < 0.7 else "呼吸内科"
+            department = "发热门诊" if all_count or rng.random() < 0.7 else "呼吸内科"
             yield (batch_id, f"cv{k}", f"cv{k}", who, "患者", at, day, department)
         else:
-            yield (batch_id, f"dp{k}", f"dp{k}", who, "患者", at, day, f"XN{rng.randint(1, 800):05d}")
+            code = rng.randint(1, FEVER_CODES if all_count else 800)
+            yield (batch_id, f"dp{k}", f"dp{k}", who, "患者", at, day, f"XN{code:05d}")
 
 
-def load(engine: Engine, people: int, travel: int, cases: int, closures: int) -> None:
+def load(engine: Engine, people: int, travel: int, cases: int, closures: int, days: int = 30,
+         all_count: bool = False) -> None:
     from healthcode.feeds import models as m
 
     rng = random.Random(7)
     bulk_insert(engine, m.CloseContactRecord.__table__, ("batch_id", "row_key", "id_number", "name", "contact_date"),
-                flagged_rows(rng, people, "close_contacts", add_batch(engine, "close_contacts")))
+                flagged_rows(rng, people, "close_contacts", add_batch(engine, "close_contacts"), days, all_count))
     bulk_insert(engine, m.ArrivalRecord.__table__,
                 ("batch_id", "id_number", "name", "origin", "arrived_on", "health_abnormal"),
-                flagged_rows(rng, people, "arrivals", add_batch(engine, "arrivals")))
+                flagged_rows(rng, people, "arrivals", add_batch(engine, "arrivals"), days, all_count))
     bulk_insert(engine, m.ClinicVisitRecord.__table__,
                 ("batch_id", "row_key", "record_id", "id_number", "name", "visited_at", "visited_on", "department"),
-                flagged_rows(rng, people, "clinic_visits", add_batch(engine, "clinic_visits")))
+                flagged_rows(rng, people, "clinic_visits", add_batch(engine, "clinic_visits"), days, all_count))
     bulk_insert(engine, m.DrugPurchaseRecord.__table__,
                 ("batch_id", "row_key", "record_id", "id_number", "name", "purchased_at", "purchased_on", "drug_code"),
-                flagged_rows(rng, people, "drug_purchases", add_batch(engine, "drug_purchases")))
+                flagged_rows(rng, people, "drug_purchases", add_batch(engine, "drug_purchases"), days, all_count))
     codes_batch = add_batch(engine, "fever_drug_codes")
     bulk_insert(engine, m.FeverDrugCode.__table__, ("batch_id", "drug_code", "drug_name"),
                 ((codes_batch, f"XN{i:05d}", "退烧药") for i in range(1, FEVER_CODES + 1)))

@@ -166,7 +166,7 @@ def _mount_sessions(app: FastAPI, settings: Settings) -> None:
 
 def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
-    authority's region-level, feed and SMS delivery pages. Uses the session installed by `_mount_sessions`."""
+    authority's region-level, rule-set, feed and SMS delivery pages. Uses the session installed by `_mount_sessions`."""
     from healthcode.console import pages as console_pages
     from healthcode.console import records_pages, reports_pages
     from healthcode.enterprise import pages_realname
@@ -176,9 +176,10 @@ def _mount_console(app: FastAPI) -> None:
     from healthcode.messages import pages as sms_pages
     from healthcode.orgs import console_auth, export_pages, operators, users_pages
     from healthcode.regions import pages as region_pages
+    from healthcode.rules import pages as rule_pages
 
-    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, feed_pages, export_pages,
-                   sms_pages, audit_pages, flag_pages, users_pages):
+    for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, rule_pages, feed_pages,
+                   export_pages, sms_pages, audit_pages, flag_pages, users_pages):
         app.include_router(module.router)
     # Who is signed in to the console (web/console.py): a unit admin, else an enterprise operator by real name.
     app.state.console_sign_ins = (console_auth.signed_in_admin, pages_realname.signed_in_operator)

@@ -424,5 +424,14 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info", log_config=log_config())
 
 
+def _mount_rules() -> None:
+    from healthcode.cli_rules import rules_app  # noqa: PLC0415  (its commands use this module's helpers)
+
+    app.add_typer(rules_app, name="rules")
+
+
+_mount_rules()
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -19,4 +19,5 @@ from healthcode.regions import models as regions  # noqa: F401
 from healthcode.residents import family_models  # noqa: F401
 from healthcode.residents import models as residents  # noqa: F401
 from healthcode.rules import manual_models as rules_manual  # noqa: F401
+from healthcode.rules import models as rules  # noqa: F401
 from healthcode.sessions import models as sessions  # noqa: F401

@@ -28,6 +28,7 @@ from healthcode import clock, datadir  # noqa: E402
 from healthcode.codes import keys  # noqa: E402
 from healthcode.config import Settings, get_settings  # noqa: E402
 from healthcode.db import Base, make_engine, session_factory  # noqa: E402
+from healthcode.rules import in_force  # noqa: E402
 
 PG_URL = os.environ.get("HEALTHCODE_TEST_DATABASE_URL")
 
@@ -45,6 +46,7 @@ def _real_clock_after_each_test() -> Iterator[None]:
     yield
     clock.configure(Settings(env="test", fixed_now=None))
     keys.forget_signers()  # the process's copy of the signing key: the next test's database is emptied
+    in_force.forget()  # and its copy of the rule set in force
 
 
 

@@ -24,8 +24,8 @@ from healthcode.codes import service as codes
 from healthcode.codes.errors import CodeRefused
 from healthcode.config import Settings
 from healthcode.regions import service as regions
+from healthcode.rules.in_force import in_force
 from healthcode.rules.repository import facts_parameters, flags_of
-from healthcode.rules.ruleset import get_rule_set
 from healthcode.rules.status import evaluate
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def scan(session: Session, claims: tokens.Claims, *, point_id: int, code: str, n
         return None
     if (via == "qr") != (presented.claims is not None):
         return None
-    ruleset = get_rule_set(settings.rule_set)
+    ruleset = in_force(session, settings)  # the one statement computes this set's colour in SQL
     today = now.date()
     params: dict[str, Any] = {
         "account_id": claims.account_id, "version": claims.version, "point_id": point_id, "now": now,

@@ -28,7 +28,7 @@ from healthcode.residents.models import Person
 from healthcode.web.console import ConsoleUser
 
 PAGE_SIZE = 10
-COLORS = {"green": "绿码", "orange": "橙码"}
+COLORS = {"green": "绿码", "orange": "橙码", "yellow": "黄码", "red": "红码"}  # yellow, red: rule set fj-2021-09
 TEMPERATURE = {"normal": "正常", "abnormal": "异常"}
 VIA = {"qr": "扫码", "number": "数字码", "card": "纸质卡", "id_card": "身份证"}  # 身份证: 刷身份证 (issue 16)
 PURPOSES = ("疫情防控排查", "密切接触者追踪", "通行异常核查", "居民本人申请查询", "上级部门要求核查")

@@ -40,7 +40,7 @@ _COLUMNS: dict[str, TypeEngine[Any]] = {"day": Date(), "at": DateTime(), "label"
                                          "until": Date(), "seq": Integer(), "batch_id": Integer(), "note": String()}
 
 
-def _row(kind: str, **values: Any) -> list[Any]:
+def as_row(kind: str, **values: Any) -> list[Any]:
     """One branch's select list in the common shape (kind, day, at, label, flag, until, seq, batch_id, note); typed
     NULLs where a feed has no such column, so that PostgreSQL can type the UNION."""
     return [literal_column(f"'{kind}'", String()).label("kind")] + [
@@ -64,21 +64,21 @@ def facts_query(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -
     computed = contacts_query(one_person=True, statuses=statuses).subquery("computed")
     closures = residents_query(one_person=True, on_day=True).subquery("closures")
     branches = [
-        sql_select(*_row("case", at=c.reported_at, label=c.status, seq=c.id, batch_id=c.batch_id))
+        sql_select(*as_row("case", at=c.reported_at, label=c.status, seq=c.id, batch_id=c.batch_id))
         .where(c.id_number == who),
-        sql_select(*_row("close_contact", day=cc.contact_date, batch_id=cc.batch_id))
+        sql_select(*as_row("close_contact", day=cc.contact_date, batch_id=cc.batch_id))
         .where(cc.id_number == who, cc.contact_date >= start),
-        sql_select(*_row("computed_contact", day=computed.c.contact_date, label=computed.c.trip_id)),
-        sql_select(*_row("arrival", day=a.arrived_on, label=a.origin, flag=a.health_abnormal, batch_id=a.batch_id))
+        sql_select(*as_row("computed_contact", day=computed.c.contact_date, label=computed.c.trip_id)),
+        sql_select(*as_row("arrival", day=a.arrived_on, label=a.origin, flag=a.health_abnormal, batch_id=a.batch_id))
         .where(a.id_number == who),
-        sql_select(*_row("closure", day=closures.c.starts_on, label=closures.c.community, until=closures.c.ends_on,
+        sql_select(*as_row("closure", day=closures.c.starts_on, label=closures.c.community, until=closures.c.ends_on,
                          seq=closures.c.closure_id, batch_id=closures.c.batch_id)),
-        sql_select(*_row("drug", day=p.purchased_on, batch_id=p.batch_id))
+        sql_select(*as_row("drug", day=p.purchased_on, batch_id=p.batch_id))
         .where(p.id_number == who, p.purchased_on >= start, p.drug_code.in_(sql_select(codes.drug_code))),
     ]
     branches.append(_manual_branch(who))
     if fever_departments:
-        branches.append(sql_select(*_row("clinic", day=v.visited_on, batch_id=v.batch_id))
+        branches.append(sql_select(*as_row("clinic", day=v.visited_on, batch_id=v.batch_id))
                         .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments)))
     return union_all(*branches)
 
@@ -86,10 +86,17 @@ def facts_query(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -
 def _manual_branch(who: Any) -> Any:
     """The person's approved manual flags that hold on `today` (healthcode/manualflags): approved by then, not ended,
     not withdrawn before the day ends. Colour in `label`, the written reason in `note`."""
+    return manual_query().where(ManualFlag.id_number == who)
+
+
+def manual_query(*first: Any) -> Any:
+    """Every approved manual flag that holds on the bound `today` (see `_manual_branch`), with `first` columns
+    before the common row shape (the what-if's bulk statement puts the id_number there)."""
     mf = ManualFlag
     today = bindparam("today", type_=Date())
-    return (sql_select(*_row("manual", day=mf.starts_on, label=mf.color, until=mf.ends_on, seq=mf.id, note=mf.reason))
-            .where(mf.id_number == who, mf.starts_on.is_not(None), mf.starts_on <= today, mf.ends_on >= today,
+    return (sql_select(*first, *as_row("manual", day=mf.starts_on, label=mf.color, until=mf.ends_on, seq=mf.id,
+                                       note=mf.reason))
+            .where(mf.starts_on.is_not(None), mf.starts_on <= today, mf.ends_on >= today,
                    or_(mf.withdrawn_at.is_(None), mf.withdrawn_at >= bindparam("cutoff", type_=DateTime()))))
 
 

@@ -87,6 +87,8 @@ def window_start(today: date, window_days: int) -> date:
 
 
 def _latest_case(rule: Rule, flags: Flags, today: date) -> Reason | None:
+    if not flags.cases:  # most people: nothing to look at (the what-if evaluates a million of them)
+        return None
     # Records reported after today do not count yet; among equal report times the one stored last wins.
     known = [(c.reported_at, i, c) for i, c in enumerate(flags.cases) if c.reported_at.date() <= today]
     if not known:
@@ -101,6 +103,8 @@ def _latest_case(rule: Rule, flags: Flags, today: date) -> Reason | None:
 
 def _windowed(rule: Rule, flags: Flags, today: date) -> Reason | None:
     assert rule.window_days is not None
+    if not any(getattr(flags, source) for source in rule.sources):
+        return None
     start = window_start(today, rule.window_days)
     facts = [f for source in rule.sources for f in getattr(flags, source) if start <= f.on <= today]
     if not facts:
@@ -115,6 +119,8 @@ def _windowed(rule: Rule, flags: Flags, today: date) -> Reason | None:
 
 def _arrival(rule: Rule, flags: Flags, today: date) -> Reason | None:
     assert rule.window_days is not None
+    if not flags.arrivals:
+        return None
     start = window_start(today, rule.window_days)
     facts = [a for a in flags.arrivals if a.on <= today and (a.on >= start or a.health_abnormal)]
     if not facts:
@@ -133,6 +139,8 @@ def _arrival(rule: Rule, flags: Flags, today: date) -> Reason | None:
 
 
 def _period(rule: Rule, flags: Flags, today: date) -> Reason | None:
+    if not flags.closures:
+        return None
     facts = [c for c in flags.closures if c.starts_on <= today and (c.ends_on is None or today <= c.ends_on)]
     if not facts:
         return None

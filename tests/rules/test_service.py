@@ -113,6 +113,7 @@ def test_given_a_realtime_push_then_the_very_next_status_reflects_it(db, setting
 
 
 def test_given_any_person_then_status_is_one_statement(db, engine, settings):
+    status_for(db, settings, f.person_id(99), f.NOW)  # the process reads the rule set in force once per 10 s
     statements: list[str] = []
 
     def record(*args: object) -> None:

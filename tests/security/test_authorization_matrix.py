@@ -160,6 +160,8 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /gov/regions": AUTHORITY,
     "POST /gov/regions/level": AUTHORITY,
     "POST /gov/regions/policy/{level}": AUTHORITY,
+    "GET /gov/rules": AUTHORITY,
+    "POST /gov/rules/switch": AUTHORITY,
     "GET /gov/feeds/fever-drugs": AUTHORITY,
     "GET /gov/feeds/status": AUTHORITY,
     "GET /gov/disputes": AUTHORITY,
@@ -217,6 +219,7 @@ ROUTE_IDS: dict[str, dict[str, str]] = {
 # Bodies that get an allowed caller past input validation, so that the permission check is what decides.
 BODIES: dict[str, dict[str, Any]] = {
     "POST /gov/password": {"data": {"old_password": "x", "new_password": "Passw0rd1", "confirm_password": "Passw0rd2"}},
+    "POST /gov/rules/switch": {"data": {"rule_set": "fj-2021-09"}},  # unconfirmed: 422 for the authority, no switch
     "POST /api/v1/checkpoint/scans": {"json": {"point_id": "{point_id}", "code": "000000000000"}},
     "POST /api/v1/checkpoint/id-checks": {"json": {"point_id": "{point_id}", "name": "张三",
                                                    "id_number": "350102198001010012"}},

@@ -398,7 +398,7 @@
   function result(r, offline) {
     state.last = { scan_id: r.scan_id, client_scan_id: r.client_scan_id, offline: offline };
     var block = $("color-block");
-    block.className = "color-result color-" + (r.color === "green" || r.color === "orange" ? r.color : "other");
+    block.className = "color-result color-" + (COLOR_TEXT[r.color] ? r.color : "other");
     $("color-text").textContent = COLOR_TEXT[r.color] || r.color;
     show($("offline-mark"), offline);
     show($("idcard-mark"), r.via === "id_card");
