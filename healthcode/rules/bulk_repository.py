@@ -30,8 +30,8 @@ def bulk_facts_query(statuses: Sequence[tuple[str, ...]], fever_departments: tup
     """Rows (id_number, kind, day, at, label, flag, until, seq, batch_id, note) of every person some feed or manual
     flag names, ordered by id_number; bound parameters `start`, `today`, `cutoff` as in `facts_query`. `statuses`: one
     or two tuples of case statuses whose cases expose their fellow passengers (the second gives rows of kind
-    `ALT_CONTACT`). With `raw_dates`, day, at and until come as the database's ISO 8601 text (SQLite: parsing a million of them costs more
-    than the query; the caller parses the few it evaluates)."""
+    `ALT_CONTACT`). With `raw_dates`, day, at and until come as the database's ISO 8601 text (SQLite: parsing a
+    million of them costs more than the query; the caller parses the few it evaluates)."""
     start = bindparam("start", type_=Date())
     c, cc, a = m.CaseRecord, m.CloseContactRecord, m.ArrivalRecord
     v, p, codes = m.ClinicVisitRecord, m.DrugPurchaseRecord, m.FeverDrugCode
