@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     session_idle_signed_out_minutes: int = Field(default=15, ge=1)
     # USCCs of the health authority (疫情防控指挥部): their admins also get the region level, fever-drug and feed pages.
     authority_usccs: list[str] = []
+    # Appeals (申诉, issue 16): evidence up to this many MB (JPEG, PNG or PDF, checked by content), the authority's
+    # deadline in days after filing, and how many days a decided appeal and its evidence file are kept (`healthcode
+    # purge`); the corrections an upheld appeal made stay.
+    appeal_evidence_max_mb: int = Field(default=5, ge=1, le=50)
+    appeal_decision_days: int = Field(default=3, ge=1, le=60)
+    appeal_retention_days: int = Field(default=180, ge=1)
 
     # SMS gateway (SPEC section 11): the dispatcher (messages/dispatch.py) POSTs {"phone", "text"} there, with
     # `Authorization: Bearer <token>` when a token is set; unset, texts stay in the development outbox (sms_outbox).

@@ -79,6 +79,7 @@ class ReasonView:
     detail: str
     since: date
     until: date | None
+    rule: str = ""  # the rule id: what an appeal contests
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def reasons(session: Session, settings: Settings, person: Person, now: datetime)
     rule_set = get_rule_set(status.rule_set)
     items = [
         ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id else r.rule, r.detail,
-                   r.since, r.until)
+                   r.since, r.until, r.rule)
         for r in status.reasons
     ]
     open_ended = any(r.until is None for r in status.reasons)
