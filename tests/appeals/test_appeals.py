@@ -220,3 +220,20 @@ def test_purge_removes_decided_appeals_past_retention_with_their_evidence(
     assert appeals(db) == [] and _evidence_files(settings) == []
     assert len(db.scalars(select(Correction)).all()) == 1  # the correction is data: it stays
     assert verify(db).ok
+
+
+def test_the_history_json_lists_the_appeal_and_its_correction(world: Any, db: Any) -> None:
+    from healthcode.appeals.history import appeals_json, corrections_json
+
+    file(world.resident)
+    [appeal] = appeals(db)
+    world.authority.post(f"/gov/appeals/{appeal.id}/decide", data={"outcome": "upheld", "reason": "误录"})
+    db.rollback()
+
+    [listed] = appeals_json(db, ZHANG)
+    [made] = corrections_json(db, ZHANG)
+    assert (listed["id"], listed["state"], listed["decision"], listed["evidence"]["type"]) == (
+        appeal.id, "upheld", "误录", "image/png")
+    assert (made["feed"], made["record_key"], made["record_on"], made["appeal_id"]) == (
+        "clinic_visits", "v-1", "2020-02-20", appeal.id)
+    assert appeals_json(db, "350203199002020023") == [] and corrections_json(db, "350203199002020023") == []
