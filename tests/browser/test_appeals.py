@@ -52,6 +52,8 @@ def test_a_resident_appeals_on_his_phone_and_the_authority_upholds_it_on_a_pc(
 
     sign_in(phone)
     phone.goto("/citizen/reasons")
+    expect(phone.get_by_test_id("appeal-fever_clinic")).to_be_visible()
+    phone.screenshot(path=str(SCREENSHOTS / "citizen-reasons-appeal.png"), full_page=True)
     phone.get_by_test_id("appeal-fever_clinic").tap()
     phone.wait_for_url(re.compile(r"/citizen/appeals/new"))
     expect(phone.get_by_test_id("contested")).to_contain_text(day[:10])
