@@ -129,6 +129,7 @@ def _mount_checkpoints(app: FastAPI) -> None:
 def _mount_citizen(app: FastAPI, settings: Settings) -> None:
     """Real-name sign-in, the citizen portal (its code API is mounted first), and (never in production) the
     development identity provider."""
+    from healthcode.appeals import citizen_pages as appeal_pages
     from healthcode.citizen import access_pages, card_pages
     from healthcode.citizen import pages as citizen_pages
     from healthcode.identity import devprovider, relyingparty
@@ -137,6 +138,7 @@ def _mount_citizen(app: FastAPI, settings: Settings) -> None:
     app.include_router(citizen_pages.router)
     app.include_router(access_pages.router)
     app.include_router(card_pages.router)
+    app.include_router(appeal_pages.router)
     if settings.env != "prod":
         app.include_router(devprovider.router)
 
@@ -167,6 +169,7 @@ def _mount_sessions(app: FastAPI, settings: Settings) -> None:
 def _mount_console(app: FastAPI) -> None:
     """The government console (/gov): login, records, authorisation, reports, account retrieval, and the health
     authority's region-level, rule-set, feed and SMS delivery pages. Uses the session installed by `_mount_sessions`."""
+    from healthcode.appeals import pages as appeal_pages
     from healthcode.console import pages as console_pages
     from healthcode.console import records_pages, reports_pages
     from healthcode.enterprise import pages_realname
@@ -179,7 +182,7 @@ def _mount_console(app: FastAPI) -> None:
     from healthcode.rules import pages as rule_pages
 
     for module in (console_auth, console_pages, records_pages, reports_pages, region_pages, rule_pages, feed_pages,
-                   export_pages, sms_pages, audit_pages, flag_pages, users_pages):
+                   export_pages, sms_pages, audit_pages, flag_pages, users_pages, appeal_pages):
         app.include_router(module.router)
     # Who is signed in to the console (web/console.py): a unit admin, else an enterprise operator by real name.
     app.state.console_sign_ins = (console_auth.signed_in_admin, pages_realname.signed_in_operator)

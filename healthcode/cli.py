@@ -388,7 +388,8 @@ def audit_verify(as_json: JsonFlag = False) -> None:
 
 @app.command()
 def purge() -> None:
-    """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话和过期的员工导入文件（每天运行一次）。"""
+    """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话、过期的员工导入文件和已处理的申诉（每天运行一次）。"""
+    from healthcode.appeals import service as appeals
     from healthcode.checkpoints.service import purge as purge_scans
     from healthcode.codes.service import purge_expired
     from healthcode.enterprise import import_store
@@ -403,8 +404,10 @@ def purge() -> None:
         sessions = web_sessions.purge_expired(session, now)
         # Error reports and uploads awaiting confirmation of 批量导入 (30 minutes; each upload purges its enterprise's).
         imports = import_store.purge_expired(session, now)
+        appeal_count, evidence_files = appeals.purge(session, settings, now)  # files removed after the commit
     typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录、"
-               f"{sessions} 个已超时的登录会话、{imports} 个过期的员工导入文件")
+               f"{sessions} 个已超时的登录会话、{imports} 个过期的员工导入文件、{appeal_count} 件处理满 "
+               f"{settings.appeal_retention_days} 天的申诉（{evidence_files} 个证明材料文件）")
 
 
 @app.command()

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     # A manual flag of the authority (healthcode/manualflags) ends at most this many days after the day it is
     # proposed, that day counted (14: proposed on the 1st, it may end on the 14th at the latest).
     manual_flag_max_days: int = Field(default=14, ge=1, le=90)
+    # Appeals (申诉, issue 16): evidence up to this many MB (JPEG, PNG or PDF, checked by content), the authority's
+    # deadline in days after filing, and how many days a decided appeal and its evidence file are kept (`healthcode
+    # purge`); the corrections an upheld appeal made stay.
+    appeal_evidence_max_mb: int = Field(default=5, ge=1, le=50)
+    appeal_decision_days: int = Field(default=3, ge=1, le=60)
+    appeal_retention_days: int = Field(default=180, ge=1)
 
     # SMS gateway (SPEC section 11): the dispatcher (messages/dispatch.py) POSTs {"phone", "text"} there, with
     # `Authorization: Bearer <token>` when a token is set; unset, texts stay in the development outbox (sms_outbox).

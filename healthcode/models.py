@@ -1,6 +1,7 @@
 """Imports every domain's tables so that Base.metadata (Alembic, tests) knows them all."""
 
 from healthcode.accounts import models as accounts  # noqa: F401
+from healthcode.appeals import models as appeals  # noqa: F401
 from healthcode.checkpoints import models as checkpoints  # noqa: F401
 from healthcode.codes import models as codes  # noqa: F401
 from healthcode.console import models as console  # noqa: F401
@@ -18,6 +19,7 @@ from healthcode.orgs import models as orgs  # noqa: F401
 from healthcode.regions import models as regions  # noqa: F401
 from healthcode.residents import family_models  # noqa: F401
 from healthcode.residents import models as residents  # noqa: F401
+from healthcode.rules import correction_models as rules_corrections  # noqa: F401
 from healthcode.rules import manual_models as rules_manual  # noqa: F401
 from healthcode.rules import models as rules  # noqa: F401
 from healthcode.sessions import models as sessions  # noqa: F401

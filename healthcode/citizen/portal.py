@@ -94,6 +94,7 @@ class ReasonView:
     since: date
     until: date | None
     sources: tuple[SourceView, ...] = ()
+    rule: str = ""  # the rule id: what an appeal contests
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def reasons(session: Session, settings: Settings, person: Person, now: datetime)
     items = [
         ReasonView(rule_set.rule_by_id[r.rule].title if r.rule in rule_set.rule_by_id
                    else MANUAL_TITLE if r.rule == MANUAL_RULE else r.rule, r.detail, r.since, r.until,
-                   _sources(traced.get(r.rule, [])))
+                   _sources(traced.get(r.rule, [])), r.rule)
         for r in status.reasons
     ]
     open_ended = any(r.until is None for r in status.reasons)

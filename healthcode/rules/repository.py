@@ -32,6 +32,7 @@ from healthcode.db.hotsql import Hot
 from healthcode.feeds import models as m
 from healthcode.feeds.closures_repository import residents_query
 from healthcode.feeds.contacts_repository import CASE_STATUSES, contacts_query, day_end
+from healthcode.rules.corrections_repository import not_corrected
 from healthcode.rules.flags import ArrivalFact, CaseFact, ClosureFact, DatedFact, Flags, ManualFact
 from healthcode.rules.manual_models import ManualFlag
 from healthcode.rules.ruleset import KIND_LATEST_CASE, RuleSet
@@ -63,23 +64,29 @@ def facts_query(statuses: tuple[str, ...], fever_departments: tuple[str, ...]) -
     v, p, codes = m.ClinicVisitRecord, m.DrugPurchaseRecord, m.FeverDrugCode
     computed = contacts_query(one_person=True, statuses=statuses).subquery("computed")
     closures = residents_query(one_person=True, on_day=True).subquery("closures")
+    # A record an upheld appeal corrected for this person is no fact of his (rules/correction_models.py); the
+    # scan's one statement on PostgreSQL reads this statement too, so every path honours corrections.
     branches = [
         sql_select(*as_row("case", at=c.reported_at, label=c.status, seq=c.id, batch_id=c.batch_id))
-        .where(c.id_number == who),
+        .where(c.id_number == who, not_corrected(who, "cases", c.row_key)),
         sql_select(*as_row("close_contact", day=cc.contact_date, batch_id=cc.batch_id))
-        .where(cc.id_number == who, cc.contact_date >= start),
-        sql_select(*as_row("computed_contact", day=computed.c.contact_date, label=computed.c.trip_id)),
+        .where(cc.id_number == who, cc.contact_date >= start, not_corrected(who, "close_contacts", cc.row_key)),
+        sql_select(*as_row("computed_contact", day=computed.c.contact_date, label=computed.c.trip_id))
+        .where(not_corrected(who, "travel", computed.c.trip_id, computed.c.contact_date)),
         sql_select(*as_row("arrival", day=a.arrived_on, label=a.origin, flag=a.health_abnormal, batch_id=a.batch_id))
-        .where(a.id_number == who),
+        .where(a.id_number == who, not_corrected(who, "arrivals", a.origin, a.arrived_on)),
         sql_select(*as_row("closure", day=closures.c.starts_on, label=closures.c.community, until=closures.c.ends_on,
-                         seq=closures.c.closure_id, batch_id=closures.c.batch_id)),
+                         seq=closures.c.closure_id, batch_id=closures.c.batch_id))
+        .where(not_corrected(who, "closures", closures.c.community, closures.c.starts_on)),
         sql_select(*as_row("drug", day=p.purchased_on, batch_id=p.batch_id))
-        .where(p.id_number == who, p.purchased_on >= start, p.drug_code.in_(sql_select(codes.drug_code))),
+        .where(p.id_number == who, p.purchased_on >= start, p.drug_code.in_(sql_select(codes.drug_code)),
+               not_corrected(who, "drug_purchases", p.row_key)),
     ]
     branches.append(_manual_branch(who))
     if fever_departments:
         branches.append(sql_select(*as_row("clinic", day=v.visited_on, batch_id=v.batch_id))
-                        .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments)))
+                        .where(v.id_number == who, v.visited_on >= start, v.department.in_(fever_departments),
+                               not_corrected(who, "clinic_visits", v.row_key)))
     return union_all(*branches)
 
 

@@ -153,3 +153,23 @@ def test_a_manual_flag_counts_under_both_sets_so_it_keeps_its_resident_from_chan
     assert data["residents"] == world.EXPECTED["residents"] + 1
     assert "orange->green" not in data["changes"]
     assert data["colors"]["in_force"]["orange"] == world.EXPECTED["colors"]["in_force"]["orange"] + 1
+
+
+def test_a_corrected_record_counts_for_nobody_in_the_what_if(db) -> None:
+    """An upheld appeal's correction keeps the fever-clinic visitor's record out under both sets, as his own status
+    does: he is no longer a flagged resident at all."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from healthcode.feeds.models import ClinicVisitRecord
+    from healthcode.rules.correction_models import Correction
+
+    world.build(db)
+    key = db.scalar(select(ClinicVisitRecord.row_key).where(ClinicVisitRecord.id_number == world.P["clinic"]))
+    db.add(Correction(id_number=world.P["clinic"], feed="clinic_visits", record_key=key, rule="fever_clinic",
+                      reason="误报", made_by="测试", made_at=datetime(2020, 2, 23)))
+    db.commit()
+    data = invoke("what-if", "fj-2021-09")
+    assert data["residents"] == world.EXPECTED["residents"] - 1
+    assert data["colors"]["rule_set"]["yellow"] == world.EXPECTED["colors"]["rule_set"]["yellow"] - 1

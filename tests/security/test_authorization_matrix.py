@@ -111,6 +111,9 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "POST /citizen/report": RESIDENTS,
     "GET /citizen/report/history": RESIDENTS,
     "GET /citizen/access": RESIDENTS,  # who looked at his own data
+    "GET /citizen/appeals": RESIDENTS,  # his own appeals (issue 16)
+    "GET /citizen/appeals/new": RESIDENTS,  # a reason of his own colour (none held: the page says so)
+    "POST /citizen/appeals": RESIDENTS,
     "GET /citizen/employers": RESIDENTS,
     "POST /citizen/employers/{request_id}": RESIDENT_A,  # an employer's request to him only
     "POST /citizen/family/requests/{link_id}": NOBODY,  # only the relative it names (not the applicant)
@@ -178,6 +181,10 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /gov/users": AUTHORITY,
     "POST /gov/users": AUTHORITY,
     "POST /gov/users/{account_id}/deactivate": AUTHORITY,
+    "GET /gov/appeals": AUTHORITY,  # 申诉处理 (issue 16): masked residents
+    "GET /gov/appeals/{appeal_id}": AUTHORITY,
+    "POST /gov/appeals/{appeal_id}/decide": AUTHORITY,  # no outcome in the matrix's call: 422, nothing decided
+    "GET /gov/appeals/{appeal_id}/evidence": AUTHORITY,  # another unit: 404, as if there were none
     # Enterprises: their own console; another enterprise's employee and report ids find nothing.
     "GET /ent/": ENTERPRISES,
     "GET /ent/reports": ENTERPRISES,

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from healthcode import clock
 from healthcode.accounts.models import Account
 from healthcode.app import create_app
+from healthcode.appeals import evidence
+from healthcode.appeals.models import Appeal
 from healthcode.checkpoints.repository import scanner_by_phone
 from healthcode.config import Settings
 from healthcode.enterprise import consent, import_store, registration
@@ -102,6 +104,12 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
                                now=NOW)
     import_report = import_store.keep(db, import_store.Uploader(ent.org_id, ent_account), import_store.REPORT,
                                       ".xlsx", b"PK", clock.now())  # A's error report of a refused roster
+    proof = evidence.Evidence(b"%PDF-1.4 world", "application/pdf", "0" * 64)
+    appeal = Appeal(id_number=RESIDENT_ID, rule="fever_clinic", reason_since=date(2020, 2, 20),
+                    reason_detail="14天内有发热门诊就诊记录", statement="未曾就诊", state="open", filed_at=NOW,
+                    due_at=NOW, evidence_file=evidence.store(settings.data_dir, proof),
+                    evidence_type=proof.media_type, evidence_size=proof.size, evidence_sha256=proof.sha256)
+    db.add(appeal)  # resident A's appeal, with its evidence file
     db.commit()
     message_id = db.scalars(select(Message.id)).one()
     _console(clients["unit_admin"], sub.created.username, sub.created.password)
@@ -120,7 +128,7 @@ def build(engine: Engine, settings: Settings, db: Session) -> World:
            "employee_id": employee.id, "report_id": own_report.id, "message_id": message_id, "feed": "cases",
            "code": "350102", "level": 1, "action": "authorise", "request_id": asked.id, "link_id": link_id,
            "pending_request_id": pending.id, "dispute_id": dispute.dispute_id,
-           "token": import_report, "flag_id": flag.id, "account_id": reviewer_id}
+           "token": import_report, "flag_id": flag.id, "account_id": reviewer_id, "appeal_id": appeal.id}
     markers = ["吴居民", "吴*民", "周扫码", RESIDENT_NAME, RESIDENT_ID, RELATIVE_NAME, RELATIVE_ID]
     return World(superior, sub, other, ids, clients, markers)
 
