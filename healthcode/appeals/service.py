@@ -35,10 +35,19 @@ from healthcode.residents.models import Person
 from healthcode.residents.repository import person_by_id_number, person_id_by_id_number
 from healthcode.rules import corrections_repository
 from healthcode.rules.correction_models import Correction
+from healthcode.rules.in_force import in_force
 from healthcode.rules.repository import SOURCE_KINDS, case_statuses, facts_parameters
-from healthcode.rules.ruleset import KIND_ARRIVAL, KIND_LATEST_CASE, KIND_PERIOD, KIND_WINDOWED, Rule, get_rule_set
+from healthcode.rules.ruleset import (
+    KIND_ARRIVAL,
+    KIND_LATEST_CASE,
+    KIND_PERIOD,
+    KIND_WINDOWED,
+    RULE_SETS,
+    Rule,
+    get_rule_set,
+)
 from healthcode.rules.service import status_for
-from healthcode.rules.status import Reason, window_start
+from healthcode.rules.status import MANUAL_RULE, MANUAL_TITLE, Reason, window_start
 
 log = logging.getLogger(__name__)
 STATEMENT_MAX = 500  # characters of the resident's statement and of the authority's reason
@@ -53,8 +62,12 @@ class Filed:
 
 
 def rule_title(settings: Settings, rule_id: str) -> str:
-    rule = get_rule_set(settings.rule_set).rule_by_id.get(rule_id)
-    return rule.title if rule is not None else rule_id
+    """The rule's title in the default set, else in the first shipped set that has it (an appeal outlives a switch of
+    the set in force; rule ids are shared between the sets, their wording differs a little)."""
+    for ruleset in (get_rule_set(settings.rule_set), *RULE_SETS.values()):
+        if rule_id in ruleset.rule_by_id:
+            return ruleset.rule_by_id[rule_id].title
+    return MANUAL_TITLE if rule_id == MANUAL_RULE else rule_id
 
 
 def contestable(session: Session, settings: Settings, id_number: str, rule_id: str, now: datetime) -> Reason:
@@ -111,7 +124,7 @@ def appeal(session: Session, appeal_id: int) -> Appeal:
 
 def sources(session: Session, settings: Settings, found: Appeal, now: datetime) -> list[SourceRecord]:
     """The contested reason's source records that are not corrected yet (as the rule reads them today)."""
-    ruleset = get_rule_set(settings.rule_set)
+    ruleset = in_force(session, settings)
     rule = ruleset.rule_by_id.get(found.rule)
     if rule is None:
         return []

@@ -16,14 +16,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from healthcode.appeals.history import appeals_json, corrections_json
 from healthcode.common.masking import mask_id_number
 from healthcode.config import Settings
 from healthcode.history import repository as repo
 from healthcode.history.tracing import Fact, Resolver, Source, TracedDay, trace_day
 from healthcode.ledger.kinds import kind_label
 from healthcode.ledger.models import LedgerEntry
+from healthcode.rules.in_force import in_force
 from healthcode.rules.repository import collect_flags
-from healthcode.rules.ruleset import RuleSet, get_rule_set
+from healthcode.rules.ruleset import RuleSet
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,18 @@ class LedgerFact:
     ref_table: str | None
     ref_id: int | None
     hash: str
+    row: dict[str, Any] | None = None  # the appeal or correction the entry names, while it is stored
 
     @classmethod
-    def of(cls, entry: LedgerEntry) -> LedgerFact:
+    def of(cls, entry: LedgerEntry, rows: dict[tuple[str, int], dict[str, Any]]) -> LedgerFact:
+        row = rows.get((entry.ref_table, entry.ref_id)) if entry.ref_table and entry.ref_id else None
         return cls(entry.id, entry.at, entry.kind, entry.actor, json.loads(entry.body), entry.ref_table,
-                   entry.ref_id, entry.hash)
+                   entry.ref_id, entry.hash, row)
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(timespec="seconds"), "kind": self.kind,
                 "kind_label": kind_label(self.kind), "actor": self.actor, "facts": self.facts,
-                "ref_table": self.ref_table, "ref_id": self.ref_id, "hash": self.hash}
+                "ref_table": self.ref_table, "ref_id": self.ref_id, "hash": self.hash, "row": self.row}
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def person_history(session: Session, settings: Settings, id_number: str, today: 
     """The colours of the person (a normalised ID number, registered or not) on each day of the retention period
     ending `today`, merged into spans, with the sources of each rule, the colours actually shown that differ, and
     the person's appeals, corrections and manual flags from the ledger."""
-    ruleset = get_rule_set(settings.rule_set)
+    ruleset = in_force(session, settings)
     days = max(settings.scan_retention_days, 1)
     first = today - timedelta(days=days - 1)
     traced = [_trace(session, settings, ruleset, id_number, first + timedelta(days=n)) for n in range(days)]
@@ -124,8 +128,13 @@ def person_history(session: Session, settings: Settings, id_number: str, today: 
     shown = [Shown(*row) for row in repo.shown_colors(session, id_number, datetime.combine(first, time.min))]
     spans = [_span(group, resolver, ruleset, shown, ongoing=group[-1].day == today) for group in _groups(traced)]
 
+    # The appeal (state, decision, evidence's type and digest) and the correction (record, reason) an entry names,
+    # while they are stored: an appeal is purged after its retention, its ledger entries stay.
+    rows = {("appeals", a["id"]): a for a in appeals_json(session, id_number)}
+    rows.update({("corrections", c["id"]): c for c in corrections_json(session, id_number)})
+
     def ledger(*prefixes: str) -> tuple[LedgerFact, ...]:
-        return tuple(LedgerFact.of(e) for e in repo.of_person(session, id_number, prefixes))
+        return tuple(LedgerFact.of(e, rows) for e in repo.of_person(session, id_number, prefixes))
 
     return History(id_number, ruleset.id, first, today, tuple(spans), ledger("appeal."), ledger("correction."),
                    ledger("flag."))
@@ -133,7 +142,7 @@ def person_history(session: Session, settings: Settings, id_number: str, today: 
 
 def sources_today(session: Session, settings: Settings, id_number: str, today: date) -> dict[str, list[Source]]:
     """For each rule holding today, the records behind it (the citizen's 查看原因 page)."""
-    ruleset = get_rule_set(settings.rule_set)
+    ruleset = in_force(session, settings)
     day = _trace(session, settings, ruleset, id_number, today)
     resolver = Resolver(session, id_number, today - timedelta(days=max(ruleset.lookback_days, 1)),
                         settings.fever_departments)

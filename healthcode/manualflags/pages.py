@@ -15,8 +15,8 @@ from healthcode.common.masking import mask_id_number
 from healthcode.db import DbId, DbSession
 from healthcode.manualflags import service
 from healthcode.manualflags.service import Actor
+from healthcode.rules.in_force import in_force
 from healthcode.rules.manual_models import APPROVED, PROPOSED, REASON_MAX
-from healthcode.rules.ruleset import get_rule_set
 from healthcode.web.console import AuthorityAdmin, ConsoleUser, console_page
 from healthcode.web.forms import refusable
 
@@ -30,7 +30,7 @@ def _actor(admin: ConsoleUser) -> Actor:
 def _render(request: Request, admin: ConsoleUser, session: DbSession, *, status: int = 200,
             form: dict[str, str] | None = None, **extra: object) -> Response:
     settings = request.app.state.settings
-    ruleset = get_rule_set(settings.rule_set)
+    ruleset = in_force(session, settings)
     today = clock.now().date()
     rows = [{"flag": f, "id_masked": mask_id_number(f.id_number), "state": service.state_label(f, today),
              "color_label": ruleset.color_labels.get(f.color, f.color),
@@ -57,7 +57,7 @@ def propose(request: Request, admin: AuthorityAdmin, session: DbSession, id_numb
     settings = request.app.state.settings
     with refusable(session) as refused:
         flag = service.propose(session, _actor(admin), id_number=id_number, color=color, reason=reason,
-                               ends_on=ends_on, ruleset=get_rule_set(settings.rule_set),
+                               ends_on=ends_on, ruleset=in_force(session, settings),
                                max_days=settings.manual_flag_max_days, now=clock.now())
     if refused:
         return _render(request, admin, session, status=refused.status_code, error=refused.message,

@@ -237,3 +237,21 @@ def test_the_history_json_lists_the_appeal_and_its_correction(world: Any, db: An
     assert (made["feed"], made["record_key"], made["record_on"], made["appeal_id"]) == (
         "clinic_visits", "v-1", "2020-02-20", appeal.id)
     assert appeals_json(db, "350203199002020023") == [] and corrections_json(db, "350203199002020023") == []
+
+
+def test_person_history_names_the_appeal_and_the_correction_behind_its_ledger_entries(world: Any, db: Any,
+                                                                                       settings: Any) -> None:
+    from healthcode import clock
+    from healthcode.history.service import person_history
+
+    file(world.resident)
+    [appeal] = appeals(db)
+    world.authority.post(f"/gov/appeals/{appeal.id}/decide", data={"outcome": "upheld", "reason": "误录"})
+    db.rollback()
+
+    body = person_history(db, settings, ZHANG, clock.now().date()).as_json()
+    assert [(a["kind"], a["row"]["state"]) for a in body["appeals"]] == [("appeal.filed", "upheld"),
+                                                                         ("appeal.decided", "upheld")]
+    [made] = body["corrections"]
+    assert (made["kind"], made["row"]["record_key"], made["row"]["reason"]) == ("correction.made", "v-1", "误录")
+    assert body["entries"][-1]["color"] == "green"  # the corrected visit no longer counts today
