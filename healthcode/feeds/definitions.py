@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from healthcode.db import Base
 from healthcode.feeds import models as m
@@ -18,6 +19,7 @@ class Column:
     kind: str  # id_number / text / date / datetime / bool / int / case_status / travel_mode
     required: bool = False
     label: str = ""  # Chinese name, for error reports
+    default: Any = None  # stored when an optional column is missing or empty (SPEC: health_abnormal defaults false)
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ class Feed:
         return next((c for c in self.columns if c.name == name), None)
 
 
-def _c(name: str, kind: str, label: str, required: bool = False) -> Column:
-    return Column(name, kind, required, label)
+def _c(name: str, kind: str, label: str, required: bool = False, default: Any = None) -> Column:
+    return Column(name, kind, required, label, default)
 
 
 ID = _c("id_number", "id_number", "身份证号", True)
@@ -61,7 +63,7 @@ FEEDS: dict[str, Feed] = {f.name: f for f in (
     ), frequency_hours=24),
     Feed("arrivals", "疫情高发地区入闽人员", "snapshot", m.ArrivalRecord, (
         ID, NAME, _c("origin", "text", "来源地", True), _c("arrived_on", "date", "入闽日期", True),
-        _c("health_abnormal", "bool", "健康状况异常"),
+        _c("health_abnormal", "bool", "健康状况异常", default=False),
     )),
     Feed("closures", "封闭管理小区公告", "snapshot", m.ClosureRecord, (
         _c("community", "text", "小区", True), _c("address", "text", "地址", True),

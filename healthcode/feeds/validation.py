@@ -240,7 +240,7 @@ class FeedValidator:
                      "        if not raw:",
                      "            raw = None",
                      "    if raw is None:",
-                     f"        v{i} = None"]
+                     f"        v{i} = {column.default!r}"]
             if column.required:
                 body.append(f"        errors = _error(errors, line, {name}, MISSING)")
             length = getattr(table.c[column.name].type, "length", None)

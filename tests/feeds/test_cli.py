@@ -79,3 +79,11 @@ def test_given_a_progress_bar_then_it_follows_the_bytes_read_and_is_silent_when_
     with progress_bar(path, enabled=True) as on_progress:
         on_progress(path.stat().st_size)
     assert capsys.readouterr().out == ""
+
+
+def test_given_an_arrivals_file_without_health_abnormal_then_it_loads_as_false(run, engine, tmp_path) -> None:
+    path = write_csv(tmp_path, "a.csv", ["id_number", "name", "origin", "arrived_on"],
+                     [[A, "李斌", "湖北省武汉市", "2020-02-20"]])
+    result = run("feed", "load", "arrivals", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert stored(engine, "arrivals", "health_abnormal") == [(False,)]

@@ -100,6 +100,12 @@ def test_given_booleans_in_any_accepted_spelling_then_they_convert(value: object
     assert convert("arrivals", health_abnormal=value)[-1] is expected  # type: ignore[index]
 
 
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_given_no_health_abnormal_then_it_is_false_as_the_spec_says(value: object) -> None:
+    """SPEC section 4: `health_abnormal` defaults to false (a missing column or an empty cell), never NULL."""
+    assert convert("arrivals", health_abnormal=value)[-1] is False  # type: ignore[index]
+
+
 def test_given_a_bad_boolean_then_refused() -> None:
     assert errors("arrivals", health_abnormal="maybe") == [("health_abnormal", "应为 true/false/1/0/是/否")]
 
