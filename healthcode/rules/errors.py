@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from healthcode.errors import Invalid, NotFound
+from healthcode.errors import Conflict, Invalid, NotFound
 
 
 class UnknownRuleSet(NotFound):
@@ -15,3 +15,8 @@ class InvalidRuleSet(Invalid):
 
     code = "invalid_rule_set"
     message = "赋码规则文件有误"
+
+
+class AlreadyInForce(Conflict):
+    code = "rule_set_in_force"
+    message = "该赋码规则集已在执行中"

@@ -15,9 +15,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from healthcode.config import Settings
-from healthcode.errors import Conflict
 from healthcode.rules import in_force_repository as repository
 from healthcode.rules import ruleset as shipped
+from healthcode.rules.errors import AlreadyInForce
 from healthcode.rules.models import RuleSetSwitch
 from healthcode.rules.ruleset import RuleSet, get_rule_set
 
@@ -26,11 +26,6 @@ log = logging.getLogger(__name__)
 IN_FORCE_TTL_SECONDS = 10.0
 _SWITCHED = "rules.switched"  # session.info: this transaction switched; what it reads is not kept until it commits
 _known: dict[Any, tuple[float, str | None]] = {}  # engine -> (time.monotonic() when read, the switched set or None)
-
-
-class AlreadyInForce(Conflict):
-    code = "rule_set_in_force"
-    message = "该赋码规则集已在执行中"
 
 
 def in_force(session: Session, settings: Settings) -> RuleSet:

@@ -40,7 +40,8 @@ def test_admin_of_b_gets_nothing_of_a_through_any_route(client, db, freeze):
     pending_a = a.scanner_ids[1]
     values = {"scan_id": a.scan_ids[0], "person_id": a.person_ids[0], "scanner_id": pending_a,
               "org_id": a.org_id, "action": "authorise", "level": 1, "point_id": a.point_ids[0], "dispute_id": 1,
-              "flag_id": 1, "account_id": 1}  # B is no health authority: its flag and user pages refuse it
+              "flag_id": 1, "account_id": 1, "appeal_id": 1}  # B is no health authority: refused
+
     query = {"point_id": a.point_ids[0], "org": a.org_id, "scanner_id": pending_a, "person_id": a.person_ids[0]}
     markers = ["甲居民", "甲*民", "甲扫码员", "甲单位", a.created.username]
 
