@@ -29,8 +29,11 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 @pytest.fixture
 def served(engine: Engine, settings: Settings) -> Iterator[tuple[str, Any]]:
     """The app in uvicorn (as `live_server`), and the app itself, to take its places; a busy process refuses at once
-    (no queue) and asks to come back after a second."""
-    app = create_app(settings.model_copy(update={"admission_queue": 0, "admission_retry_after_seconds": 1}), engine)
+    (no queue) and asks to come back after a second. Places enough for a page's styles and scripts at once: with
+    SQLite's four (the rest's share two) and no queue, a page load itself could be refused a script at random, and a
+    page without its script posts its forms natively."""
+    app = create_app(settings.model_copy(update={"admission_queue": 0, "admission_retry_after_seconds": 1,
+                                                 "admission_in_flight": 26}), engine)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
