@@ -46,9 +46,12 @@ def _start() -> Settings:
 
 
 def _engine(settings: Settings) -> Engine:
+    from healthcode.checkpoints import partitions
+
     secure(settings.data_dir)
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
+    partitions.prepare_for(engine, settings)  # PostgreSQL: the scans' partitions of the coming days
     return engine
 
 
@@ -331,14 +334,19 @@ def sms_dispatch(
 @app.command()
 def purge() -> None:
     """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话和过期的员工导入文件（每天运行一次）。"""
+    from healthcode.checkpoints.partitions import drop_past
     from healthcode.checkpoints.service import purge as purge_scans
+    from healthcode.checkpoints.service import retention_cutoff
     from healthcode.codes.service import purge_expired
     from healthcode.enterprise import import_store
     from healthcode.sessions import repository as web_sessions
 
     settings, now = _start(), clock.now()
-    with transaction(_engine(settings)) as session:
-        scans = purge_scans(session, now, settings.scan_retention_days)
+    engine = _engine(settings)
+    # PostgreSQL: the days past retention dropped whole, each partition in a short transaction of its own.
+    dropped = drop_past(engine, retention_cutoff(now, settings.scan_retention_days))
+    with transaction(engine) as session:
+        scans = dropped + purge_scans(session, now, settings.scan_retention_days)
         # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.
         codes = purge_expired(session, now - timedelta(hours=1))
         # Sessions no request came back to after their idle limit (one that does is deleted then).

@@ -187,7 +187,10 @@ def org_scans(session: Session, org_id: int, *, since: datetime | None, until: d
 
 
 def purge_scans(session: Session, before: datetime) -> int:
-    """Deletes scans and refused attempts older than `before` (the retention period)."""
+    """Deletes scans and refused attempts older than `before` (the retention period), and clears the scan id of the
+    offline uploads whose scan goes (offline_scans.scan_id has no foreign key to do it: models.OfflineScan)."""
+    session.execute(update(OfflineScan).where(OfflineScan.scan_id.in_(select(Scan.id).where(Scan.at < before)))
+                    .values(scan_id=None))
     result = cast(CursorResult[Any], session.execute(delete(Scan).where(Scan.at < before)))
     deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))

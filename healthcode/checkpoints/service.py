@@ -291,8 +291,14 @@ def record_past_scans(session: Session, scans: Sequence[PastScan], pass_reasons:
 
 
 def purge(session: Session, now: datetime, retention_days: int) -> int:
-    """Deletes scan records older than the retention period (SPEC section 10, default 28 days)."""
-    return repository.purge_scans(session, datetime.combine(now.date() - timedelta(days=retention_days), time.min))
+    """Deletes scan records older than the retention period (SPEC section 10, default 28 days); on PostgreSQL the
+    whole days are dropped first by partitions.drop_past, and this deletes what remains (DEFAULT's rows)."""
+    return repository.purge_scans(session, retention_cutoff(now, retention_days))
+
+
+def retention_cutoff(now: datetime, retention_days: int) -> datetime:
+    """The first instant a scan is kept: midnight of the day `retention_days` before today."""
+    return datetime.combine(now.date() - timedelta(days=retention_days), time.min)
 
 
 def _point_address(region_code: str, point_name: str) -> str:
