@@ -334,17 +334,22 @@ def sms_dispatch(
 @app.command()
 def purge() -> None:
     """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话和过期的员工导入文件（每天运行一次）。"""
-    from healthcode.checkpoints.partitions import drop_past
+    from healthcode.checkpoints.partitions import days_before, drop_past
     from healthcode.checkpoints.service import purge as purge_scans
     from healthcode.checkpoints.service import retention_cutoff
     from healthcode.codes.service import purge_expired
+    from healthcode.console.reports import complete_before_purge
     from healthcode.enterprise import import_store
     from healthcode.sessions import repository as web_sessions
 
     settings, now = _start(), clock.now()
-    engine = _engine(settings)
+    engine, cutoff = _engine(settings), retention_cutoff(now, settings.scan_retention_days)
+    with transaction(engine) as session:  # the reports of the days about to go, if never built since they ended
+        reported = complete_before_purge(session, days_before(engine, cutoff))
+    if reported:
+        typer.echo(f"已补算 {reported} 天的数据报表（其扫码记录即将删除）")
     # PostgreSQL: the days past retention dropped whole, each partition in a short transaction of its own.
-    dropped = drop_past(engine, retention_cutoff(now, settings.scan_retention_days))
+    dropped = drop_past(engine, cutoff)
     with transaction(engine) as session:
         scans = dropped + purge_scans(session, now, settings.scan_retention_days)
         # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.

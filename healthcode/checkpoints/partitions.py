@@ -16,9 +16,11 @@ from functools import partial
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from healthcode import clock
 from healthcode.checkpoints import partition_repository as repo
+from healthcode.checkpoints.repository import scan_days_before
 from healthcode.config import Settings
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,17 @@ def drop_past(engine: Engine, before: datetime) -> int:
         with engine.begin() as conn:
             dropped += repo.count_and_drop(conn, day)
     return dropped
+
+
+def days_before(engine: Engine, before: datetime) -> list[date]:
+    """The days that have scans before `before`, as the purge will find them: on PostgreSQL from the partitions'
+    names and DEFAULT's rows (no partition read whole), on SQLite from the scans."""
+    if not _partitioned(engine):
+        with Session(engine) as session:
+            return scan_days_before(session, before)
+    with engine.connect() as conn:
+        days = set(repo.attached_days(conn) + repo.detached_days(conn) + repo.default_days(conn))
+    return sorted(d for d in days if d < before.date())
 
 
 def _detach(conn: Connection, day: date) -> None:

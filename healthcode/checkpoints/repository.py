@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
@@ -195,6 +195,13 @@ def purge_scans(session: Session, before: datetime) -> int:
     deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))
     return deleted
+
+
+def scan_days_before(session: Session, before: datetime) -> list[date]:
+    """The days that have scans before `before` (what a purge removes), oldest first."""
+    day = func.date(Scan.at)
+    found = session.scalars(select(day).where(Scan.at < before).group_by(day).order_by(day))
+    return [d if isinstance(d, date) else date.fromisoformat(d) for d in found]  # SQLite's date() is text
 
 
 def add_offline_scan(session: Session, queued: OfflineScan) -> None:
