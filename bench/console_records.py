@@ -2,8 +2,13 @@
 page (target p95 < 200 ms) and a 100,000-row Excel export (target < 20 s, peak memory < 500 MiB), on SQLite and
 PostgreSQL. Baseline in the same run: the floor query `SELECT … FROM scans ORDER BY id DESC LIMIT 10`.
 
+`--partitioned` (PostgreSQL; issue 13): the same scans twice in the same run, in the plain table of before the
+partitioning (primary key id) and in the table partitioned by day (a partition per day and DEFAULT, as the migration
+and the upkeep make it), each measured alike, and the purge of the oldest day: DELETE of its rows from the plain
+table, DETACH + DROP of its partition.
+
     .venv/bin/python -m bench.console_records [--scale 1.0] [--backends sqlite,postgresql] [--queries 60]
-        [--export-rows 100000] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--export-rows 100000] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--partitioned]
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ DAYS = 28
 BIG_ORG = 1  # holds the export's rows
 
 
-def prepare(url: str, rows: int, export_rows: int) -> Engine:
+def prepare(url: str, rows: int, export_rows: int, *, partitioned: bool = True) -> Engine:
+    """The database with its scans. On PostgreSQL the models make the scans table partitioned (a partition is made
+    for each day of the data before loading); `partitioned=False` makes it the plain table it was before."""
     import healthcode.models  # noqa: F401
+    from healthcode.checkpoints import partition_repository
     from healthcode.checkpoints.models import Scan
     from healthcode.db import Base, make_engine
 
@@ -39,6 +47,12 @@ def prepare(url: str, rows: int, export_rows: int) -> Engine:
     Base.metadata.create_all(engine)
     scan_indexes = list(Scan.__table__.indexes)
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql" and not partitioned:
+            _plain_scans(conn)
+        elif engine.dialect.name == "postgresql":
+            for day in range(DAYS + 1):
+                partition_repository.make_partition(conn, (START + timedelta(days=day)).date(),
+                                                    move_from_default=False)
         for ix in scan_indexes:  # load first, index after: much faster
             ix.drop(conn)
     t0 = time.perf_counter()
@@ -62,6 +76,38 @@ def prepare(url: str, rows: int, export_rows: int) -> Engine:
         conn.execute(text("ANALYZE"))
     print(f"  生成 {rows:,} 条扫码记录 {t1 - t0:.1f} s，建索引 {time.perf_counter() - t1:.1f} s")
     return engine
+
+
+def _plain_scans(conn) -> None:  # type: ignore[no-untyped-def]
+    """The scans table as before the partitioning: plain, primary key id (its indexes come with the load)."""
+    conn.execute(text("CREATE TABLE scans_plain (LIKE scans INCLUDING DEFAULTS)"))
+    conn.execute(text("DROP TABLE scans CASCADE"))
+    conn.execute(text("ALTER TABLE scans_plain RENAME TO scans"))
+    conn.execute(text("ALTER TABLE scans ADD CONSTRAINT pk_scans PRIMARY KEY (id)"))
+    for ix in ("ix_scans_point_id", "ix_scans_scanner_id"):  # dropped by the CASCADE; the loader drops them again
+        column = ix.removeprefix("ix_scans_")
+        conn.execute(text(f"CREATE INDEX {ix} ON scans ({column})"))
+    conn.execute(text("CREATE INDEX ix_scans_org_at ON scans (org_id, at)"))
+    conn.execute(text("CREATE INDEX ix_scans_person_at ON scans (person_id, at)"))
+
+
+def purge_oldest_day(engine: Engine, partitioned: bool) -> tuple[int, float]:
+    """Purges the scans of the data's first day as `healthcode purge` would: (rows, seconds)."""
+    from sqlalchemy.orm import Session
+
+    from healthcode.checkpoints import partitions
+    from healthcode.checkpoints.repository import purge_scans
+
+    before = START + timedelta(days=1)
+    t = time.perf_counter()
+    if partitioned:
+        rows = partitions.drop_past(engine, before)
+        with Session(engine) as session, session.begin():
+            rows += purge_scans(session, before)
+    else:
+        with Session(engine) as session, session.begin():
+            rows = purge_scans(session, before)
+    return rows, time.perf_counter() - t
 
 
 def _fixed_rows(conn) -> None:  # type: ignore[no-untyped-def]
@@ -129,17 +175,19 @@ def export_only(url: str) -> None:
     """Run in a fresh process so that its peak memory is the export's alone."""
     from sqlalchemy.orm import Session
 
+    from healthcode import datadir
     from healthcode.console import records
     from healthcode.console import repository as repo
     from healthcode.db import make_engine
     from healthcode.web.exports import write_xlsx
 
+    datadir.secure(DATA)  # the export's temporary file goes under a data directory, as in the server
     engine = make_engine(url)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
     target = DATA / f"export-{uuid.uuid4().hex[:6]}.xlsx"
     with Session(engine) as session:
-        rows = (records._export_row(r) for r in repo.iter_scans(session, repo.ScanFilter(BIG_ORG)))
+        rows = (records._export_row(r, False) for r in repo.iter_scans(session, repo.ScanFilter(BIG_ORG)))
         count = write_xlsx(target, "扫码记录", records.HEADER, rows)
     elapsed = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -157,23 +205,32 @@ def main() -> None:
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--export-only")
+    parser.add_argument("--partitioned", action="store_true",
+                        help="PostgreSQL: the plain table and the table partitioned by day, in the same run")
     args = parser.parse_args()
     if args.export_only:
         export_only(args.export_only)
         return
     DATA.mkdir(exist_ok=True)
     rows = max(int(FULL * args.scale), args.export_rows)
-    for backend in args.backends.split(","):
-        print(f"[{backend}] {rows:,} 条扫码记录，{ORGS} 个单位")
+    runs = [("postgresql", False), ("postgresql", True)] if args.partitioned else \
+        [(backend, True) for backend in args.backends.split(",")]
+    for backend, partitioned in runs:
+        shape = ("（按天分区）" if partitioned else "（不分区）") if args.partitioned else ""
+        print(f"[{backend}{shape}] {rows:,} 条扫码记录，{ORGS} 个单位")
         url, cleanup = _database(backend, args.pg_url)
         try:
-            engine = prepare(url, rows, args.export_rows)
+            engine = prepare(url, rows, args.export_rows, partitioned=partitioned)
             p95, median, floor = measure_pages(engine, args.queries)
             verdict = "达标" if p95 < 200 else "未达标"
             print(f"  扫码记录页（筛选+分页，{args.queries} 次）：p95 {p95:.1f} ms，中位数 {median:.1f} ms"
                   f"（目标 p95 < 200 ms，{verdict}）；基线 主键取 10 行 p95 {floor:.2f} ms")
-            engine.dispose()
             subprocess.run([sys.executable, "-m", "bench.console_records", "--export-only", url], check=True)
+            if args.partitioned:
+                purged, seconds = purge_oldest_day(engine, partitioned)
+                how = "分离并删除该日分区" if partitioned else "逐行删除"
+                print(f"  清理最早一天的扫码记录（{how}）：{purged:,} 条，{seconds:.2f} s")
+            engine.dispose()
         finally:
             cleanup()
 

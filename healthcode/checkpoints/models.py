@@ -55,7 +55,8 @@ class Scan(Base):
 
     On PostgreSQL the table is partitioned by day of `at` (checkpoints/partitions.py: a partition a day, made ahead,
     and a DEFAULT one; docs/decisions.md, «The scans table partitioned by day»): its primary key there is (id, at),
-    as a partitioned table's unique keys must hold the partition key; `id` stays unique, from its one sequence."""
+    as a partitioned table's unique keys must hold the partition key; `id` stays unique, from its one sequence. The
+    ORM's identity is (id, at) on both databases, so that an UPDATE of a loaded scan names its day's partition."""
 
     __tablename__ = "scans"
 
@@ -77,6 +78,7 @@ class Scan(Base):
         Index("ix_scans_org_at", "org_id", "at"),
         partitioned_by_range("at"),
     )
+    __mapper_args__ = {"primary_key": ["id", "at"]}
 
 
 # The partition every scan lands in when its day has none (never refused for a missing partition); the migration makes

@@ -57,6 +57,7 @@ from healthcode.sessions import repository as web_sessions
 WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
 RECENT_SHOWN = 5
 FEEDBACK_DELAY = timedelta(seconds=20)  # a past scan's feedback: about when a scanner sends it
+RECENT_FEEDBACK = timedelta(days=1)  # where a feedback's scan is looked for first (then anywhere)
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
 TEMPERATURE_RESULT_TEXT = {"normal": "体温正常", "abnormal": "体温异常"}
@@ -217,7 +218,9 @@ def scan_result(scan_id: int, now: datetime, via: str, color: str, person: Any, 
 def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: str, temperature_result: str,
              temperature: float | None, pass_reasons: list[str], now: datetime) -> Scan:
     """The pass reason and temperature of a scan, given by the scanner who made it (may be corrected later)."""
-    record = repository.scan(session, scan_id)
+    # Feedback comes right after the scan (offline: `now` is the scan's time): its day's partition is searched first.
+    record = (repository.scan(session, scan_id, (now - RECENT_FEEDBACK, now + RECENT_FEEDBACK))
+              or repository.scan(session, scan_id))
     if record is None:
         raise ScanNotFound()
     if record.scanner_id != scanner.id:
