@@ -105,7 +105,7 @@ def test_a_scan_of_a_day_without_partition_lands_in_default_and_moves_when_its_d
     assert moment.date() in made
     assert _home(engine, scan_id) == f"scans_p{moment:%Y%m%d}"
     db.expire_all()
-    moved = db.get(Scan, scan_id)
+    moved = db.scalars(select(Scan).where(Scan.id == scan_id)).first()
     assert moved is not None and (moved.at, moved.point_id, moved.person_id) == (moment, point, resident.id)
     with engine.connect() as conn:
         assert moment.date() not in repo.default_days(conn)
