@@ -4,8 +4,9 @@ PostgreSQL. Baseline in the same run: the floor query `SELECT … FROM scans ORD
 
 `--partitioned` (PostgreSQL; issue 13): the same scans twice in the same run, in the plain table of before the
 partitioning (primary key id) and in the table partitioned by day (a partition per day and DEFAULT, as the migration
-and the upkeep make it), each measured alike, and the purge of the oldest day: DELETE of its rows from the plain
-table, DETACH + DROP of its partition.
+and the upkeep make it), both loaded first and then measured in turn (each page query on one then the other, the
+exports alternately), and the purge of the oldest day: DELETE of its rows from the plain table, DETACH + DROP of its
+partition.
 
     .venv/bin/python -m bench.console_records [--scale 1.0] [--backends sqlite,postgresql] [--queries 60]
         [--export-rows 100000] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--partitioned]
@@ -145,26 +146,39 @@ def _scans(rows: int, export_rows: int, *, iso: bool):  # type: ignore[no-untype
 
 
 def measure_pages(engine: Engine, queries: int) -> tuple[float, float, float]:
+    return measure_pages_of([engine], queries)[0]
+
+
+def measure_pages_of(engines: list[Engine], queries: int) -> list[tuple[float, float, float]]:
+    """(p95, median, floor p95) of the records page on each engine: the same queries, each run on every engine in
+    turn, so that a busy moment of the machine weighs on all of them alike."""
     from sqlalchemy.orm import Session
 
     from healthcode.console import records
 
     rnd = random.Random(11)
-    times, floor = [], []
-    with Session(engine) as session:
+    times: list[list[float]] = [[] for _ in engines]
+    floor: list[list[float]] = [[] for _ in engines]
+    sessions = [Session(engine) for engine in engines]
+    try:
         for q in range(queries):
             org = BIG_ORG if q % 4 == 0 else rnd.randrange(2, ORGS + 1)
             day = START + timedelta(days=rnd.randrange(DAYS - 7))
             point = str((org - 1) * POINTS_PER_ORG + 1) if q % 2 else ""
             query = records.parse_query(org, day.date().isoformat(), (day + timedelta(days=6)).date().isoformat(),
                                         point, "orange" if q % 3 == 0 else "")
-            t = time.perf_counter()
-            records.page_of(session, query.filter, rnd.randrange(1, 4))
-            times.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            session.execute(text("SELECT id, at, color FROM scans ORDER BY id DESC LIMIT 10")).all()
-            floor.append((time.perf_counter() - t) * 1000)
-    return _p95(times), statistics.median(times), _p95(floor)
+            page = rnd.randrange(1, 4)
+            for n, session in enumerate(sessions):
+                t = time.perf_counter()
+                records.page_of(session, query.filter, page)
+                times[n].append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                session.execute(text("SELECT id, at, color FROM scans ORDER BY id DESC LIMIT 10")).all()
+                floor[n].append((time.perf_counter() - t) * 1000)
+    finally:
+        for session in sessions:
+            session.close()
+    return [(_p95(t), statistics.median(t), _p95(f)) for t, f in zip(times, floor, strict=True)]
 
 
 def _p95(values: list[float]) -> float:
@@ -213,25 +227,56 @@ def main() -> None:
         return
     DATA.mkdir(exist_ok=True)
     rows = max(int(FULL * args.scale), args.export_rows)
-    runs = [("postgresql", False), ("postgresql", True)] if args.partitioned else \
-        [(backend, True) for backend in args.backends.split(",")]
-    for backend, partitioned in runs:
-        shape = ("（按天分区）" if partitioned else "（不分区）") if args.partitioned else ""
-        print(f"[{backend}{shape}] {rows:,} 条扫码记录，{ORGS} 个单位")
+    if args.partitioned:
+        compare_partitioned(args, rows)
+        return
+    for backend in args.backends.split(","):
+        print(f"[{backend}] {rows:,} 条扫码记录，{ORGS} 个单位")
         url, cleanup = _database(backend, args.pg_url)
         try:
-            engine = prepare(url, rows, args.export_rows, partitioned=partitioned)
-            p95, median, floor = measure_pages(engine, args.queries)
-            verdict = "达标" if p95 < 200 else "未达标"
-            print(f"  扫码记录页（筛选+分页，{args.queries} 次）：p95 {p95:.1f} ms，中位数 {median:.1f} ms"
-                  f"（目标 p95 < 200 ms，{verdict}）；基线 主键取 10 行 p95 {floor:.2f} ms")
-            subprocess.run([sys.executable, "-m", "bench.console_records", "--export-only", url], check=True)
-            if args.partitioned:
-                purged, seconds = purge_oldest_day(engine, partitioned)
-                how = "分离并删除该日分区" if partitioned else "逐行删除"
-                print(f"  清理最早一天的扫码记录（{how}）：{purged:,} 条，{seconds:.2f} s")
+            engine = prepare(url, rows, args.export_rows)
+            _print_pages(measure_pages(engine, args.queries), args.queries)
             engine.dispose()
+            subprocess.run([sys.executable, "-m", "bench.console_records", "--export-only", url], check=True)
         finally:
+            cleanup()
+
+
+def _print_pages(figures: tuple[float, float, float], queries: int) -> None:
+    p95, median, floor = figures
+    verdict = "达标" if p95 < 200 else "未达标"
+    print(f"  扫码记录页（筛选+分页，{queries} 次）：p95 {p95:.1f} ms，中位数 {median:.1f} ms"
+          f"（目标 p95 < 200 ms，{verdict}）；基线 主键取 10 行 p95 {floor:.2f} ms")
+
+
+def compare_partitioned(args: argparse.Namespace, rows: int) -> None:
+    """PostgreSQL, the same scans in the plain table and in the partitioned one (two schemas at once): the pages
+    measured in turn on each, the export twice on each (alternately), then the oldest day's purge on each."""
+    shapes = ((False, "不分区"), (True, "按天分区"))
+    made = []
+    try:
+        for partitioned, label in shapes:
+            print(f"[postgresql {label}] {rows:,} 条扫码记录，{ORGS} 个单位")
+            url, cleanup = _database("postgresql", args.pg_url)
+            made.append((url, cleanup))
+            prepare(url, rows, args.export_rows, partitioned=partitioned).dispose()
+        from healthcode.db import make_engine
+
+        engines = [make_engine(url) for url, _ in made]
+        for (_, label), figures in zip(shapes, measure_pages_of(engines, args.queries), strict=True):
+            print(f"[postgresql {label}]")
+            _print_pages(figures, args.queries)
+        for _ in range(2):
+            for (_, label), (url, _) in zip(shapes, made, strict=True):
+                print(f"[postgresql {label}]", flush=True)
+                subprocess.run([sys.executable, "-m", "bench.console_records", "--export-only", url], check=True)
+        for (partitioned, label), engine in zip(shapes, engines, strict=True):
+            purged, seconds = purge_oldest_day(engine, partitioned)
+            how = "分离并删除该日分区" if partitioned else "逐行删除"
+            print(f"[postgresql {label}] 清理最早一天的扫码记录（{how}）：{purged:,} 条，{seconds:.2f} s")
+            engine.dispose()
+    finally:
+        for _, cleanup in made:
             cleanup()
 
 
