@@ -73,8 +73,9 @@ def drop_past(engine: Engine, before: datetime) -> int:
     for day in sorted(set(attached + detached)):
         if day in attached and not _attempt(engine, partial(_detach, day=day), f"scans partition {day}: detach"):
             continue  # left attached: the purge's delete takes its rows, or the next purge the partition
-        with engine.begin() as conn:
-            dropped += repo.count_and_drop(conn, day)
+        counted: list[int] = []  # the rows of the attempt that committed (the last one)
+        if _attempt(engine, partial(_drop, day=day, counted=counted), f"scans partition {day}: drop") and counted:
+            dropped += counted[-1]
     return dropped
 
 
@@ -94,6 +95,11 @@ def _detach(conn: Connection, day: date) -> None:
         return
     repo.forget_scan_ids_of(conn, day)
     repo.detach(conn, day)
+
+
+def _drop(conn: Connection, day: date, counted: list[int]) -> None:
+    if day in repo.detached_days(conn):  # not dropped meanwhile by another purge
+        counted.append(repo.count_and_drop(conn, day))
 
 
 def _partitioned(engine: Engine) -> bool:
