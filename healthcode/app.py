@@ -35,7 +35,10 @@ def create_app(
     if engine is None:
         engine = make_engine(settings.sqlalchemy_url)
         if run_migrations:
+            from healthcode.checkpoints import partitions
+
             migrate(engine)
+            partitions.prepare_for(engine, settings)  # PostgreSQL: the scans' partitions of the coming days
     # The API docs page is the platform's own (web/pages.py): Swagger UI served from /static, no CDN, no inline script.
     app = FastAPI(title="八闽健康码", docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
                   openapi_url="/api/openapi.json", lifespan=_lifespan)

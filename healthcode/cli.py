@@ -48,9 +48,12 @@ def _start() -> Settings:
 
 
 def _engine(settings: Settings) -> Engine:
+    from healthcode.checkpoints import partitions
+
     secure(settings.data_dir)
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
+    partitions.prepare_for(engine, settings)  # PostgreSQL: the scans' partitions of the coming days
     return engine
 
 
@@ -390,14 +393,24 @@ def audit_verify(as_json: JsonFlag = False) -> None:
 def purge() -> None:
     """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话、过期的员工导入文件和已处理的申诉（每天运行一次）。"""
     from healthcode.appeals import service as appeals
+    from healthcode.checkpoints.partitions import days_before, drop_past
     from healthcode.checkpoints.service import purge as purge_scans
+    from healthcode.checkpoints.service import retention_cutoff
     from healthcode.codes.service import purge_expired
+    from healthcode.console.reports import complete_before_purge
     from healthcode.enterprise import import_store
     from healthcode.sessions import repository as web_sessions
 
     settings, now = _start(), clock.now()
-    with transaction(_engine(settings)) as session:
-        scans = purge_scans(session, now, settings.scan_retention_days)
+    engine, cutoff = _engine(settings), retention_cutoff(now, settings.scan_retention_days)
+    with transaction(engine) as session:  # the reports of the days about to go, if never built since they ended
+        reported = complete_before_purge(session, days_before(engine, cutoff))
+    if reported:
+        typer.echo(f"已补算 {reported} 天的数据报表（其扫码记录即将删除）")
+    # PostgreSQL: the days past retention dropped whole, each partition in a short transaction of its own.
+    dropped = drop_past(engine, cutoff)
+    with transaction(engine) as session:
+        scans = dropped + purge_scans(session, now, settings.scan_retention_days)
         # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.
         codes = purge_expired(session, now - timedelta(hours=1))
         # Sessions no request came back to after their idle limit (one that does is deleted then).

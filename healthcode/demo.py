@@ -149,6 +149,7 @@ def build_demo(engine: Engine, settings: Settings, base_url: str = "http://127.0
     if settings.env == "prod":
         raise RuntimeError("生产环境不能建立演示数据")
     import healthcode.models  # noqa: F401
+    from healthcode.checkpoints import partitions
     from healthcode.feeds.service import add_provider, load_file
 
     Base.metadata.drop_all(engine)
@@ -166,6 +167,7 @@ def build_demo(engine: Engine, settings: Settings, base_url: str = "http://127.0
         lines += _scanners(session, base_url)
         history = _history(session, settings)
         key = add_provider(session, "国家卫健委", ["cases", "close_contacts", "travel"]).api_key
+    partitions.prepare_for(engine, settings)  # PostgreSQL: the history's days moved out of DEFAULT, a week ahead
     lines += ["", f"演示数据（近 {HISTORY_DAYS} 天，日期随今天）：扫码 {history.scans} 条（扫码记录保留 "
               f"{settings.scan_retention_days} 天，现存 {history.kept_scans} 条；数据报表含全部 {HISTORY_DAYS} 天），"
               f"{ENTERPRISE[0]} {history.employees} 名员工的健康上报 {history.reports} 份，"

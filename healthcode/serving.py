@@ -56,8 +56,11 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=log_config())
         return
+    from healthcode.checkpoints import partitions
+
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)  # once, before the processes start (each would otherwise wait for the others' lock)
+    partitions.prepare_for(engine, settings)  # PostgreSQL: the scans' partitions of the coming days
     engine.dispose()
     # The processes read the same environment as this one (get_settings), so they run on the same settings.
     uvicorn.run("healthcode.serving:worker_app", factory=True, workers=workers, host=host, port=port,

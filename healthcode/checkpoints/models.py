@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import DDL, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthcode.db import Base, bytewise
+from healthcode.db import Base, bytewise, partitioned_by_range
 
 PENDING, AUTHORISED, REVOKED = "pending", "authorised", "revoked"
 
@@ -51,7 +51,12 @@ class ScanPoint(Base):
 
 
 class Scan(Base):
-    """One successful scan: who scanned whom, where, when, and the colour at that moment; then the feedback."""
+    """One successful scan: who scanned whom, where, when, and the colour at that moment; then the feedback.
+
+    On PostgreSQL the table is partitioned by day of `at` (checkpoints/partitions.py: a partition a day, made ahead,
+    and a DEFAULT one; docs/decisions.md, «The scans table partitioned by day»): its primary key there is (id, at),
+    as a partitioned table's unique keys must hold the partition key; `id` stays unique, from its one sequence. The
+    ORM's identity is (id, at) on both databases, so that an UPDATE of a loaded scan names its day's partition."""
 
     __tablename__ = "scans"
 
@@ -71,7 +76,15 @@ class Scan(Base):
     __table_args__ = (
         Index("ix_scans_person_at", "person_id", "at"),
         Index("ix_scans_org_at", "org_id", "at"),
+        partitioned_by_range("at"),
     )
+    __mapper_args__ = {"primary_key": ["id", "at"]}
+
+
+# The partition every scan lands in when its day has none (never refused for a missing partition); the migration makes
+# it too. Made with the table by create_all (the tests' databases, the benchmarks').
+event.listen(Scan.__table__, "after_create",
+             DDL("CREATE TABLE scans_default PARTITION OF scans DEFAULT").execute_if(dialect="postgresql"))
 
 
 class ScanRefusal(Base):
@@ -99,8 +112,10 @@ class OfflineScan(Base):
     client_scan_id: Mapped[str] = mapped_column(String(64))
     scanned_at: Mapped[datetime] = mapped_column(DateTime)
     received_at: Mapped[datetime] = mapped_column(DateTime)
-    # Set when recorded; a refused code keeps its error so that a re-send gets the same answer.
-    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"))
+    # Set when recorded; a refused code keeps its error so that a re-send gets the same answer. No foreign key: on
+    # PostgreSQL `scans.id` alone is no unique key (the partitioned table's key is (id, at)); `healthcode purge`
+    # clears the ids of the scans it removes, as ON DELETE SET NULL did (checkpoints/partitions.py).
+    scan_id: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(32))
     # The refusal's message; on a recorded scan (no error), the note of a 体温结果 corrected from the temperature.
     message: Mapped[str | None] = mapped_column(String(200))

@@ -66,7 +66,7 @@ def scan(session: Session, claims: tokens.Claims, *, point_id: int, code: str, n
     if color != row.stored_color:  # the SQL form of the rule set disagrees with the rules: theirs is the colour
         log.error("scan %s: the rule set %s in SQL gave %s, the rules %s; stored colour corrected", row.scan_id,
                   ruleset.id, row.stored_color, color)
-        repository.set_scan_color(session, row.scan_id, color)
+        repository.set_scan_color(session, row.scan_id, now, color)
     history = [_Visit(datetime.fromisoformat(v[0]), *v[1:]) for v in row.recent or ()]
     levels = {code: level for code, level in row.levels or ()}
     edited = {level: (headline, text) for level, headline, text in row.policies or ()}

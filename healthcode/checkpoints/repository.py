@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
@@ -120,9 +120,10 @@ def insert_scan(session: Session, **values: Any) -> int:
     return int(_INSERT_SCAN.scalar(session, values))
 
 
-def set_scan_color(session: Session, scan_id: int, color: str) -> None:
-    """Corrects the colour stored with a scan (the one-statement scan, when the rules disagree with its SQL)."""
-    session.execute(update(_scan_table).where(_scans.id == scan_id).values(color=color))
+def set_scan_color(session: Session, scan_id: int, at: datetime, color: str) -> None:
+    """Corrects the colour stored with a scan (the one-statement scan, when the rules disagree with its SQL); its
+    time names the day's partition on PostgreSQL, so that one partition is searched, not every one."""
+    session.execute(update(_scan_table).where(_scans.id == scan_id, _scans.at == at).values(color=color))
 
 
 def insert_scans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -131,8 +132,13 @@ def insert_scans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.execute(insert(_scan_table), list(rows))
 
 
-def scan(session: Session, scan_id: int) -> Scan | None:
-    return session.get(Scan, scan_id)
+def scan(session: Session, scan_id: int, between: tuple[datetime, datetime] | None = None) -> Scan | None:
+    """A scan by id; `between`, when its time is known to be in that range, names the partitions to search on
+    PostgreSQL (by id alone every partition's key index is searched, and planned: ~1.5 ms with 37 partitions)."""
+    statement = select(Scan).where(Scan.id == scan_id)
+    if between is not None:
+        statement = statement.where(Scan.at >= between[0], Scan.at <= between[1])
+    return session.scalars(statement).first()
 
 
 def lock_scanner_number_lookup(session: Session, scanner_id: int) -> datetime | None:
@@ -187,11 +193,21 @@ def org_scans(session: Session, org_id: int, *, since: datetime | None, until: d
 
 
 def purge_scans(session: Session, before: datetime) -> int:
-    """Deletes scans and refused attempts older than `before` (the retention period)."""
+    """Deletes scans and refused attempts older than `before` (the retention period), and clears the scan id of the
+    offline uploads whose scan goes (offline_scans.scan_id has no foreign key to do it: models.OfflineScan)."""
+    session.execute(update(OfflineScan).where(OfflineScan.scan_id.in_(select(Scan.id).where(Scan.at < before)))
+                    .values(scan_id=None))
     result = cast(CursorResult[Any], session.execute(delete(Scan).where(Scan.at < before)))
     deleted = result.rowcount or 0
     session.execute(delete(ScanRefusal).where(ScanRefusal.at < before))
     return deleted
+
+
+def scan_days_before(session: Session, before: datetime) -> list[date]:
+    """The days that have scans before `before` (what a purge removes), oldest first."""
+    day = func.date(Scan.at)
+    found = session.scalars(select(day).where(Scan.at < before).group_by(day).order_by(day))
+    return [d if isinstance(d, date) else date.fromisoformat(d) for d in found]  # SQLite's date() is text
 
 
 def add_offline_scan(session: Session, queued: OfflineScan) -> None:

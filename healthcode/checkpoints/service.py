@@ -56,6 +56,7 @@ from healthcode.sessions import repository as web_sessions
 WINDOW_DAYS = 14  # "within 14 days" (SPEC section 3): today and the 13 days before
 RECENT_SHOWN = 5
 FEEDBACK_DELAY = timedelta(seconds=20)  # a past scan's feedback: about when a scanner sends it
+RECENT_FEEDBACK = timedelta(days=1)  # where a feedback's scan is looked for first (then anywhere)
 TEMPERATURE_RESULTS = {"normal": "normal", "abnormal": "abnormal", "正常": "normal", "异常": "abnormal",
                        "体温正常": "normal", "体温异常": "abnormal"}
 TEMPERATURE_RESULT_TEXT = {"normal": "体温正常", "abnormal": "体温异常"}
@@ -216,7 +217,9 @@ def scan_result(scan_id: int, now: datetime, via: str, color: str, person: Any, 
 def feedback(session: Session, scanner: Scanner, scan_id: int, *, pass_reason: str, temperature_result: str,
              temperature: float | None, pass_reasons: list[str], now: datetime) -> Scan:
     """The pass reason and temperature of a scan, given by the scanner who made it (may be corrected later)."""
-    record = repository.scan(session, scan_id)
+    # Feedback comes right after the scan (offline: `now` is the scan's time): its day's partition is searched first.
+    record = (repository.scan(session, scan_id, (now - RECENT_FEEDBACK, now + RECENT_FEEDBACK))
+              or repository.scan(session, scan_id))
     if record is None:
         raise ScanNotFound()
     if record.scanner_id != scanner.id:
@@ -290,8 +293,14 @@ def record_past_scans(session: Session, scans: Sequence[PastScan], pass_reasons:
 
 
 def purge(session: Session, now: datetime, retention_days: int) -> int:
-    """Deletes scan records older than the retention period (SPEC section 10, default 28 days)."""
-    return repository.purge_scans(session, datetime.combine(now.date() - timedelta(days=retention_days), time.min))
+    """Deletes scan records older than the retention period (SPEC section 10, default 28 days); on PostgreSQL the
+    whole days are dropped first by partitions.drop_past, and this deletes what remains (DEFAULT's rows)."""
+    return repository.purge_scans(session, retention_cutoff(now, retention_days))
+
+
+def retention_cutoff(now: datetime, retention_days: int) -> datetime:
+    """The first instant a scan is kept: midnight of the day `retention_days` before today."""
+    return datetime.combine(now.date() - timedelta(days=retention_days), time.min)
 
 
 def _point_address(region_code: str, point_name: str) -> str:

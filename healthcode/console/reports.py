@@ -4,6 +4,7 @@ subordinates' totals, never their residents' rows: the reports read only the agg
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,20 @@ def build_daily_reports(session: Session, day: date) -> int:
     rows = repo.rebuild_day(session, day)
     repo.mark_built(session, day, clock.now(), rows)
     return rows
+
+
+def complete_before_purge(session: Session, days: Sequence[date]) -> int:
+    """Builds the aggregates of each day not built since it ended: `healthcode purge` runs this before the day's
+    scans go (deleted, or their partition dropped), so that its reports outlive them even when no console view and
+    no `healthcode reports build` came by. Returns the days built."""
+    built = 0
+    for day in days:
+        build = repo.build_of(session, day)
+        if build is None or build.built_at < datetime.combine(day + timedelta(days=1), datetime.min.time()):
+            repo.lock_builds(session)
+            build_daily_reports(session, day)
+            built += 1
+    return built
 
 
 def ensure_built(session: Session, day: date) -> None:

@@ -2,7 +2,8 @@
 
 - `engine`: the engines for SQLite and PostgreSQL, with SQLite's pragmas and BEGIN and the refusal of NUL text, and
   `ping` (the database answers: `/readyz`);
-- `schema`: the declarative `Base`, `bytewise`, the row ids a request may name (`DbId`, `PageNumber`), `migrate`;
+- `schema`: the declarative `Base`, `bytewise`, the row ids a request may name (`DbId`, `PageNumber`), `migrate`,
+  tables partitioned on PostgreSQL (`partitioned_by_range`, `not_a_partition`);
 - `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`);
 - `kept`: the hot routes' transactions on connections kept open (`in_transaction`);
 - `survive`: the writes a refusal leaves behind that the request's rollback must not undo (`survive.keep`), made again
@@ -15,7 +16,17 @@ The names below are the ones the rest of the platform imports from `healthcode.d
 
 from healthcode.db.engine import make_engine, ping
 from healthcode.db.kept import close_hot_connections, in_transaction
-from healthcode.db.schema import DB_ID_MAX, MIGRATIONS, Base, DbId, PageNumber, bytewise, migrate
+from healthcode.db.schema import (
+    DB_ID_MAX,
+    MIGRATIONS,
+    Base,
+    DbId,
+    PageNumber,
+    bytewise,
+    migrate,
+    not_a_partition,
+    partitioned_by_range,
+)
 from healthcode.db.transactions import REQUEST_DB_KEY, DbSession, db_turn, session_factory, transaction
 from healthcode.db.wal import wal_checkpoints
 
@@ -33,6 +44,8 @@ __all__ = [
     "in_transaction",
     "make_engine",
     "migrate",
+    "not_a_partition",
+    "partitioned_by_range",
     "ping",
     "session_factory",
     "transaction",

@@ -3,11 +3,13 @@ the range of row ids a request may name, and the migration to the newest revisio
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from annotated_types import Interval
-from sqlalchemy import Engine, MetaData, String, func, select
+from sqlalchemy import Engine, MetaData, PrimaryKeyConstraint, String, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -37,6 +39,37 @@ def bytewise(length: int) -> String:
 DB_ID_MAX = 2**31 - 1
 DbId = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
 PageNumber = Annotated[int, Interval(ge=1, le=DB_ID_MAX)]
+
+def partitioned_by_range(column: str) -> dict[str, Any]:
+    """The table arguments of a table partitioned by ranges of `column` on PostgreSQL (a plain table on SQLite).
+    Its primary key there holds `column` too (PostgreSQL requires it of a partitioned table's unique keys); the
+    model's key, the ORM's identity, stays the id alone."""
+    return {"postgresql_partition_by": f"RANGE ({column})", "info": {"partition_key": column}}
+
+
+@compiles(PrimaryKeyConstraint, "postgresql")
+def _primary_key_with_partition_key(constraint: PrimaryKeyConstraint, compiler: Any, **kw: Any) -> str:
+    table = constraint.table
+    key = table.info.get("partition_key") if table is not None else None
+    if not key or key in constraint.columns:
+        return str(compiler.visit_primary_key_constraint(constraint, **kw))
+    quote = compiler.preparer.quote
+    columns = ", ".join([quote(c.name) for c in constraint.columns] + [quote(key)])
+    name = f"CONSTRAINT {compiler.preparer.format_constraint(constraint)} " if constraint.name is not None else ""
+    return f"{name}PRIMARY KEY ({columns})"
+
+
+# A partition of table T is named T_pYYYYMMDD (a day) or T_default; Alembic's comparison of the models with the
+# database leaves them out (the models describe the partitioned table, not its partitions).
+_PARTITION = re.compile(r"^[a-z_]+_(p\d{8}|default)$")
+
+
+def not_a_partition(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's `include_name`: False for a partition table (and its indexes), True for everything else."""
+    if type_ == "table" and name is not None:
+        return _PARTITION.match(name) is None
+    return True
+
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"  # healthcode/migrations (Alembic's script location)
 

@@ -4,7 +4,7 @@ from alembic import context
 
 import healthcode.models  # noqa: F401
 from healthcode.config import get_settings
-from healthcode.db import Base, make_engine
+from healthcode.db import Base, make_engine, not_a_partition
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +26,7 @@ def _run_on(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=not_a_partition,  # the scans' day partitions are the upkeep's, not the models'
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -38,3 +38,35 @@ def test_given_scans_of_29_and_27_days_ago_when_purging_then_only_the_older_scan
     db.expire_all()
     assert [s.at.date() for s in db.scalars(select(Scan))] == [(f.NOW - timedelta(days=27)).date()]
     assert db.scalar(select(func.count()).select_from(IssuedCode)) == 0
+
+
+def test_given_a_day_whose_reports_were_never_built_when_purging_then_they_are_built_before_its_scans_go(
+    client, db, freeze, cli_engine
+) -> None:
+    from healthcode.console.models import DailyStat, ReportBuild
+
+    # Given two scans 29 days ago and nobody who built that day's reports (no console view, no `reports build`)
+    admin = f.org(db, 1)
+    phone = f.scanner(db, admin.username, 1)
+    db.commit()
+    headers = f.token(client, phone)
+    point = f.add_point(client, headers)
+    resident = f.person(db, 1)
+    db.commit()
+    day = (f.NOW - timedelta(days=29)).date()
+    for minutes in (0, 90):
+        moment = freeze(f.NOW - timedelta(days=29, minutes=-minutes))
+        issued = f.issue(db, resident, moment)
+        db.commit()
+        assert f.scan(client, headers, point, issued.qr_text).status_code == 201
+    assert db.get(ReportBuild, day) is None
+    db.commit()
+    # When the operator purges today
+    freeze(f.NOW)
+    result = CliRunner().invoke(cli.app, ["purge"])
+    # Then the day's aggregates were built from its scans before they went, and the scans are gone
+    assert result.exit_code == 0, result.output
+    assert "2 条超过 28 天的扫码记录" in result.output and "已补算 1 天的数据报表" in result.output
+    db.expire_all()
+    assert db.scalar(select(func.sum(DailyStat.scans)).where(DailyStat.day == day)) == 2
+    assert db.scalar(select(func.count()).select_from(Scan)) == 0

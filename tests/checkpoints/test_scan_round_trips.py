@@ -142,7 +142,7 @@ COLOURS = {1: "green", 2: "orange", 3: "green", 4: "green", 5: "green", 6: "oran
 
 def test_the_colour_computed_in_the_statement_is_the_rules_colour(db, client, freeze, engine, settings, monkeypatch):
     corrected: list[int] = []
-    monkeypatch.setattr(repository, "set_scan_color", lambda session, scan_id, color: corrected.append(scan_id))
+    monkeypatch.setattr(repository, "set_scan_color", lambda session, scan_id, at, color: corrected.append(scan_id))
     freeze(NOW)
     headers = token(client, scanner(db, org(db).username))
     point_id = add_point(client, headers)
