@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -29,9 +28,8 @@ keys_app = typer.Typer(help="签名密钥", no_args_is_help=True)
 org_app = typer.Typer(help="单位", no_args_is_help=True)
 region_app = typer.Typer(help="疫情区等级", no_args_is_help=True)
 scanner_app = typer.Typer(help="扫码员", no_args_is_help=True)
-audit_app = typer.Typer(help="问责记录（赋码依据、人工标记、更正、申诉）", no_args_is_help=True)
 for sub, name in ((feed_app, "feed"), (person_app, "person"), (code_app, "code"), (keys_app, "keys"),
-                  (org_app, "org"), (region_app, "region"), (scanner_app, "scanner"), (audit_app, "audit")):
+                  (org_app, "org"), (region_app, "region"), (scanner_app, "scanner")):
     app.add_typer(sub, name=name)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
@@ -309,120 +307,6 @@ def scanner_add(
     typer.echo(f"扫码员 {scanner.phone} 已开通（{state}）")
 
 
-reports_app = typer.Typer(help="数据报表", no_args_is_help=True)
-app.add_typer(reports_app, name="reports")
-
-
-@reports_app.command("build")
-def reports_build(day: Annotated[str | None, typer.Option("--day", help="日期 YYYY-MM-DD，默认昨天")] = None) -> None:
-    """统计某日的扫码数据报表（各单位、各扫码点、分时段），覆盖该日已有的统计。"""
-    from datetime import date, timedelta
-
-    from healthcode.console.reports import build_daily_reports
-
-    settings = _start()
-    try:
-        when = date.fromisoformat(day) if day else clock.today() - timedelta(days=1)
-    except ValueError:
-        _fail("日期格式应为 YYYY-MM-DD")
-    with transaction(_engine(settings)) as session:
-        rows = build_daily_reports(session, when)
-    typer.echo(f"{when.isoformat()} 数据报表已生成：{rows} 条统计")
-
-
-sms_app = typer.Typer(help="短信", no_args_is_help=True)
-app.add_typer(sms_app, name="sms")
-
-
-@sms_app.command("dispatch")
-def sms_dispatch(
-    once: Annotated[bool, typer.Option("--once", help="投递当前到期的短信后退出（默认持续运行，Ctrl-C 结束）")] = False,
-) -> None:
-    """将短信发件箱中的短信投递到短信网关（HEALTHCODE_SMS_GATEWAY_URL）；服务进程内也会自动投递。"""
-    import time
-    from urllib.parse import urlsplit
-
-    from healthcode.messages.dispatch import run_worker
-    from healthcode.messages.outbox import Tally
-
-    settings = _start()
-    if not settings.sms_gateway_url:
-        _fail("未设置短信网关 HEALTHCODE_SMS_GATEWAY_URL：短信保留在发件箱中，不投递")
-    engine = _engine(settings)
-    shown, done = sys.stderr.isatty(), Tally()
-
-    def on_round(tally: Tally) -> None:
-        done.add(tally)
-        if once and shown:  # one progress line, rewritten in place
-            typer.echo(f"\r已处理 {done.total} 条：送达 {done.delivered}，待重试 {done.retrying}，失败 {done.failed}",
-                       err=True, nl=False)
-        elif not once and tally.total:
-            typer.echo(f"{time.strftime('%H:%M:%S')} {tally.summary()}", err=True)
-
-    if not once:
-        typer.echo(f"正在投递短信到网关 {urlsplit(settings.sms_gateway_url).hostname}（Ctrl-C 结束）", err=True)
-    total = run_worker(engine, settings, once=once, on_round=on_round)
-    if once and shown and done.total:
-        typer.echo("", err=True)
-    typer.echo(total.summary())
-
-
-@audit_app.command("verify")
-def audit_verify(as_json: JsonFlag = False) -> None:
-    """逐条核对问责记录的哈希链，报告第一处断裂（记录被改动、删除或插入）。"""
-    from healthcode.ledger.service import verify
-
-    settings = _start()
-    with transaction(_engine(settings)) as session:
-        verdict = verify(session)
-    if as_json:
-        _print_json({"ok": verdict.ok, "checked": verdict.checked, "first_id": verdict.first_id,
-                     "last_id": verdict.last_id, "head": verdict.head,
-                     "broken": None if verdict.broken is None else
-                     {"entry_id": verdict.broken.entry_id, "problem": verdict.broken.problem}})
-    elif verdict.broken is None:
-        typer.echo(f"问责记录完整：已核对 {verdict.checked} 条，最新哈希 {verdict.head or '（无记录）'}")
-    else:
-        typer.echo(f"问责记录在第 {verdict.broken.entry_id} 条处断裂：{verdict.broken.problem}"
-                   f"（此前 {verdict.checked} 条完整）")
-    if verdict.broken is not None:
-        raise typer.Exit(1)
-
-
-@app.command()
-def purge() -> None:
-    """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话、过期的员工导入文件和已处理的申诉（每天运行一次）。"""
-    from healthcode.appeals import service as appeals
-    from healthcode.checkpoints.partitions import days_before, drop_past
-    from healthcode.checkpoints.service import purge as purge_scans
-    from healthcode.checkpoints.service import retention_cutoff
-    from healthcode.codes.service import purge_expired
-    from healthcode.console.reports import complete_before_purge
-    from healthcode.enterprise import import_store
-    from healthcode.sessions import repository as web_sessions
-
-    settings, now = _start(), clock.now()
-    engine, cutoff = _engine(settings), retention_cutoff(now, settings.scan_retention_days)
-    with transaction(engine) as session:  # the reports of the days about to go, if never built since they ended
-        reported = complete_before_purge(session, days_before(engine, cutoff))
-    if reported:
-        typer.echo(f"已补算 {reported} 天的数据报表（其扫码记录即将删除）")
-    # PostgreSQL: the days past retention dropped whole, each partition in a short transaction of its own.
-    dropped = drop_past(engine, cutoff)
-    with transaction(engine) as session:
-        scans = dropped + purge_scans(session, now, settings.scan_retention_days)
-        # Codes live at most 300 s; an hour's margin keeps every record a scan in flight can still resolve.
-        codes = purge_expired(session, now - timedelta(hours=1))
-        # Sessions no request came back to after their idle limit (one that does is deleted then).
-        sessions = web_sessions.purge_expired(session, now)
-        # Error reports and uploads awaiting confirmation of 批量导入 (30 minutes; each upload purges its enterprise's).
-        imports = import_store.purge_expired(session, now)
-        appeal_count, evidence_files = appeals.purge(session, settings, now)  # files removed after the commit
-    typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录、"
-               f"{sessions} 个已超时的登录会话、{imports} 个过期的员工导入文件、{appeal_count} 件处理满 "
-               f"{settings.appeal_retention_days} 天的申诉（{evidence_files} 个证明材料文件）")
-
-
 @app.command()
 def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     """在新的数据库中建立演示省份并运行网站，打印各端演示账号。"""
@@ -440,13 +324,20 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info", log_config=log_config())
 
 
-def _mount_rules() -> None:
-    from healthcode.cli_rules import rules_app  # noqa: PLC0415  (its commands use this module's helpers)
+def _mount() -> None:
+    """The command groups written in modules of their own; their commands use this module's helpers (`_start`,
+    `_engine`, ...) through `healthcode.cli`, so that a test patching one of them patches it for every command."""
+    from healthcode.cli_ops import ops_app  # noqa: PLC0415
+    from healthcode.cli_rules import rules_app  # noqa: PLC0415
 
     app.add_typer(rules_app, name="rules")
+    for command in ops_app.registered_commands:
+        app.registered_commands.append(command)
+    for group in ops_app.registered_groups:
+        app.registered_groups.append(group)
 
 
-_mount_rules()
+_mount()
 
 
 if __name__ == "__main__":  # pragma: no cover
