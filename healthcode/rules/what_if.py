@@ -84,18 +84,6 @@ class _Row(NamedTuple):
     note: Any
 
 
-class _Fact(NamedTuple):
-    kind: str
-    day: Any
-    at: Any
-    label: Any
-    flag: Any
-    until: Any
-    seq: Any
-    batch_id: Any
-    note: Any
-
-
 def what_if(session: Session, settings: Settings, candidate: RuleSet, day: date,
             on_progress: Callable[[int], None] | None = None, *, read_only: bool = True) -> WhatIf:
     """The colours of every flagged resident on `day` under the set in force and under `candidate`, counted. With
@@ -192,4 +180,4 @@ def _as_candidate(rows: Iterable[Any]) -> Iterable[Any]:
     for r in rows:
         if r.kind == "computed_contact":
             continue
-        yield _Fact("computed_contact", *r[2:]) if r.kind == bulk_repository.ALT_CONTACT else r
+        yield _Row(r[0], "computed_contact", *r[2:]) if r.kind == bulk_repository.ALT_CONTACT else r
