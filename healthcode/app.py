@@ -99,10 +99,12 @@ GC_YOUNG_THRESHOLD = 20_000
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the app serves: SQLite's log checkpoints (`db.wal_checkpoints`), the SMS dispatcher when a gateway is
-    configured (`messages.dispatch.in_server`), and the objects made at start-up (routes, models, templates, the
+    configured (`messages.dispatch.in_server`), PostgreSQL's scan partitions of the coming days
+    (`checkpoints.partitions.in_server`), and the objects made at start-up (routes, models, templates, the
     rule set) moved out of the garbage collector's sight. Every full collection walked all of them: pauses that
     doubled the p99 of a scan (docs/performance.md). Both garbage-collector settings are process-wide and undone
     when the app stops."""
+    from healthcode.checkpoints import partitions
     from healthcode.messages import dispatch
 
     gc.freeze()
@@ -111,7 +113,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # in flight it ran thousands of times a second (docs/performance.md, "Measured choices").
     gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
     try:
-        async with wal_checkpoints(app), dispatch.in_server(app):
+        async with wal_checkpoints(app), dispatch.in_server(app), partitions.in_server(app):
             yield
     finally:
         close_hot_connections(app)

@@ -9,11 +9,15 @@ moves it into its own)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -28,6 +32,33 @@ log = logging.getLogger(__name__)
 DAYS_AHEAD = 7  # today and the 7 days after it: a week of the daily job missed before scans land in DEFAULT
 LOCK_TIMEOUT_MS = 3000
 ATTEMPTS = 3
+UPKEEP_SECONDS = 6 * 3600  # a server that runs for weeks makes the coming days' partitions four times a day
+
+
+@asynccontextmanager
+async def in_server(app: Any) -> AsyncIterator[None]:
+    """While the server runs on PostgreSQL, `prepare_for` every `UPKEEP_SECONDS` from a worker thread, outside the
+    request turn: a server left running with no daily command never lets the days ahead run out (scans would land in
+    DEFAULT). Each process of `serve --workers N` runs it; the upkeep's own lock lets one at a time do the work."""
+    engine, settings = app.state.engine, app.state.settings
+    task = asyncio.create_task(_upkeep_every(engine, settings, UPKEEP_SECONDS)) \
+        if engine.dialect.name == "postgresql" else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+
+async def _upkeep_every(engine: Engine, settings: Settings, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await run_in_threadpool(prepare_for, engine, settings)
+        except Exception:  # noqa: BLE001 - the loop outlives a failed round; the next one tries again
+            log.exception("the scans' partition upkeep failed; trying again in %d s", seconds)
 
 
 def prepare_for(engine: Engine, settings: Settings) -> list[date]:
