@@ -4,7 +4,6 @@ and the result shows the colour computed online with the 纸质卡 mark."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -18,9 +17,9 @@ from healthcode import clock
 from healthcode.checkpoints.models import Scan
 from healthcode.codes import card_pdf, cards
 from healthcode.config import Settings
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV, PHONE, SCREENSHOTS, watch_csp
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_citizen import sign_in
-from tests.browser.test_scanner import FFMPEG, log_in_and_report_point
+from tests.browser.test_scanner import FFMPEG, camera_scanner, camera_video
 from tests.checkpoints.factories import org, person, scanner
 from tests.codes.factories import confirmed_case
 from tests.identity.flow import make_account
@@ -76,18 +75,6 @@ def test_on_a_phone_a_resident_prints_his_paper_card_and_his_childs_and_revokes_
     assert phone.get_by_test_id("card-self").inner_text().startswith("未打印纸质健康码")
 
 
-def _fake_camera(image: Path, folder: Path) -> Path:
-    frame = Image.open(image).convert("RGB")
-    frame.thumbnail((460, 640))
-    canvas = Image.new("RGB", (640, 720), "white")
-    canvas.paste(frame, ((640 - frame.width) // 2, (720 - frame.height) // 2))
-    canvas.save(folder / "frame.png")
-    video = folder / "card.y4m"
-    subprocess.run([str(FFMPEG), "-loglevel", "error", "-y", "-loop", "1", "-i", str(folder / "frame.png"), "-t", "2",
-                    "-pix_fmt", "yuv420p", str(video)], check=True)
-    return video
-
-
 def test_on_a_phone_a_scanner_camera_reads_a_printed_card_and_shows_the_colour_of_now(
         browser: Any, live_server: str, db: Any, settings: Settings, tmp_path: Path) -> None:
     if not FFMPEG.exists():
@@ -99,17 +86,8 @@ def test_on_a_phone_a_scanner_camera_reads_a_printed_card_and_shows_the_colour_o
     db.commit()
     pdf = tmp_path / "card.pdf"
     pdf.write_bytes(card_pdf.render(card, settings.card_font_path))
-    video = _fake_camera(_rendered(pdf), tmp_path)
-    camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"], env={**os.environ, **CHROMIUM_ENV})
-    try:
-        context = watch_csp(camera_browser.new_context(base_url=live_server, **PHONE))
-        context.grant_permissions(["camera"])
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        log_in_and_report_point(page, phone_number)
-
+    video = camera_video(Image.open(_rendered(pdf)), tmp_path, size=(640, 720))
+    with camera_scanner(browser, live_server, video, phone_number) as page:
         page.get_by_test_id("camera").tap()
 
         page.locator("#result-section").wait_for()
@@ -119,5 +97,3 @@ def test_on_a_phone_a_scanner_camera_reads_a_printed_card_and_shows_the_colour_o
         page.screenshot(path=str(SCREENSHOTS / "scanner-card-result.png"), full_page=True)
         db.rollback()
         assert db.scalars(select(Scan.via)).one() == "card"
-    finally:
-        camera_browser.close()

@@ -4,9 +4,12 @@ with the API blocked and the queued scan uploaded once when it comes back."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,25 +108,24 @@ def test_on_a_phone_an_expired_number_is_refused_in_clear_chinese(phone: Any, db
     expect(phone.get_by_test_id("scan-error")).to_contain_text("数字码无效或已过期")
 
 
-def _fake_camera_video(qr_text: str, folder: Path) -> Path:
-    code = Image.open(__import__("io").BytesIO(qr.png_bytes(qr_text, scale=6)))
-    canvas = Image.new("RGB", (640, 480), "white")
-    code.thumbnail((460, 460))
-    canvas.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
-    canvas.save(folder / "qr.png")
-    video = folder / "qr.y4m"
-    subprocess.run([str(FFMPEG), "-loglevel", "error", "-y", "-loop", "1", "-i", str(folder / "qr.png"), "-t", "2",
-                    "-pix_fmt", "yuv420p", "-vf", "scale=640:480", str(video)], check=True)
+def camera_video(picture: Image.Image, folder: Path, size: tuple[int, int] = (640, 480)) -> Path:
+    """Two seconds of a fake camera (y4m, for Chromium's --use-file-for-fake-video-capture) filmed at `picture`,
+    scaled into the middle of a white frame of `size`."""
+    width, height = size
+    frame = Image.new("RGB", size, "white")
+    picture = picture.convert("RGB")
+    picture.thumbnail((460, min(640, height - 40)))
+    frame.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    frame.save(folder / "frame.png")
+    video = folder / "camera.y4m"
+    subprocess.run([str(FFMPEG), "-loglevel", "error", "-y", "-loop", "1", "-i", str(folder / "frame.png"), "-t", "2",
+                    "-pix_fmt", "yuv420p", str(video)], check=True)
     return video
 
 
-def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
-        browser: Any, live_server: str, db: Any, tmp_path: Path, artifacts: Path) -> None:
-    if not FFMPEG.exists():
-        pytest.skip("需要 ffmpeg 生成摄像头测试视频")
-    phone_number = scanner(db, org(db).username)
-    issued = issue(db, person(db, name="欧阳小明"), clock.now())
-    video = _fake_camera_video(issued.qr_text, tmp_path)
+@contextmanager
+def camera_scanner(browser: Any, live_server: str, video: Path, phone_number: str) -> Iterator[Any]:
+    """A phone's Chromium whose camera films `video`, the scanner signed in at a point; closed afterwards."""
     camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={video}"], env={**os.environ, **CHROMIUM_ENV})
@@ -133,7 +135,19 @@ def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
         page = context.new_page()
         page.set_default_timeout(20_000)
         log_in_and_report_point(page, phone_number)
+        yield page
+    finally:
+        camera_browser.close()
 
+
+def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
+        browser: Any, live_server: str, db: Any, tmp_path: Path, artifacts: Path) -> None:
+    if not FFMPEG.exists():
+        pytest.skip("需要 ffmpeg 生成摄像头测试视频")
+    phone_number = scanner(db, org(db).username)
+    issued = issue(db, person(db, name="欧阳小明"), clock.now())
+    video = camera_video(Image.open(io.BytesIO(qr.png_bytes(issued.qr_text, scale=6))), tmp_path)
+    with camera_scanner(browser, live_server, video, phone_number) as page:
         page.get_by_test_id("camera").tap()
 
         page.locator("#result-section").wait_for()
@@ -142,8 +156,6 @@ def test_on_a_phone_camera_scanning_reads_a_real_qr_and_shows_the_result(
         page.screenshot(path=str(artifacts / "scanner-camera-result.png"), full_page=True)
         db.rollback()
         assert db.scalars(select(Scan.via)).one() == "qr"
-    finally:
-        camera_browser.close()
 
 
 def ready_for_offline(phone: Any, db: Any) -> Any:

@@ -88,6 +88,18 @@ def scan(client: Any, headers: dict[str, str], point_id: int, code: str) -> Any:
     return client.post("/api/v1/checkpoint/scans", headers=headers, json={"point_id": point_id, "code": code})
 
 
+def scanning(client: Any, db: Session) -> tuple[dict[str, str], int, Person]:
+    """A unit's authorised scanner signed in (its API headers), a point it reported, and a resident: ready to scan."""
+    admin = org(db, 1)
+    phone = scanner(db, admin.username, 1)
+    db.commit()
+    headers = token(client, phone)
+    point = add_point(client, headers)
+    resident = person(db, 1)
+    db.commit()
+    return headers, point, resident
+
+
 def bad_signature(qr_text: str) -> str:
     """The same token with the last byte of its signature changed."""
     cose = bytearray(zlib.decompress(base45.b45decode(qr_text[len(tokens.PREFIX):])))

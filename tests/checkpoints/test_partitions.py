@@ -36,17 +36,6 @@ def _attached(engine: Engine) -> list[date]:
         return repo.attached_days(conn)
 
 
-def _scanning(client, db):  # type: ignore[no-untyped-def]
-    admin = f.org(db, 1)
-    phone = f.scanner(db, admin.username, 1)
-    db.commit()
-    headers = f.token(client, phone)
-    point = f.add_point(client, headers)
-    resident = f.person(db, 1)
-    db.commit()
-    return headers, point, resident
-
-
 def _scan_at(client, db, freeze, headers, point, resident, moment: datetime) -> int:  # type: ignore[no-untyped-def]
     freeze(moment)
     issued = f.issue(db, resident, moment)
@@ -73,7 +62,7 @@ def test_a_scan_lands_in_its_days_partition_and_the_scan_stays_one_statement(cli
     # Given the partitions of the days ahead of NOW
     freeze(f.NOW)
     partitions.prepare(engine, f.NOW.date())
-    headers, point, resident = _scanning(client, db)
+    headers, point, resident = f.scanning(client, db)
     codes = [f.issue(db, resident, f.NOW).qr_text for _ in range(2)]
     db.commit()
     # When a scan is recorded
@@ -95,7 +84,7 @@ def test_a_scan_of_a_day_without_partition_lands_in_default_and_moves_when_its_d
     # Given a day without a partition, and its scan (and one from the offline queue pointing at it)
     moment = datetime(2021, 6, 1, 9, 30)
     assert moment.date() not in _attached(engine)
-    headers, point, resident = _scanning(client, db)
+    headers, point, resident = f.scanning(client, db)
     scan_id = _scan_at(client, db, freeze, headers, point, resident, moment)
     # Then the scan was not refused: it is in the DEFAULT partition
     assert _home(engine, scan_id) == "scans_default"
@@ -121,7 +110,7 @@ def test_purge_drops_the_partitions_past_retention_and_deletes_what_remains(
     # (with an offline upload pointing at it) and 27 days before
     first = (f.NOW - timedelta(days=29)).date()
     partitions.prepare(engine, first)
-    headers, point, resident = _scanning(client, db)
+    headers, point, resident = f.scanning(client, db)
     ids = {days: _scan_at(client, db, freeze, headers, point, resident, f.NOW - timedelta(days=days))
            for days in (31, 29, 27)}
     assert _home(engine, ids[31]) == "scans_default"
@@ -151,7 +140,7 @@ def test_a_partition_a_purge_detached_but_did_not_drop_is_dropped_and_counted_by
 ) -> None:
     # Given a purge that died after detaching a day's partition with a scan in it
     day = date(2019, 5, 1)
-    headers, point, resident = _scanning(client, db)
+    headers, point, resident = f.scanning(client, db)
     partitions.prepare(engine, day)
     _scan_at(client, db, freeze, headers, point, resident, datetime(2019, 5, 1, 8, 0))
     with engine.begin() as conn:
@@ -170,7 +159,7 @@ def test_the_console_reads_scans_across_partitions_and_default_alike(client, db,
 
     day = date(2022, 3, 10)
     partitions.prepare(engine, day)
-    headers, point, resident = _scanning(client, db)
+    headers, point, resident = f.scanning(client, db)
     before = _scan_at(client, db, freeze, headers, point, resident, datetime(2022, 3, 9, 9))
     inside = _scan_at(client, db, freeze, headers, point, resident, datetime(2022, 3, 10, 9))
     assert (_home(engine, inside), _home(engine, before)) == ("scans_p20220310", "scans_default")

@@ -17,13 +17,7 @@ def test_given_scans_of_29_and_27_days_ago_when_purging_then_only_the_older_scan
     client, db, freeze, cli_engine
 ) -> None:
     # Given a scan 29 days ago and one 27 days ago (retention 28 days)
-    admin = f.org(db, 1)
-    phone = f.scanner(db, admin.username, 1)
-    db.commit()
-    headers = f.token(client, phone)
-    point = f.add_point(client, headers)
-    resident = f.person(db, 1)
-    db.commit()
+    headers, point, resident = f.scanning(client, db)
     for days_ago in (29, 27):
         moment = freeze(f.NOW - timedelta(days=days_ago))
         issued = f.issue(db, resident, moment)
@@ -46,13 +40,7 @@ def test_given_a_day_whose_reports_were_never_built_when_purging_then_they_are_b
     from healthcode.console.models import DailyStat, ReportBuild
 
     # Given two scans 29 days ago and nobody who built that day's reports (no console view, no `reports build`)
-    admin = f.org(db, 1)
-    phone = f.scanner(db, admin.username, 1)
-    db.commit()
-    headers = f.token(client, phone)
-    point = f.add_point(client, headers)
-    resident = f.person(db, 1)
-    db.commit()
+    headers, point, resident = f.scanning(client, db)
     day = (f.NOW - timedelta(days=29)).date()
     for minutes in (0, 90):
         moment = freeze(f.NOW - timedelta(days=29, minutes=-minutes))
