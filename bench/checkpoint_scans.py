@@ -3,13 +3,17 @@ FastAPI endpoint served the same way (same uvicorn, same body and header), on SQ
 
     .venv/bin/python -m bench.checkpoint_scans [--seconds 10] [--concurrency 64] [--residents 2000]
         [--backends sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--workers N] [--pace-ms 1000] [--sequential-only] [--rounds 3]
+        [--workers N] [--pace-ms 1000] [--sequential-only] [--rounds 3] [--rush 1000] [--pgbouncer] [--pool-size 8]
 
 First, sequentially (one connection, one request at a time, one server process): the server's CPU per scan against
 its CPU per `GET /healthz` in the same run, rounds alternating between the two (issue 13: a scan <= 3x /healthz),
 and on PostgreSQL the database's CPU per scan beside it (the backends serving the server, found by their
-application_name; /proc of each). Then the statements and round trips of one QR scan and one number-code scan
-(round trips on PostgreSQL: ReadyForQuery messages in libpq's trace, BEGIN and COMMIT included).
+application_name; /proc of each). Then, with --workers processes (with --pgbouncer on PostgreSQL through a PgBouncer in
+transaction mode, started for the run, whose CPU counts as the database's): --concurrency clients flat out (and the
+database's CPU per scan), paced, and --rush connections flat out (time-outs, p99, good answers a second against the
+flat-out figure, answers shed), with the peak memory of each server process. Then the statements and round trips of
+one QR scan and one number-code scan (round trips on PostgreSQL: ReadyForQuery messages in libpq's trace, BEGIN and
+COMMIT included).
 
 Target (the issue): scan throughput >= 50% of the bare endpoint's, p99 < 100 ms. Half the scans present the QR text,
 half the 12-digit number code; every resident already has a few scans in the last 14 days at points in regions with
@@ -19,38 +23,37 @@ levels set, so the most-severe-region and recent-scans work is real.
 from __future__ import annotations
 
 import argparse
-import random
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from bench import rush
 from bench.databases import fresh_database
 from bench.http_load import (
     Call,
     Figures,
+    backends_cpu,
     for_backend,
     load,
     measure,
     options,
-    own_cpu_seconds,
     report,
     run_backends,
     serve,
     stop,
 )
+from bench.pgbouncer import pgbouncer
+from bench.scan_data import ENV, PASSWORD, codes_now, issue_codes, scan_calls, seed, tokens
 
 DATA = Path(__file__).parent / "data"
 APP = "bench.checkpoint_scans"  # uvicorn imports the app factories from here (not from __main__)
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SCANNERS = 8
 APPLICATION_NAME = "healthcode_bench_scans"  # the server's PostgreSQL connections, for the database's CPU
-PASSWORD = "Bench2020ok"
-# Codes must outlive the run: the longest TTL the platform allows.
-ENV = {"HEALTHCODE_CODE_TTL_SECONDS": "300", "HEALTHCODE_ENV": "dev"}
+NO_FUNCTIONS = "BENCH_NO_FUNCTIONS"
 
 
 class ScanIn(BaseModel):
@@ -61,10 +64,16 @@ class ScanIn(BaseModel):
 # --- the two apps served by uvicorn (factories, imported in the server process) -----------------------------------
 
 def scan_app() -> Any:
-    """The platform app on the prepared database (schema made by this script; no migration run)."""
+    """The platform app on the prepared database (schema made by this script; no migration run); with
+    BENCH_NO_FUNCTIONS=1 the long statements are never sent as functions (db/hotfunc.py)."""
+    import os
+
     from healthcode.app import create_app
     from healthcode.config import get_settings
-    from healthcode.db import make_engine
+    from healthcode.db import hotfunc, make_engine
+
+    if os.environ.get(NO_FUNCTIONS) == "1":
+        hotfunc.MIN_LENGTH = 10**9
 
     settings = get_settings()
     return create_app(settings, make_engine(settings.sqlalchemy_url))
@@ -96,6 +105,7 @@ class Prepared:
     url: str
     scanners: list[tuple[str, int]]  # (phone, point id)
     codes: list[str]
+    people: list[int]  # person ids, for new codes
     statements_per_scan: dict[str, tuple[int, int | None]]  # (statements, round trips) of a QR and a number scan
     cleanup: Any
 
@@ -107,66 +117,11 @@ def prepare(backend: str, pg_url: str, residents: int) -> Prepared:
     if backend == "postgresql":  # the server's backends, for the database's CPU per scan
         url = f"{url}&application_name={APPLICATION_NAME}"
     engine = make_engine(url)
-    scanners, codes = _seed(engine, residents)
+    scanners, people = seed(engine, residents)
+    codes = issue_codes(engine, people)
     statements = _statements_per_scan(engine, scanners[0], codes)
     engine.dispose()
-    return Prepared(url, scanners, codes, statements, cleanup)
-
-
-def _seed(engine: Any, residents: int) -> tuple[list[tuple[str, int]], list[str]]:
-    from stdnum.cn import uscc
-    from stdnum.cn.ric import calc_check_digit
-
-    from healthcode import clock
-    from healthcode.checkpoints.models import Scan, ScanPoint
-    from healthcode.checkpoints.service import add_scanner
-    from healthcode.codes.service import issue_for_person
-    from healthcode.config import get_settings
-    from healthcode.db import transaction
-    from healthcode.orgs.service import add_org
-    from healthcode.regions.service import set_level
-    from healthcode.residents.models import Person
-
-    settings = get_settings()
-    rng = random.Random(2020)
-    now = clock.now()
-    regions = ["350102", "350103", "350104", "350105", "350111", "350203", "350206", "350503"]
-    with transaction(engine) as session:
-        for code, level in zip(regions, (1, 0, 2, 0, 1, 3, 0, 2), strict=True):
-            set_level(session, code, level, "bench", now=now - timedelta(days=20))
-        body = "12350100MB0000001"
-        org = add_org(session, name="基准测试单位", uscc=body + uscc.calc_check_digit(body), kind="government",
-                      now=now)
-        scanners = []
-        for n in range(SCANNERS):
-            phone = f"139{n:08d}"
-            scanner = add_scanner(session, org_uscc=org.username, phone=phone, name=f"扫码员{n}",
-                                  id_number=_id_number(900 + n, calc_check_digit), password=PASSWORD,
-                                  authorise=True, now=now)
-            point = ScanPoint(org_id=org.org_id, created_by=scanner.id, community="软件园社区", name=f"{n}号门",
-                              address="软件大道89号", region_code=regions[n % len(regions)], created_at=now)
-            session.add(point)
-            session.flush()
-            scanners.append((phone, point.id, scanner.id))
-        people = [Person(id_number=_id_number(n, calc_check_digit), name="李小明", created_at=now,
-                         initial_region_code=rng.choice(regions)) for n in range(residents)]
-        session.add_all(people)
-        session.flush()
-        # History: three earlier scans per resident within the last 14 days.
-        session.add_all(Scan(scanner_id=s[2], point_id=s[1], org_id=org.org_id, person_id=p.id, color="green",
-                             via="qr", at=now - timedelta(days=rng.randint(0, 13), minutes=rng.randint(1, 600)),
-                             pass_reason="工作", temperature_result="normal")
-                        for p in people for s in rng.sample(scanners, 3))
-        codes = []
-        for i, person in enumerate(people):
-            issued = issue_for_person(session, settings, person, now)
-            codes.append(issued.qr_text if i % 2 == 0 else issued.number_code)
-    return [(phone, point_id) for phone, point_id, _ in scanners], codes
-
-
-def _id_number(n: int, check: Any) -> str:
-    body = f"350102{1950 + (n // 1000) % 60}0101{n % 1000:03d}"
-    return body + check(body + "0")
+    return Prepared(url, scanners, codes, people, statements, cleanup)
 
 
 def _statements_per_scan(engine: Any, scanner: tuple[str, int], codes: list[str]) -> dict[str, tuple[int, int | None]]:
@@ -218,29 +173,15 @@ def _statements_per_scan(engine: Any, scanner: tuple[str, int], codes: list[str]
 
 # --- serving and load (the helpers are in bench/http_load.py) -----------------------------------------------------
 
-def _tokens(url: str, scanners: list[tuple[str, int]], workers: int) -> list[dict[str, str]]:
-    import httpx
-
-    process, base = serve(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": url}, workers)
-    try:
-        headers = []
-        for phone, _ in scanners:
-            token = httpx.post(f"{base}/api/v1/auth/token", data={"username": phone, "password": PASSWORD}).json()
-            headers.append({"Authorization": f"Bearer {token['access_token']}"})
-        return headers
-    finally:
-        stop(process)
-
-
 # --- sequential CPU per scan ------------------------------------------------------------------------------------------
 
-def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace) -> tuple[list[Figures], list[Figures]]:
+def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace, db_cpu: Any) -> tuple[list[Figures],
+                                                                                             list[Figures]]:
     """One server process, one connection: rounds of `GET /healthz` then scans, each `seconds / rounds` long after
-    its own warm-up; the scans' figures carry the database's CPU (PostgreSQL)."""
+    its own warm-up; the scans' figures carry the database's CPU (`db_cpu`, PostgreSQL)."""
     process, base = serve(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": url}, 1)
     try:
         seconds, warmup = max(1.0, args.seconds / args.rounds), max(1.0, args.warmup / args.rounds)
-        db_cpu = _backends_cpu(url) if url.startswith("postgresql") else None
         ours: list[Figures] = []
         theirs: list[Figures] = []
         for _ in range(args.rounds):
@@ -249,24 +190,6 @@ def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace) -> tup
         return theirs, ours
     finally:
         stop(process)
-
-
-def _backends_cpu(url: str) -> Any:
-    """CPU seconds of each PostgreSQL backend serving the bench's server (by application_name), as a function."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(url).set(drivername="postgresql").difference_update_query(
-        ["application_name", "options", "prepare_threshold"])
-    dsn = admin.render_as_string(hide_password=False)
-
-    def read() -> dict[int, float]:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            pids = [row[0] for row in connection.execute(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APPLICATION_NAME])]
-        return {pid: own_cpu_seconds(pid) for pid in pids}
-
-    return read
 
 
 def report_sequential(backend: str, theirs: list[Figures], ours: list[Figures]) -> None:
@@ -291,30 +214,65 @@ def report_sequential(backend: str, theirs: list[Figures], ours: list[Figures]) 
 
 # --- the run --------------------------------------------------------------------------------------------------------
 
+def under_load(url: str, calls: list[Call], args: argparse.Namespace, db_cpu: Any) -> tuple[
+        tuple[Figures, Figures | None], rush.Run | None, dict[int, float]]:
+    """The scan server (--workers processes) under --concurrency clients flat out (with the database's CPU), then
+    paced, then --rush connections flat out; and the peak memory of each of its processes."""
+    process, base = serve(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": url}, args.workers)
+    try:
+        flat = load(base, calls, args.concurrency, args.seconds, args.warmup, 201, process.pid, db_cpu=db_cpu)
+        paced = load(base, calls, args.concurrency, args.seconds, 1, 201, process.pid, args.pace_ms) \
+            if args.pace_ms else None
+        rushed = rush.wrk(base, calls, args.rush, args.seconds, 5, process.pid) if args.rush else None
+        return (flat, paced), rushed, rush.peak_memory_mib(process.pid)
+    finally:
+        stop(process)
+
+
+def report_rush(rushed: rush.Run, steady: Figures, memory: dict[int, float]) -> None:
+    ratio = rushed.good_per_second / steady.throughput
+    print(f"  rush: {rushed.line()}")
+    checks = [("no time-out", rushed.timeouts == 0 and rushed.socket_errors == 0), ("p99 < 2 s", rushed.p99_ms < 2000),
+              (f"good/s {ratio:.0%} of the flat-out figure >= 70%", ratio >= 0.7)]
+    print("  rush: " + "; ".join(f"{label}: {'met' if ok else 'NOT MET'}" for label, ok in checks))
+    print(f"  {rush.memory_line(memory)}")
+
+
 def run(backend: str, args: argparse.Namespace) -> None:
     args = for_backend(args, backend)
     started = time.perf_counter()
     prepared = prepare(backend, args.pg_url, args.residents)
     try:
-        headers = _tokens(prepared.url, prepared.scanners, args.workers)
-        calls = [Call("POST", "/api/v1/checkpoint/scans", headers[i % SCANNERS],
-                      {"point_id": prepared.scanners[i % SCANNERS][1], "code": code})
-                 for i, code in enumerate(prepared.codes)]
-        sequential = sequential_cpu(prepared.url, calls, args)
-        if not args.sequential_only:
-            bare = measure(f"{APP}:bare_app", ENV, calls, args, 201)
-            scans = measure(f"{APP}:scan_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls, args, 201)
+        with ExitStack() as stack:
+            served, db_cpu = prepared.url, None
+            if backend == "postgresql":
+                bouncer = stack.enter_context(pgbouncer(prepared.url, args.pool_size)) if args.pgbouncer else None
+                served = bouncer.url if bouncer else prepared.url
+                db_cpu = backends_cpu(prepared.url, APPLICATION_NAME, (bouncer.pid,) if bouncer else ())
+            headers = tokens(f"{APP}:scan_app", served, prepared.scanners, args.workers)
+            sequential = sequential_cpu(served, scan_calls(prepared.scanners, headers, prepared.codes), args, db_cpu)
+            if not args.sequential_only:  # codes issued again: the run may outlast the first ones
+                calls = scan_calls(prepared.scanners, headers, codes_now(prepared.url, prepared.people))
+                bare = measure(f"{APP}:bare_app", ENV, calls, args, 201)
+                scans, rushed, memory = under_load(served, calls, args, db_cpu)
     finally:
         prepared.cleanup()
     per_scan = prepared.statements_per_scan
     shown = ", ".join(f"{kind} {s} statement(s)" + (f" / {r} round trip(s)" if r is not None else "")
                       for kind, (s, r) in per_scan.items() if kind != "first")
-    print(f"{backend}: {args.concurrency} concurrent clients, {args.workers} uvicorn worker(s), "
+    through = f" behind PgBouncer (transaction mode, {args.pool_size} server connections)" if served != prepared.url \
+        else ""
+    print(f"{backend}: {args.concurrency} concurrent clients, {args.workers} uvicorn worker(s){through}, "
           f"{args.residents} residents (per scan: {shown}; the process's first scan "
           f"{per_scan['first'][0]} statement(s), which reads the signing key)")
     report_sequential(backend, *sequential)
     if not args.sequential_only:
         report("scans", bare, scans, 100, 0.5, args.pace_ms)
+        if backend == "postgresql":
+            side = "PostgreSQL's backends and PgBouncer" if through else "PostgreSQL's backends"
+            print(f"  flat out: the database's CPU a scan {scans[0].db_cpu_ms:.3f} ms ({side})")
+        if rushed is not None:
+            report_rush(rushed, scans[0], memory)
     print(f"  [{time.perf_counter() - started:.0f} s]")
 
 
@@ -324,10 +282,16 @@ def main() -> None:
                      pace_ms=1000)
     parser.add_argument("--sequential-only", action="store_true", help="only the sequential CPU per scan")
     parser.add_argument("--rounds", type=int, default=3, help="sequential rounds, alternating /healthz and scans")
+    parser.add_argument("--rush", type=int, default=1000, help="then this many connections flat out (0: don't)")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="PostgreSQL: the servers connect through PgBouncer in transaction mode (docs/deploy.md)")
+    parser.add_argument("--pool-size", type=int, default=8, help="PgBouncer's server connections")
+    parser.add_argument("--no-functions", action="store_true",
+                        help="the long statements sent as they are, never as functions (db/hotfunc.py): the baseline")
     args = parser.parse_args()
     if args.residents < 3 or args.rounds < 1:
         parser.error("--residents must be at least 3 and --rounds at least 1")
-    run_backends(args, ENV, run)
+    run_backends(args, {**ENV, **({NO_FUNCTIONS: "1"} if args.no_functions else {})}, run)
 
 
 if __name__ == "__main__":

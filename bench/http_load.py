@@ -272,3 +272,22 @@ def run_backends(args: argparse.Namespace, env: dict[str, str], run: Any) -> Non
     os.environ.pop("HEALTHCODE_DATABASE_URL", None)
     for backend in args.backends.split(","):
         run(backend.strip(), args)
+
+
+def backends_cpu(url: str, application_name: str, extra_pids: tuple[int, ...] = ()) -> Callable[[], dict[int, float]]:
+    """CPU seconds of each PostgreSQL backend whose connection carries `application_name` (the bench's server), and
+    of `extra_pids` (a PgBouncer between them), as a function to call before and after a measure."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(url).set(drivername="postgresql").difference_update_query(
+        ["application_name", "options", "prepare_threshold"])
+    dsn = admin.render_as_string(hide_password=False)
+
+    def read() -> dict[int, float]:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            pids = [row[0] for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name])]
+        return {pid: own_cpu_seconds(pid) for pid in [*pids, *extra_pids]}
+
+    return read

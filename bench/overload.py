@@ -1,186 +1,121 @@
-"""The morning rush on one server process (issue 13): the citizen's code refresh (`GET /api/v1/me/code`) on the embedded
-SQLite, with admission control on and off in the same run.
+"""The morning rush (issue 13): the citizen's code refresh (`GET /api/v1/me/code`) and the checkpoint's scans
+(`POST /api/v1/checkpoint/scans`) together, 64 connections, then 1,000, then 64 again, with admission control on and
+off in the same run; on the embedded SQLite (one process) or on PostgreSQL (`--workers` processes, with
+`--pgbouncer` through a PgBouncer in transaction mode).
 
-    .venv/bin/python -m bench.overload [--seconds 10] [--residents 200] [--steady 64] [--rush 1000] [--modes on,off]
-        [--timeout 5] [--set HEALTHCODE_ADMISSION_QUEUE=128 ...] [--fresh]
+    .venv/bin/python -m bench.overload [--backend sqlite|postgresql] [--workers N] [--pgbouncer] [--pool-size 8]
+        [--traffic both|refresh|scans] [--seconds 10] [--residents 200] [--scan-residents 500] [--steady 64]
+        [--rush 1000] [--modes on,off] [--timeout 5] [--set HEALTHCODE_ADMISSION_QUEUE=128 ...] [--fresh]
 
-For each mode, on a fresh server process: the server's CPU per `GET /healthz` and per refresh, one connection at a
-time; `--steady` connections flat out (good answers a second, p99); `--rush` connections flat out (time-outs after
-`--timeout` seconds, the p99 of every answer, good answers a second against the steady figure, answers shed with 503);
-then one request right after the rush, on a new connection, and the process's peak memory. Goals (the issue): no
-time-out, p99 < 2 s, good answers a second >= 70% of the steady figure, the request after the rush < 300 ms.
-`--fresh`: every refresh issues a new code, as the page's timer does; without it the residents, asking several times
-a second, are mostly shown their code again.
+For each mode, on fresh server processes: the server's CPU per `GET /healthz`, per refresh and per scan, one
+connection at a time; `--steady` connections flat out (good answers a second, p99); `--rush` connections flat out
+(time-outs after `--timeout` seconds, the p99 of every answer, good answers a second against the steady figure,
+answers shed with 503); one request right after the rush, on a new connection; `--steady` connections again, and the
+recovery: the seconds until a full second had 90% of the first steady run's good answers; and the peak memory of each
+server process. Goals (the issue): no time-out, p99 < 2 s, good answers a second >= 70% of the steady figure, the
+request after the rush < 300 ms, memory < 300 MiB a process. `--fresh`: every refresh issues a new code, as the
+page's timer does; without it the residents, asking several times a second, are mostly shown their code again. Scans
+are admitted before refreshes (web/admission.py): the rush's good answers say how many of each got through.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
-import tempfile
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 
-from bench.code_page import APP, COOKIE, DEFAULT_PG, ENV, FRESH_ENV, PATH, prepare, sign_in_all
-from bench.http_load import Call, _lua_call, cpu_seconds, serve, stop
+from bench import scan_data
+from bench.code_page import APP, COOKIE, DEFAULT_PG, FRESH_ENV, PATH, prepare, sign_in_all
+from bench.code_page import ENV as CODE_ENV
+from bench.http_load import Call, serve, stop
+from bench.pgbouncer import pgbouncer
+from bench.rush import Run, after_rush, memory_line, peak_memory_mib, wrk
 
-WRK_SCRIPT = r"""
-local calls = {CALLS}
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  requests, position, good, shed, other = {}, id * 7919, 0, 0, 0
-  for i, c in ipairs(calls) do
-    requests[i] = wrk.format(c[1], c[2], c[3], c[4])
-  end
-end
-
-function request()
-  position = position + 1
-  return requests[(position % #requests) + 1]
-end
-
-function response(status, headers, body)
-  if status == 200 then good = good + 1 elseif status == 503 then shed = shed + 1 else other = other + 1 end
-end
-
-function done(summary, latency, requests)
-  local g, s, o = 0, 0, 0
-  for _, thread in ipairs(threads) do
-    g, s, o = g + thread:get("good"), s + thread:get("shed"), o + thread:get("other")
-  end
-  local e = summary.errors
-  io.write(string.format("WRK %d %d %d %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, g, s, o, e.timeout,
-    e.connect + e.read + e.write))
-end
-"""
+ENV = {**CODE_ENV, **scan_data.ENV}
+SERVED = f"{APP}:code_app"  # the platform's app (the scans' routes included)
 
 
 @dataclass
-class Run:
-    connections: int
-    answers: int
-    seconds: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    max_ms: float
-    good: int
-    shed: int
-    other: int
-    timeouts: int
-    socket_errors: int
-    cpu_ms: float  # server CPU per answer
+class Traffic:
+    refreshes: list[Call]
+    scanners: list[tuple[str, int]]  # (phone, point id)
+    headers: list[dict[str, str]]  # each scanner's API token
+    people: list[int]  # whose codes are scanned
+    kind: str  # both, refresh, scans
+    scans: list[Call] = field(default_factory=list)
 
-    @property
-    def good_per_second(self) -> float:
-        return self.good / self.seconds
+    def new_codes(self, url: str) -> None:
+        """Scans of codes issued now (a run of both modes outlasts the codes' five minutes)."""
+        self.scans = scan_data.scan_calls(self.scanners, self.headers, scan_data.codes_now(url, self.people))
 
-    def line(self) -> str:
-        return (f"{self.connections:5d} conn: {self.good_per_second:6.0f} good/s, {self.shed / self.seconds:6.0f} "
-                f"shed/s, p50 {self.p50_ms:7.1f} ms, p95 {self.p95_ms:7.1f} ms, p99 {self.p99_ms:7.1f} ms, "
-                f"max {self.max_ms:7.1f} ms, "
-                f"time-outs {self.timeouts}, other {self.other}, socket errors {self.socket_errors}, "
-                f"server CPU {self.cpu_ms:5.2f} ms/answer")
-
-
-def wrk(base: str, calls: list[Call], connections: int, seconds: float, timeout: float, pid: int) -> Run:
-    """`connections` kept-alive connections flat out for `seconds` (wrk, two threads)."""
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: make bench-tools")
-    script = WRK_SCRIPT.replace("{CALLS}", "{\n" + ",\n".join(_lua_call(c) for c in calls) + "\n}")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8") as handle:
-        handle.write(script)
-        handle.flush()
-        cpu = cpu_seconds(pid)
-        done = subprocess.run(
-            ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-             "--timeout", f"{timeout:g}s", "-s", handle.name, base], capture_output=True, text=True, check=True)
-        cpu = cpu_seconds(pid) - cpu
-    lines = [row for row in done.stdout.splitlines() if row.startswith("WRK ")]
-    if not lines:
-        raise RuntimeError(f"wrk printed no figures:\n{done.stdout}\n{done.stderr}")
-    answers, micros, p50, p95, p99, most, good, shed, other, timeouts, errors = (int(x) for x in lines[0].split()[1:])
-    return Run(connections, answers, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, most / 1000, good, shed, other,
-               timeouts, errors, cpu * 1000 / max(answers, 1))
-
-
-def after_rush(base: str, cookie: str) -> list[float]:
-    """Milliseconds of the first requests after the rush, one after the other, each on a new connection."""
-    import httpx
-
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        with httpx.Client(base_url=base, timeout=30) as client:
-            answer = client.get(PATH, headers={"Cookie": f"{COOKIE}={cookie}"})
-        times.append((time.perf_counter() - started) * 1000)
-        if answer.status_code != 200:
-            times[-1] = -times[-1]  # shed: negative, printed as such
-    return times
-
-
-def peak_memory_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    def calls(self) -> list[Call]:
+        """The requests of the load, refreshes and scans taking turns when both."""
+        if self.kind == "refresh":
+            return self.refreshes
+        if self.kind == "scans":
+            return self.scans
+        length = max(len(self.refreshes), len(self.scans))
+        return [call for n in range(length) for call in (self.refreshes[n % len(self.refreshes)],
+                                                          self.scans[n % len(self.scans)])]
 
 
 @dataclass
 class Mode:
     name: str
-    healthz: Run
-    refresh: Run
+    sequential: dict[str, Run]  # /healthz, refresh, scan: one connection
     steady: Run
     rush: Run
     after_ms: list[float]
-    memory_mib: float
+    again: Run
+    memory: dict[int, float]
+
+    @property
+    def recovery(self) -> int | None:
+        return self.again.recovery_seconds(self.steady.good_per_second)
 
 
-def one_mode(name: str, url: str, calls: list[Call], args: argparse.Namespace) -> Mode:
+def one_mode(name: str, url: str, traffic: Traffic, args: argparse.Namespace) -> Mode:
     env = {**ENV, "HEALTHCODE_DATABASE_URL": url, "HEALTHCODE_ADMISSION": "true" if name == "on" else "false",
            **({FRESH_ENV: "1"} if args.fresh else {})}
     if name == "on":
         env.update(setting.split("=", 1) for setting in args.set)
-    process, base = serve(f"{APP}:code_app", env, 1)
+    process, base = serve(SERVED, env, args.workers)
     try:
+        load = traffic.calls()
         wrk(base, [Call("GET", "/healthz")], 1, 2, args.timeout, process.pid)  # warm-up
-        healthz = wrk(base, [Call("GET", "/healthz")], 1, args.seconds / 2, args.timeout, process.pid)
-        refresh = wrk(base, calls, 1, args.seconds / 2, args.timeout, process.pid)
-        wrk(base, calls, args.steady, 3, args.timeout, process.pid)  # warm-up
-        steady = wrk(base, calls, args.steady, args.seconds, args.timeout, process.pid)
-        rush = wrk(base, calls, args.rush, args.seconds, args.timeout, process.pid)
-        after = after_rush(base, calls[0].headers["Cookie"].split("=", 1)[1])
+        sequential = {"/healthz": wrk(base, [Call("GET", "/healthz")], 1, args.seconds / 2, args.timeout, process.pid)}
+        if traffic.kind != "scans":
+            sequential["refresh"] = wrk(base, traffic.refreshes, 1, args.seconds / 2, args.timeout, process.pid)
+        if traffic.kind != "refresh":
+            sequential["scan"] = wrk(base, traffic.scans, 1, args.seconds / 2, args.timeout, process.pid)
+        wrk(base, load, args.steady, 3, args.timeout, process.pid)  # warm-up
+        steady = wrk(base, load, args.steady, args.seconds, args.timeout, process.pid)
+        rushed = wrk(base, load, args.rush, args.seconds, args.timeout, process.pid)
+        after = after_rush(base, load[0])
+        again = wrk(base, load, args.steady, args.seconds, args.timeout, process.pid)
         memory = peak_memory_mib(process.pid)
     finally:
         stop(process)
-    return Mode(name, healthz, refresh, steady, rush, after, memory)
+    return Mode(name, sequential, steady, rushed, after, again, memory)
 
 
 def verdict(mode: Mode) -> str:
     rush, ratio = mode.rush, mode.rush.good_per_second / max(mode.steady.good_per_second, 1e-9)
     checks = [("no time-out", rush.timeouts == 0 and rush.socket_errors == 0),
               ("p99 < 2 s", rush.p99_ms < 2000), (f"good/s {ratio:.0%} of steady >= 70%", ratio >= 0.7),
-              (f"after the rush {mode.after_ms[0]:.0f} ms < 300 ms", 0 < mode.after_ms[0] < 300)]
+              (f"after the rush {mode.after_ms[0]:.0f} ms < 300 ms", 0 < mode.after_ms[0] < 300),
+              ("memory < 300 MiB a process", max(mode.memory.values()) < 300)]
     return "; ".join(f"{label}: {'met' if ok else 'NOT MET'}" for label, ok in checks)
 
 
 def report(mode: Mode) -> None:
     print(f"admission {mode.name}:")
-    print(f"  sequential: /healthz {mode.healthz.cpu_ms:.3f} ms CPU ({mode.healthz.good_per_second:.0f}/s), refresh "
-          f"{mode.refresh.cpu_ms:.3f} ms CPU ({mode.refresh.good_per_second:.0f}/s): "
-          f"{mode.refresh.cpu_ms / mode.healthz.cpu_ms:.1f}x /healthz")
+    healthz = mode.sequential["/healthz"]
+    shown = ", ".join(f"{kind} {run.cpu_ms:.3f} ms ({run.cpu_ms / healthz.cpu_ms:.1f}x)"
+                      for kind, run in mode.sequential.items() if kind != "/healthz")
+    print(f"  sequential, server CPU: /healthz {healthz.cpu_ms:.3f} ms, {shown}")
     print(f"  {mode.steady.line()}")
     print(f"  {mode.rush.line()}")
     if mode.rush.shed:  # what the refused answers cost, taking the good ones at their steady cost
@@ -188,14 +123,39 @@ def report(mode: Mode) -> None:
         print(f"  a 503 cost about {spent / mode.rush.shed:.2f} ms of server CPU; the rush's good answers took "
               f"{mode.steady.cpu_ms * mode.rush.good / (mode.rush.cpu_ms * mode.rush.answers):.0%} of its CPU")
     after = ", ".join(f"{ms:.0f}" if ms > 0 else f"503 after {-ms:.0f}" for ms in mode.after_ms)
-    print(f"  right after the rush (ms, one after the other): {after}; peak memory {mode.memory_mib:.0f} MiB")
+    print(f"  right after the rush (ms, one after the other, each on a new connection): {after}")
+    recovery = f"{mode.recovery} s" if mode.recovery is not None else "not within the run"
+    print(f"  again {mode.again.line()}")
+    print(f"  recovered (a full second at >= 90% of the first steady run's good answers) after {recovery}; "
+          f"{memory_line(mode.memory)}")
     print(f"  {verdict(mode)}")
+
+
+def _traffic(args: argparse.Namespace, url: str, direct: str, id_numbers: list[str]) -> Traffic:
+    """Residents signed in (their cookies), scanners signed in (their tokens) and the people they scan."""
+    from healthcode.db import make_engine
+
+    engine = make_engine(direct)
+    try:
+        scanners, people = scan_data.seed(engine, args.scan_residents, first=args.residents)
+    finally:
+        engine.dispose()
+    cookies, _ = sign_in_all(direct, id_numbers, 1, 1 if args.backend == "sqlite" else 8)
+    refreshes = [Call("GET", PATH, {"Cookie": f"{COOKIE}={cookie}"}) for cookie in cookies]
+    return Traffic(refreshes, scanners, scan_data.tokens(SERVED, url, scanners, 1), people, args.traffic)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--workers", type=int, default=None, help="server processes (default: 1 SQLite, 2 PostgreSQL)")
+    parser.add_argument("--pgbouncer", action="store_true", help="PostgreSQL through PgBouncer in transaction mode")
+    parser.add_argument("--pool-size", type=int, default=8, help="PgBouncer's server connections")
+    parser.add_argument("--traffic", choices=("both", "refresh", "scans"), default="both")
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--residents", type=int, default=200, help="residents signed in, refreshing their code")
+    parser.add_argument("--scan-residents", type=int, default=500, help="residents whose codes are scanned")
     parser.add_argument("--steady", type=int, default=64)
     parser.add_argument("--rush", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=5, help="wrk's time-out of a request, seconds")
@@ -205,21 +165,28 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="every refresh issues a new code, as the page's timer does (else mostly shown again)")
     args = parser.parse_args()
+    args.workers = args.workers or (1 if args.backend == "sqlite" else 2)
+    if args.pgbouncer and args.backend != "postgresql":
+        parser.error("--pgbouncer needs --backend postgresql")
     os.environ.update(ENV)
     os.environ.pop("HEALTHCODE_FIXED_NOW", None)
     os.environ.pop("HEALTHCODE_DATABASE_URL", None)
     started = time.perf_counter()
-    prepared = prepare("sqlite", DEFAULT_PG, args.residents)
+    prepared = prepare(args.backend, args.pg_url, args.residents)
     try:
-        cookies, _ = sign_in_all(prepared.url, prepared.id_numbers, 1, 1)
-        calls = [Call("GET", PATH, {"Cookie": f"{COOKIE}={cookie}"}) for cookie in cookies]
-        print(f"SQLite, one server process, {args.residents} residents signed in, "
-              f"{'every refresh issuing a code' if args.fresh else 'mostly codes shown again'}; load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; admission settings {args.set or 'default'}")
-        modes: list[Any] = []
-        for name in args.modes.split(","):
-            modes.append(one_mode(name.strip(), prepared.url, calls, args))
-            report(modes[-1])
+        with ExitStack() as stack:
+            url = stack.enter_context(pgbouncer(prepared.url, args.pool_size)).url if args.pgbouncer \
+                else prepared.url
+            traffic = _traffic(args, url, prepared.url, prepared.id_numbers)
+            through = f" through PgBouncer ({args.pool_size} server connections)" if args.pgbouncer else ""
+            print(f"{args.backend}, {args.workers} server process(es){through}; traffic: {args.traffic} "
+                  f"({args.residents} residents signed in, "
+                  f"{'every refresh issuing a code' if args.fresh else 'mostly codes shown again'}; "
+                  f"{args.scan_residents} codes scanned); load average "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; admission settings {args.set or 'default'}")
+            for name in args.modes.split(","):
+                traffic.new_codes(prepared.url)
+                report(one_mode(name.strip(), url, traffic, args))
     finally:
         prepared.cleanup()
     print(f"[{time.perf_counter() - started:.0f} s]")

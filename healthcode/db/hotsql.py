@@ -10,6 +10,9 @@ equals what SQLAlchemy returns.
 
 Parameters are scalars: an IN list must be fixed when the statement is built (or written as a sub-select).
 
+On a PostgreSQL connection that does not prepare statements (behind PgBouncer) a long statement is sent as the call of
+a PL/pgSQL function holding it, which keeps its plan (`hotfunc`).
+
 What this needs of SQLAlchemy's private members goes through `sqla_private`, the only module that touches them. On a
 SQLAlchemy version it was not tested with (`sqla_private.FAST` is False), `Hot` runs the statement through the public
 API on the same connection instead (`Connection.execute`): slower, the same rows.
@@ -29,7 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
-from healthcode.db import sqla_private
+from healthcode.db import hotfunc, sqla_private
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,20 @@ class Hot:
         values = [value if bind is None or value is None else bind(value)
                   for value, bind in zip(values, plan.binds, strict=True)]
         driver = connection.connection.dbapi_connection
-        cursor = RawCursor(driver) if connection.dialect.name == "postgresql" else driver.cursor()  # type: ignore
+        sql = plan.sql
+        if connection.dialect.name == "postgresql":
+            cursor = RawCursor(driver)  # type: ignore[arg-type]
+            if hotfunc.wanted(driver, sql):  # behind PgBouncer: the plan kept in a function
+                sql = hotfunc.call_for(connection.engine, sql)
+        else:
+            cursor = driver.cursor()
         parameters = values if plan.positional else dict(zip(plan.names, values, strict=True))
-        sqla_private.before_cursor_execute(connection, cursor, plan.sql, parameters)  # counters and tracing see it
+        sqla_private.before_cursor_execute(connection, cursor, sql, parameters)  # counters and tracing see it
         try:
-            cursor.execute(plan.sql, parameters)
+            cursor.execute(sql, parameters)
             fetched = cursor.fetchall()  # every hot statement returns rows (a SELECT, or RETURNING)
         except Exception as exc:
-            sqla_private.raise_as_sqlalchemy(connection, exc, plan.sql, parameters, cursor)
+            sqla_private.raise_as_sqlalchemy(connection, exc, sql, parameters, cursor)
         finally:
             cursor.close()
         return plan, fetched
