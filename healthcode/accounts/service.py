@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from healthcode.sessions import repository as web_sessions
 LOCKOUT_LIMIT = Limit(5, 15 * 60)  # without settings (the CLI, tests of the service): 5 failures in 15 minutes
 LOGIN_FAILURES = "login_user"  # the throttle's action of failed sign-ins per username
 INACTIVE = "该账号已停用，如有疑问请联系疫情防控指挥部"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,17 @@ def revoke_tokens(account: Account) -> None:
     session = object_session(account)
     assert session is not None, "an account is changed in the transaction that loaded it"
     web_sessions.end_for_account(session, account.id)
+
+
+def sign_out(session: Session, account_id: int, via: str) -> None:
+    """退出登录 of a scanner (its page or `POST /api/v1/auth/logout`) or an admin's API client: every token and web
+    session of the account ends, on every device (docs/decisions.md, "Logout ends every token of the account"). The
+    log names the account by its id only: a scanner's username is his phone number."""
+    account = repository.by_id(session, account_id)
+    if account is None:
+        return
+    revoke_tokens(account)
+    log.info("account %s signed out (%s): every token and session of it ended", account_id, via)
 
 
 def clear_failures(session: Session, username: str, secret_key: str) -> None:

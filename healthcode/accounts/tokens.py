@@ -1,5 +1,5 @@
 """Bearer tokens for the API: signed with the platform secret (itsdangerous), carrying the account kind, id and
-token version, so that a password change or revocation invalidates every earlier token at once."""
+token version, so that a password change, a revocation or a logout invalidates every earlier token at once."""
 
 from __future__ import annotations
 

@@ -104,8 +104,13 @@ def _client(request: Request) -> str | None:
 
 
 @router.post("/logout", name="scanner_logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, db: DbSession) -> Response:
+    """退出登录 ends the scanner's API tokens and signed-in pages on every device, not only this browser's session
+    (docs/decisions.md, "Logout ends every token of the account")."""
+    scanner = session_scanner(request, db)
     forget(request)
+    if scanner is not None:
+        accounts.sign_out(db, scanner.account_id, "scanner page")
     return to_login(request)
 
 

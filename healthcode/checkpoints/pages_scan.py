@@ -28,7 +28,7 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 FUJIAN = "35"
 # What the scan page loads, kept on the phone by the service worker (the page itself is added to it).
 SHELL = ("citizen.css", "scanner.css", "validation.js", "vendor/jsQR.js", "scanner-offline.js", "scanner-idcard.js",
-         "scanner.js")
+         "scanner-token.js", "scanner.js")
 
 
 def _authorised(request: Request, db: DbSession) -> Scanner | Response:

@@ -43,9 +43,11 @@ ERRORS = {
 
 def documented(model: Any, *errors: int, status: int = 200, description: str = "成功",
                overrides: dict[int, Any] | None = None) -> dict[str, Any]:
-    """Keyword arguments of a route decorator: its `status` answer is `model`, each of `errors` an ApiError (or the
-    model given for that status in `overrides`). Nothing is validated at run time (see the module's text)."""
-    responses: dict[int | str, dict[str, Any]] = {status: {"model": model, "description": description}}
+    """Keyword arguments of a route decorator: its `status` answer is `model` (None: no body, as a 204), each of
+    `errors` an ApiError (or the model given for that status in `overrides`). Nothing is validated at run time (see
+    the module's text)."""
+    answer = {"description": description} if model is None else {"model": model, "description": description}
+    responses: dict[int | str, dict[str, Any]] = {status: answer}
     for code in errors:
         responses[code] = {"model": (overrides or {}).get(code, ApiError), "description": ERRORS[code]}
     return {"response_model": None, "responses": responses}

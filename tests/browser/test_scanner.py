@@ -234,9 +234,13 @@ def test_without_network_the_scan_page_reopens_from_the_phone_and_still_verifies
         phone.context.set_offline(False)
 
     phone.goto("/scanner/")
+    kept = phone.evaluate("JSON.parse(sessionStorage.getItem('hc.scanner.token')).token")
     phone.locator("form[action$='/scanner/logout'] button").tap()
     phone.wait_for_url("**/scanner/login")
     assert phone.evaluate("caches.has('hc-scanner-v1')") is False  # signing out leaves no copy on the phone
+    assert phone.evaluate("sessionStorage.getItem('hc.scanner.token')") is None  # nor of the API token
+    me = "t => fetch('/api/v1/checkpoint/me', {headers: {Authorization: 'Bearer ' + t}}).then(r => r.status)"
+    assert phone.evaluate(me, kept) == 401  # and the token taken before is refused by the server
 
 
 def test_on_a_phone_a_photo_of_a_code_is_decoded_on_the_server_and_scanned(

@@ -133,8 +133,10 @@ AUDIENCE: dict[str, frozenset[str]] = {
     "GET /scanner/service": SCANNER_PAGES,
     "POST /scanner/point": SCANNER_PAGES,
     "POST /scanner/token": SCANNER_PAGES,  # the checkpoint API still refuses a pending scanner's token
-    # Every account with a password may change it.
+    # Every account with a password may change it, and sign its API tokens out (every one of the account's: called
+    # among the sign-outs, last, after which the scanners' and admins' tokens and sessions have ended).
     "POST /api/v1/auth/password": SCANNERS | ADMINS,
+    "POST /api/v1/auth/logout": SCANNERS | ADMINS,
     "GET /gov/password": ADMINS,  # a pending enterprise only verifies
     "POST /gov/password": ADMINS,
     # Organisation admins: their own unit's data; another unit's ids find nothing.

@@ -4,15 +4,11 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  var TOKEN_KEY = "hc.scanner.token";
+  var tokens = window.hcScannerToken;  // scanner-token.js
   var FOLD = { "０": "0", "１": "1", "２": "2", "３": "3", "４": "4", "５": "5", "６": "6", "７": "7", "８": "8", "９": "9" };
 
   function show(el, on) { if (el) el.hidden = !on; }
   function say(el, text, cls) { if (!el) return; el.textContent = text || ""; el.className = "hint" + (cls ? " " + cls : ""); }
-  function storeToken(body) {
-    sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token: body.access_token,
-      until: Date.now() + (body.expires_in - 60) * 1000 }));
-  }
 
   /* --- 法人用户 login: fetch the API token, then let the form sign in the web session ------------------------- */
   var login = $("login-form");
@@ -31,7 +27,7 @@
           box.hidden = false;
           return;
         }
-        storeToken(res.body);
+        tokens.save(res.body);
         login.submit();
       }).catch(function () { login.submit(); });
     });
@@ -107,13 +103,12 @@
 
   /* The API token: the one the login fetched, else a fresh one from the web session. */
   function token(renew) {
-    var saved = null;
-    try { saved = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null"); } catch (e) { saved = null; }
-    if (!renew && saved && saved.until > Date.now()) return Promise.resolve(saved.token);
+    var saved = renew ? null : tokens.saved();
+    if (saved) return Promise.resolve(saved);
     return fetch(urls.token, { method: "POST", credentials: "same-origin" }).then(function (r) {
       if (r.status === 401) { location.href = urls.login; throw new Error("signed out"); }
       return r.json();
-    }).then(function (body) { storeToken(body); return body.access_token; });
+    }).then(function (body) { tokens.save(body); return body.access_token; });
   }
   /* A JSON call to the checkpoint API: {status, body}; a network failure rejects with .network = true. A busy
      server's 503 "overloaded" (the request was not taken: sending it again is safe) is retried twice, after
