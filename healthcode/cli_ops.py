@@ -104,15 +104,18 @@ def audit_verify(as_json: JsonFlag = False) -> None:
 
 @ops_app.command()
 def purge() -> None:
-    """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话、过期的员工导入文件和已处理的申诉（每天运行一次）。"""
+    """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话、过期的员工导入文件、已处理的申诉、短信、短信验证码、
+    作废或过期的纸质健康码记录和离线扫码上传记录（每天运行一次）。"""
     from healthcode import cli
     from healthcode.appeals import service as appeals
     from healthcode.checkpoints.partitions import days_before, drop_past
     from healthcode.checkpoints.service import purge as purge_scans
-    from healthcode.checkpoints.service import retention_cutoff
+    from healthcode.checkpoints.service import purge_offline, retention_cutoff
+    from healthcode.codes import cards
     from healthcode.codes.service import purge_expired
     from healthcode.console.reports import complete_before_purge
     from healthcode.enterprise import import_store
+    from healthcode.messages import outbox, sms_codes
     from healthcode.sessions import repository as web_sessions
 
     settings, now = cli._start(), clock.now()
@@ -132,6 +135,14 @@ def purge() -> None:
         # Error reports and uploads awaiting confirmation of 批量导入 (30 minutes; each upload purges its enterprise's).
         imports = import_store.purge_expired(session, now)
         appeal_count, evidence_files = appeals.purge(session, settings, now)  # files removed after the commit
+        # Phones, texts, cards and uploads: docs/decisions.md «Retention of texts, printed cards and offline uploads».
+        texts = outbox.purge(session, now, settings.sms_retention_days)
+        verification_codes = sms_codes.purge(session, now)
+        printed = cards.purge(session, now, settings.card_retention_days)
+        offline = purge_offline(session, now, settings.scan_retention_days)
     typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录、"
                f"{sessions} 个已超时的登录会话、{imports} 个过期的员工导入文件、{appeal_count} 件处理满 "
-               f"{settings.appeal_retention_days} 天的申诉（{evidence_files} 个证明材料文件）")
+               f"{settings.appeal_retention_days} 天的申诉（{evidence_files} 个证明材料文件）、{texts} 条超过 "
+               f"{settings.sms_retention_days} 天的短信、{verification_codes} 条超过一天的短信验证码、"
+               f"{printed} 张作废或过期满 {settings.card_retention_days} 天的纸质健康码、{offline} 条超过 "
+               f"{settings.scan_retention_days} 天的离线扫码上传记录")

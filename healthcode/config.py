@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Printed cards (纸质健康码, issue 16): how long a card is valid (days; the verifier refuses over 1097), and the CJK
     # font embedded in its PDF (a TrueType font or collection; Debian's fonts-wqy-zenhei by default).
     card_validity_days: int = Field(default=365, ge=1, le=1096)
+    # A card revoked or expired is deleted by `healthcode purge` this many days after (whichever came first): a scan of
+    # it meanwhile still says 已作废 or 已过期 rather than 无效.
+    card_retention_days: int = Field(default=30, ge=1)
     card_font_path: Path = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
     fever_departments: list[str] = ["发热门诊"]
     pass_reasons: list[str] = ["工作", "生活", "就医", "返乡", "其他"]
@@ -114,6 +117,9 @@ class Settings(BaseSettings):
     sms_retry_base_seconds: float = Field(default=5.0, gt=0)
     sms_retry_max_seconds: float = Field(default=300.0, gt=0)
     sms_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # `healthcode purge` deletes an outbox text (phone and text) this many days after it was delivered, or after it
+    # was written when it failed or is still waiting (a text never sent in that time will not be).
+    sms_retention_days: int = Field(default=30, ge=1)
 
     # Real-name sign-in (OpenID Connect). No issuer: the development provider mounted at this app's /dev-idp.
     oidc_issuer: str | None = None

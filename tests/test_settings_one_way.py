@@ -119,13 +119,18 @@ def test_the_environment_is_read_where_a_process_starts(monkeypatch: pytest.Monk
     monkeypatch.setenv("HEALTHCODE_ENT_CA_FILE", str(tmp_path / "ca.pem"))
     monkeypatch.setenv("HEALTHCODE_ENT_CA_HEADER", "X-Client-Cert")
     monkeypatch.setenv("HEALTHCODE_FEED_FAST_PATH", "0")
+    monkeypatch.setenv("HEALTHCODE_SMS_RETENTION_DAYS", "7")
+    monkeypatch.setenv("HEALTHCODE_CARD_RETENTION_DAYS", "90")
     read = Settings()
     assert (read.ent_ca_file, read.ent_ca_header, read.feed_fast_path) == (tmp_path / "ca.pem", "X-Client-Cert",
                                                                            False)
-    for name in ("HEALTHCODE_ENT_CA_FILE", "HEALTHCODE_ENT_CA_HEADER", "HEALTHCODE_FEED_FAST_PATH"):
+    assert (read.sms_retention_days, read.card_retention_days) == (7, 90)
+    for name in ("HEALTHCODE_ENT_CA_FILE", "HEALTHCODE_ENT_CA_HEADER", "HEALTHCODE_FEED_FAST_PATH",
+                 "HEALTHCODE_SMS_RETENTION_DAYS", "HEALTHCODE_CARD_RETENTION_DAYS"):
         monkeypatch.delenv(name)
     default = Settings()
     assert (default.ent_ca_file, default.ent_ca_header, default.feed_fast_path) == (None, "X-SSL-Client-Cert", True)
+    assert (default.sms_retention_days, default.card_retention_days) == (30, 30)
 
 
 def test_a_command_reads_the_environment_as_it_starts(cli_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

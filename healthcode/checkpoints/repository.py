@@ -203,6 +203,13 @@ def purge_scans(session: Session, before: datetime) -> int:
     return deleted
 
 
+def purge_offline_scans(session: Session, before: datetime) -> int:
+    """Deletes the offline uploads of scans made before `before` (the scans' retention): a page re-sends a queue of at
+    most a day (offline.MAX_AGE), so none of them can be asked for again."""
+    result = cast(CursorResult[Any], session.execute(delete(OfflineScan).where(OfflineScan.scanned_at < before)))
+    return result.rowcount or 0
+
+
 def scan_days_before(session: Session, before: datetime) -> list[date]:
     """The days that have scans before `before` (what a purge removes), oldest first."""
     day = func.date(Scan.at)

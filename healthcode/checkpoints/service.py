@@ -298,6 +298,12 @@ def purge(session: Session, now: datetime, retention_days: int) -> int:
     return repository.purge_scans(session, retention_cutoff(now, retention_days))
 
 
+def purge_offline(session: Session, now: datetime, retention_days: int) -> int:
+    """Deletes the offline uploads of scans past the retention period (the scans themselves go by `purge` and
+    partitions.drop_past): an upload names its scanner and the scan's time."""
+    return repository.purge_offline_scans(session, retention_cutoff(now, retention_days))
+
+
 def retention_cutoff(now: datetime, retention_days: int) -> datetime:
     """The first instant a scan is kept: midnight of the day `retention_days` before today."""
     return datetime.combine(now.date() - timedelta(days=retention_days), time.min)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.codes.models import PrintedCard
@@ -46,3 +46,10 @@ def revoke_live(session: Session, person_id: int, now: datetime, by: str) -> int
 def add(session: Session, card: PrintedCard) -> None:
     session.add(card)
     session.flush()
+
+
+def delete_ended_before(session: Session, before: datetime) -> int:
+    """Deletes the cards revoked or expired before `before`."""
+    result = session.execute(delete(PrintedCard).where(or_(PrintedCard.revoked_at < before,
+                                                            PrintedCard.expires_at < before)))
+    return int(getattr(result, "rowcount", 0) or 0)

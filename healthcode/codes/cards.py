@@ -126,13 +126,19 @@ def resolve(session: Session, text: str, now: datetime) -> int:
     if not _signed_then(found[-1], clock.to_local(datetime.fromtimestamp(claims.iat, tz=clock.TZ))):
         raise BadSignature()
     card = card_repository.card_by_card_id(session, claims.card_id)
-    if card is None:  # signed by us, never stored: not a card the platform printed
+    if card is None:  # signed by us, never stored (or purged long after it was revoked): no card that holds now
         raise ExpiredCode("无效的纸质健康码，请持卡人重新打印")
     if card.revoked_at is not None:
         raise CardRevoked()
     if card.expires_at <= now:
         raise ExpiredCode("纸质健康码已过期，请持卡人重新打印")
     return card.person_id
+
+
+def purge(session: Session, now: datetime, retention_days: int) -> int:
+    """Deletes the cards revoked or expired more than `retention_days` ago (`healthcode purge`). A scan of one after
+    that is told the card is not valid (its token is signed by us but names no stored card), not why."""
+    return card_repository.delete_ended_before(session, now - timedelta(days=retention_days))
 
 
 def _signed_then(key: Any, at: datetime) -> bool:

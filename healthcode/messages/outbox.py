@@ -123,6 +123,14 @@ def record(session: Session, outcomes: Sequence[tuple[Claimed, str | None]], now
     return tally
 
 
+def purge(session: Session, now: datetime, retention_days: int) -> int:
+    """Deletes the texts past their retention (`healthcode purge`): delivered ones `retention_days` after delivery;
+    failed ones and ones still waiting that long after they were written. The outbox keeps no time of giving up: a
+    text fails within its tries' backoff (about half an hour by default) or its secret's five minutes of being
+    written, and one still waiting after `retention_days` (no gateway all that time) is no longer worth sending."""
+    return repository.delete_sms_before(session, now - timedelta(days=retention_days))
+
+
 # --- what the health authority sees ---------------------------------------------------------------------------------
 
 def counts(session: Session) -> dict[str, int]:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from healthcode.messages.models import PENDING, Message, SmsCode, SmsOutbox
+from healthcode.messages.models import DELIVERED, PENDING, Message, SmsCode, SmsOutbox
 from healthcode.orgs.models import Org
 
 
@@ -98,6 +98,20 @@ def sms_deliveries(session: Session, status: str | None, *, limit: int, offset: 
         .where(*where).order_by(SmsOutbox.id.desc()).limit(limit).offset(offset)).all()
     total = session.scalar(select(func.count()).select_from(SmsOutbox).where(*where)) or 0
     return list(rows), total
+
+
+def delete_sms_before(session: Session, before: datetime) -> int:
+    """Deletes the texts delivered before `before`, and the others (failed, or still waiting) written before it."""
+    delivered = and_(SmsOutbox.status == DELIVERED,
+                     func.coalesce(SmsOutbox.delivered_at, SmsOutbox.created_at) < before)
+    others = and_(SmsOutbox.status != DELIVERED, SmsOutbox.created_at < before)
+    result = session.execute(delete(SmsOutbox).where(or_(delivered, others)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def delete_sms_codes_before(session: Session, before: datetime) -> int:
+    result = session.execute(delete(SmsCode).where(SmsCode.created_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def latest_sms_code(session: Session, phone: str, purpose: str) -> SmsCode | None:

@@ -22,6 +22,7 @@ TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 RESEND_AFTER = timedelta(seconds=60)
 MAX_PER_DAY = 10
+COUNTED_FOR = timedelta(days=1)  # the window of MAX_PER_DAY; a code older than that is purged
 LENGTH = 6
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def send(session: Session, phone: str, purpose: str, *, secret_key: str, now: da
     if latest is not None and now - latest.created_at < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - latest.created_at)).total_seconds()) + 1
         raise SmsThrottled(f"验证码发送过于频繁，请{wait}秒后再试")
-    if repository.sms_codes_sent_since(session, phone, now - timedelta(days=1)) >= MAX_PER_DAY:
+    if repository.sms_codes_sent_since(session, phone, now - COUNTED_FOR) >= MAX_PER_DAY:
         raise SmsThrottled("该手机号今日获取验证码次数已达上限，请明天再试")
     code = f"{secrets.randbelow(10 ** LENGTH):0{LENGTH}d}"
     session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(secret_key, phone, code), created_at=now,
@@ -71,6 +72,12 @@ def verify(session: Session, phone: str, purpose: str, code: str, *, secret_key:
 
 def spend(record: SmsCode, now: datetime) -> None:
     record.used_at = now
+
+
+def purge(session: Session, now: datetime) -> int:
+    """Deletes the codes written more than a day ago (`healthcode purge`): long expired, and past the day over which
+    `MAX_PER_DAY` counts a phone's codes, they serve nothing more."""
+    return repository.delete_sms_codes_before(session, now - COUNTED_FOR)
 
 
 def _hash(secret_key: str, phone: str, code: str) -> str:

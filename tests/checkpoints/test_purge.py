@@ -1,4 +1,5 @@
-"""Retention (SPEC section 10): `healthcode purge` deletes scans older than the retention period and expired codes."""
+"""Retention (SPEC section 10): `healthcode purge` deletes scans older than the retention period and expired codes, and
+the offline uploads, texts, verification codes and printed cards past theirs."""
 
 from __future__ import annotations
 
@@ -58,3 +59,48 @@ def test_given_a_day_whose_reports_were_never_built_when_purging_then_they_are_b
     db.expire_all()
     assert db.scalar(select(func.sum(DailyStat.scans)).where(DailyStat.day == day)) == 2
     assert db.scalar(select(func.count()).select_from(Scan)) == 0
+
+
+def test_given_old_and_recent_uploads_texts_codes_and_cards_when_purging_then_the_old_ones_go_and_are_counted(
+    client, db, freeze, cli_engine
+) -> None:
+    from healthcode.checkpoints.models import OfflineScan
+    from healthcode.codes.models import PrintedCard
+    from healthcode.messages.models import DELIVERED, PENDING, SmsCode, SmsOutbox
+
+    # Given scans uploaded from offline pages 29 and 27 days ago (retention 28 days) ...
+    headers, point, resident = f.scanning(client, db)
+    for n, days_ago in enumerate((29, 27)):
+        moment = freeze(f.NOW - timedelta(days=days_ago))
+        issued = f.issue(db, resident, moment)
+        uploaded = client.post("/api/v1/checkpoint/offline-scans", headers=headers, json={
+            "client_scan_id": f"offline-000{n}", "point_id": point, "code": issued.qr_text,
+            "scanned_at": moment.isoformat()})
+        assert uploaded.status_code == 201, uploaded.text
+    # ... a text delivered 31 days ago, one still waiting since this morning, a code of yesterday's morning, and
+    # the resident's card revoked 31 days ago
+    freeze(f.NOW)
+    long_ago = f.NOW - timedelta(days=31)
+    db.add_all([
+        SmsOutbox(phone="13912345678", body="送达已久", created_at=long_ago, status=DELIVERED, attempts=1,
+                  delivered_at=long_ago),
+        SmsOutbox(phone="13912345678", body="待发", created_at=f.NOW - timedelta(hours=1), status=PENDING,
+                  attempts=0, next_attempt_at=f.NOW),
+        SmsCode(phone="13912345678", purpose="scanner_registration", code_hash="0" * 64,
+                created_at=f.NOW - timedelta(hours=26), expires_at=f.NOW - timedelta(hours=26) + timedelta(minutes=5),
+                attempts=0),
+        PrintedCard(card_id=b"\x01" * 16, serial="ABCD-EFGH", person_id=resident.id, kid=b"k" * 8,
+                    issued_at=long_ago - timedelta(days=1), issued_by="cli", expires_at=f.NOW + timedelta(days=300),
+                    revoked_at=long_ago, revoked_by="cli")])
+    db.commit()
+    # When the operator purges today
+    result = CliRunner().invoke(cli.app, ["purge"])
+    # Then the old upload, the delivered text, the code and the card are gone and counted; the rest stays
+    assert result.exit_code == 0, result.output
+    assert ("1 条超过 30 天的短信、1 条超过一天的短信验证码、1 张作废或过期满 30 天的纸质健康码、"
+            "1 条超过 28 天的离线扫码上传记录") in result.output
+    db.expire_all()
+    assert [u.client_scan_id for u in db.scalars(select(OfflineScan))] == ["offline-0001"]
+    assert [t.body for t in db.scalars(select(SmsOutbox))] == ["待发"]
+    assert db.scalar(select(func.count()).select_from(SmsCode)) == 0
+    assert db.scalar(select(func.count()).select_from(PrintedCard)) == 0
