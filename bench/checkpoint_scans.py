@@ -46,14 +46,13 @@ from bench.http_load import (
     serve,
     stop,
 )
-from bench.pgbouncer import pgbouncer
+from bench.pgbouncer import NO_FUNCTIONS, functions_as_asked, pgbouncer
 from bench.scan_data import ENV, PASSWORD, codes_now, issue_codes, scan_calls, seed, tokens
 
 DATA = Path(__file__).parent / "data"
 APP = "bench.checkpoint_scans"  # uvicorn imports the app factories from here (not from __main__)
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APPLICATION_NAME = "healthcode_bench_scans"  # the server's PostgreSQL connections, for the database's CPU
-NO_FUNCTIONS = "BENCH_NO_FUNCTIONS"
 
 
 class ScanIn(BaseModel):
@@ -64,16 +63,12 @@ class ScanIn(BaseModel):
 # --- the two apps served by uvicorn (factories, imported in the server process) -----------------------------------
 
 def scan_app() -> Any:
-    """The platform app on the prepared database (schema made by this script; no migration run); with
-    BENCH_NO_FUNCTIONS=1 the long statements are never sent as functions (db/hotfunc.py)."""
-    import os
-
+    """The platform app on the prepared database (schema made by this script; no migration run)."""
     from healthcode.app import create_app
     from healthcode.config import get_settings
-    from healthcode.db import hotfunc, make_engine
+    from healthcode.db import make_engine
 
-    if os.environ.get(NO_FUNCTIONS) == "1":
-        hotfunc.MIN_LENGTH = 10**9
+    functions_as_asked()
 
     settings = get_settings()
     return create_app(settings, make_engine(settings.sqlalchemy_url))

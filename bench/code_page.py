@@ -5,7 +5,8 @@ and on PostgreSQL.
 
     .venv/bin/python -m bench.code_page [--seconds 10] [--concurrency 50] [--residents 200]
         [--backends sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--workers N] [--pace-ms 1000] [--sequential-only] [--rounds 3] [--fresh]
+        [--workers N] [--pace-ms 1000] [--sequential-only] [--rounds 3] [--fresh] [--pgbouncer] [--pool-size 8]
+        [--no-functions]
 
 First, sequentially (one connection, one request at a time, one server process): the server's CPU per refresh against
 its CPU per request of a trivial endpoint of the same server in the same run, rounds alternating between the two
@@ -29,14 +30,29 @@ import argparse
 import asyncio
 import csv
 import os
+import random
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bench.databases import fresh_database
-from bench.http_load import Call, Figures, for_backend, load, measure, options, report, run_backends, serve, stop
+from bench.http_load import (
+    Call,
+    Figures,
+    backends_cpu,
+    for_backend,
+    load,
+    measure,
+    options,
+    report,
+    run_backends,
+    serve,
+    stop,
+)
+from bench.pgbouncer import NO_FUNCTIONS, functions_as_asked, pgbouncer
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -48,6 +64,7 @@ PASSWORD = "Bench2020ok"
 ENV = {"HEALTHCODE_ENV": "dev", "HEALTHCODE_THROTTLE_SIGN_IN_STARTS": "[100000, 60]"}  # all sign in from here
 ORANGE_EVERY = 5
 FRESH_ENV = "BENCH_FRESH_CODES"
+APPLICATION_NAME = "healthcode_bench_code"  # the server's PostgreSQL connections, for the database's CPU
 # Concurrent sign-ins on SQLite fail with "database is locked": relyingparty._record_sign_in opens a deferred
 # transaction (reads the person, then inserts), which SQLite refuses once another writer committed in between.
 SIGN_IN_CONCURRENCY = {"sqlite": 1, "postgresql": 8}
@@ -64,6 +81,7 @@ def code_app() -> Any:
     from healthcode.config import get_settings
     from healthcode.db import make_engine
 
+    functions_as_asked()
     if os.environ.get(FRESH_ENV) == "1":
         from healthcode.codes import service
 
@@ -105,6 +123,8 @@ def prepare(backend: str, pg_url: str, residents: int) -> Prepared:
     from healthcode.db import make_engine
 
     url, cleanup = fresh_database(backend, pg_url, "code_page")
+    if backend == "postgresql":  # the server's backends, for the database's CPU per refresh
+        url = f"{url}&application_name={APPLICATION_NAME}"
     engine = make_engine(url)
     try:
         id_numbers = _seed(engine, residents)
@@ -164,6 +184,10 @@ def _load(engine: Any, feed: str, header: list[str], rows: list[list[Any]]) -> N
 
 # --- signing in -----------------------------------------------------------------------------------------------------
 
+class Busy(Exception):
+    """The server answered 503 (admission control) before the sign-in started."""
+
+
 async def _sign_in(base: str, id_number: str) -> tuple[str, str]:
     """The whole browser flow of one resident: login, the provider's password and face steps, the callback, then the
     first code; returns the session cookie and the colour shown."""
@@ -171,6 +195,8 @@ async def _sign_in(base: str, id_number: str) -> tuple[str, str]:
 
     async with httpx.AsyncClient(base_url=base, follow_redirects=True, timeout=60) as client:
         page = await client.get("/citizen/login")
+        if page.status_code == 503:  # admission control: a browser would come back after Retry-After
+            raise Busy()
         if page.status_code != 200 or "/dev-idp/authorize" not in str(page.url):
             raise RuntimeError(f"login page: {page.status_code} {page.url}")
         authorize = str(page.url)
@@ -194,6 +220,11 @@ def sign_in_all(url: str, id_numbers: list[str], workers: int, concurrency: int)
 
         async def one(id_number: str) -> tuple[str, str]:
             async with gate:
+                for _ in range(4):
+                    try:
+                        return await _sign_in(base, id_number)
+                    except Busy:
+                        await asyncio.sleep(1 + random.random())  # Retry-After, with jitter
                 return await _sign_in(base, id_number)
 
         # The first alone: it stores the development provider's key (identity/devkeys.py), which the others use.
@@ -234,9 +265,11 @@ def statements_per_request(url: str, cookie: str) -> int:
 
 # --- sequential CPU per request ---------------------------------------------------------------------------------------
 
-def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace) -> tuple[str, list[Figures], list[Figures]]:
+def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace,
+                   db_cpu: Any = None) -> tuple[str, list[Figures], list[Figures]]:
     """One server process, one connection: rounds of the trivial endpoint then the refresh, each `seconds / rounds`
-    long after its own warm-up; returns the trivial endpoint's path and both series of figures."""
+    long after its own warm-up; returns the trivial endpoint's path and both series of figures (the refreshes' with
+    the database's CPU, `db_cpu`, on PostgreSQL)."""
     import httpx
 
     fresh = {FRESH_ENV: "1"} if args.fresh else {}
@@ -248,15 +281,15 @@ def sequential_cpu(url: str, calls: list[Call], args: argparse.Namespace) -> tup
         theirs: list[Figures] = []
         for _ in range(args.rounds):
             theirs.append(load(base, [Call("GET", trivial)], 1, seconds, warmup, 200, process.pid))
-            ours.append(load(base, calls, 1, seconds, warmup, 200, process.pid))
+            ours.append(load(base, calls, 1, seconds, warmup, 200, process.pid, db_cpu=db_cpu))
         return trivial, theirs, ours
     finally:
         stop(process)
 
 
 def report_sequential(trivial: str, theirs: list[Figures], ours: list[Figures]) -> None:
-    def pooled(series: list[Figures]) -> float:
-        return sum(f.server_cpu_ms * f.requests for f in series) / sum(f.requests for f in series)
+    def pooled(series: list[Figures], field: str = "server_cpu_ms") -> float:
+        return sum(getattr(f, field) * f.requests for f in series) / sum(f.requests for f in series)
 
     ratios = [o.server_cpu_ms / t.server_cpu_ms for t, o in zip(theirs, ours, strict=True)]
     for n, (t, o) in enumerate(zip(theirs, ours, strict=True)):
@@ -265,9 +298,11 @@ def report_sequential(trivial: str, theirs: list[Figures], ours: list[Figures]) 
               f"ms, {o.errors} errors): {ratios[n]:.1f}x")
     ratio = pooled(ours) / pooled(theirs)
     verdict = "ok" if ratio <= 3 else "ABOVE TARGET"
+    database = pooled(ours, "db_cpu_ms")
+    db = f"; the database's CPU a refresh {database:.3f} ms" if database == database else ""  # NaN: not measured
     print(f"  sequential (one process, one connection): server CPU a refresh {pooled(ours):.3f} ms, {trivial} "
           f"{pooled(theirs):.3f} ms: {ratio:.2f}x (rounds {min(ratios):.2f}-{max(ratios):.2f}x; target <= 3x /healthz: "
-          f"{verdict})")
+          f"{verdict}){db}")
 
 
 # --- the run --------------------------------------------------------------------------------------------------------
@@ -285,14 +320,22 @@ def run(backend: str, args: argparse.Namespace) -> None:
             raise RuntimeError(f"colours shown {colours}, expected {expected} orange")
         statements = statements_per_request(prepared.url, cookies[0])
         calls = [Call("GET", PATH, {"Cookie": f"{COOKIE}={cookie}"}) for cookie in cookies]
-        sequential = sequential_cpu(prepared.url, calls, args)
-        if not args.sequential_only:
-            bare = measure(f"{APP}:bare_app", ENV, calls, args)
-            code = measure(f"{APP}:code_app", {**ENV, "HEALTHCODE_DATABASE_URL": prepared.url}, calls, args)
+        with ExitStack() as stack:
+            served, db_cpu = prepared.url, None
+            if backend == "postgresql":
+                bouncer = stack.enter_context(pgbouncer(prepared.url, args.pool_size)) if args.pgbouncer else None
+                served = bouncer.url if bouncer else prepared.url
+                db_cpu = backends_cpu(prepared.url, APPLICATION_NAME, (bouncer.pid,) if bouncer else ())
+            sequential = sequential_cpu(served, calls, args, db_cpu)
+            if not args.sequential_only:
+                bare = measure(f"{APP}:bare_app", ENV, calls, args)
+                code = measure(f"{APP}:code_app", {**ENV, "HEALTHCODE_DATABASE_URL": served}, calls, args)
     finally:
         prepared.cleanup()
     shown = ", ".join(f"{count} {colour}" for colour, count in sorted(colours.items()))
-    print(f"{backend}: {args.concurrency} concurrent clients, {args.workers} uvicorn worker(s), {args.residents} "
+    through = " behind PgBouncer (transaction mode; its CPU counted as the database's)" if args.pgbouncer else ""
+    print(f"{backend}: {args.concurrency} concurrent clients, {args.workers} uvicorn worker(s){through}, "
+          f"{args.residents} "
           f"residents signed in through /dev-idp in {signed_in:.1f} s ({shown}); SQL statements per refresh: "
           f"{statements}")
     measured = "each issuing a new code (--fresh)" if args.fresh else "mostly codes shown again"
@@ -310,10 +353,16 @@ def main() -> None:
     parser.add_argument("--sequential-only", action="store_true", help="only the sequential CPU per request")
     parser.add_argument("--rounds", type=int, default=3, help="sequential rounds, alternating the two endpoints")
     parser.add_argument("--fresh", action="store_true", help="every refresh issues a new code (sequential rounds)")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="PostgreSQL: the servers connect through PgBouncer in transaction mode (docs/deploy.md)")
+    parser.add_argument("--pool-size", type=int, default=8, help="PgBouncer's server connections")
+    parser.add_argument("--no-functions", action="store_true",
+                        help="the long statements sent as they are, never as functions (db/hotfunc.py): the baseline")
     args = parser.parse_args()
     if args.residents < 1 or args.rounds < 1:
         parser.error("--residents and --rounds must be at least 1")
-    run_backends(args, ENV, run)  # the fever visits are dated from the real clock
+    # The fever visits are dated from the real clock.
+    run_backends(args, {**ENV, **({NO_FUNCTIONS: "1"} if args.no_functions else {})}, run)
 
 
 if __name__ == "__main__":

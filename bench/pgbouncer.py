@@ -20,6 +20,16 @@ from urllib.parse import unquote
 from sqlalchemy.engine import URL, make_url
 
 PGBOUNCER = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+NO_FUNCTIONS = "BENCH_NO_FUNCTIONS"  # set to 1 in a server's environment: the baseline of `--no-functions`
+
+
+def functions_as_asked() -> None:
+    """In a server process (an app factory): with BENCH_NO_FUNCTIONS=1 the long statements are never sent as
+    functions (healthcode/db/hotfunc.py), the baseline they are measured against."""
+    if os.environ.get(NO_FUNCTIONS) == "1":
+        from healthcode.db import hotfunc
+
+        hotfunc.MIN_LENGTH = 10**9
 
 
 @dataclass(frozen=True)
