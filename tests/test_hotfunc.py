@@ -99,3 +99,26 @@ def test_a_function_that_cannot_be_made_leaves_the_statement_as_it_is(db, unprep
     assert caplog.text.count("runs without its function") == 1 and resident.id_number not in caplog.text
     assert not hotfunc._calls.get(unprepared)  # tried again a minute later
     hotfunc._retry.clear()
+
+
+def test_a_function_dropped_under_a_running_process_is_made_again(db, unprepared, freeze, settings):
+    freeze(NOW)
+    resident, phone = person(db, 2), scanner(db, org(db).username)
+    _facts(db, 2)
+    db.commit()
+    hotfunc._calls.clear()
+    with TestClient(create_app(settings, unprepared)) as client:
+        headers = token(client, phone)
+        point_id = add_point(client, headers)
+        assert scan(client, headers, point_id, issue(db, resident, NOW).qr_text).json()["color"] == "orange"
+        hotfunc.wait()
+        with unprepared.begin() as conn:  # e.g. a database restored without it
+            for name in _functions(unprepared):
+                conn.execute(text(f"DROP FUNCTION {name}"))
+        colours = []
+        for _ in range(2):  # the first finds it gone and sends the statement itself (a scan: outside a transaction)
+            colours.append(scan(client, headers, point_id, issue(db, resident, NOW).qr_text).json()["color"])
+            hotfunc.wait()
+
+    assert colours == ["orange", "orange"]
+    assert _functions(unprepared)  # made again

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MIN_LENGTH = 2048  # characters of SQL; the scan's statement is ~14,000, the status query ~6,000, a look-up ~200
 _UNKNOWN = 705  # PostgreSQL's type of a parameter whose type it could not infer: passed as text
+_UNDEFINED_FUNCTION = "42883"
 _LOCK = "healthcode.hotfunc"
 _calls: weakref.WeakKeyDictionary[Engine, dict[str, str]] = weakref.WeakKeyDictionary()
 _retry: dict[str, float] = {}  # when to try again to make a function that could not be made
@@ -61,6 +62,17 @@ def call_for(engine: Engine, sql: str) -> str:
         if (id(engine), sql) not in _pending and time.monotonic() >= _retry.get(sql, 0):
             _pending[(id(engine), sql)] = _maker.submit(_make, engine, sql)
     return sql
+
+
+def failed(engine: Engine, sql: str, error: Exception) -> bool:
+    """The call of `sql`'s function failed. If the function is gone (dropped, or the database restored without it):
+    True, and the statement is sent as it is again, and its function made again, from the next request on."""
+    if getattr(error, "sqlstate", None) != _UNDEFINED_FUNCTION:
+        return False
+    with _guard:
+        _calls.get(engine, {}).pop(sql, None)
+    log.warning("a hot statement's function was gone: it is made again")
+    return True
 
 
 def wait() -> None:

@@ -89,7 +89,14 @@ class Hot:
         parameters = values if plan.positional else dict(zip(plan.names, values, strict=True))
         sqla_private.before_cursor_execute(connection, cursor, sql, parameters)  # counters and tracing see it
         try:
-            cursor.execute(sql, parameters)
+            try:
+                cursor.execute(sql, parameters)
+            except Exception as exc:
+                # The function gone: outside a transaction (a scan sent alone) the statement itself at once.
+                if sql is plan.sql or not hotfunc.failed(connection.engine, plan.sql, exc) or not driver.autocommit:
+                    raise
+                sql = plan.sql
+                cursor.execute(sql, parameters)
             fetched = cursor.fetchall()  # every hot statement returns rows (a SELECT, or RETURNING)
         except Exception as exc:
             sqla_private.raise_as_sqlalchemy(connection, exc, sql, parameters, cursor)
