@@ -81,23 +81,41 @@ def sms_dispatch(
 
 @audit_app.command("verify")
 def audit_verify(as_json: JsonFlag = False) -> None:
-    """逐条核对问责记录的哈希链，报告第一处断裂（记录被改动、删除或插入）。"""
+    """逐条核对问责记录的哈希链（清理过的从最新的锚点起），报告第一处断裂（记录被改动、删除或插入）。"""
     from healthcode import cli
     from healthcode.ledger.service import verify
 
     settings = cli._start()
     with transaction(cli._engine(settings)) as session:
         verdict = verify(session)
+    anchor = verdict.anchor
     if as_json:
         cli._print_json({"ok": verdict.ok, "checked": verdict.checked, "first_id": verdict.first_id,
-                     "last_id": verdict.last_id, "head": verdict.head,
-                     "broken": None if verdict.broken is None else
-                     {"entry_id": verdict.broken.entry_id, "problem": verdict.broken.problem}})
-    elif verdict.broken is None:
-        typer.echo(f"问责记录完整：已核对 {verdict.checked} 条，最新哈希 {verdict.head or '（无记录）'}")
+                         "last_id": verdict.last_id, "head": verdict.head,
+                         "broken": None if verdict.broken is None else
+                         {"entry_id": verdict.broken.entry_id, "problem": verdict.broken.problem,
+                          "anchor_id": verdict.broken.anchor_id,
+                          "anchor_at": None if verdict.broken.anchor_at is None else
+                          verdict.broken.anchor_at.isoformat()},
+                         "anchor": None if anchor is None else
+                         {"id": anchor.id, "at": anchor.at.isoformat(), "cutoff": anchor.cutoff.isoformat(),
+                          "last_entry_id": anchor.last_entry_id, "last_hash": anchor.last_hash,
+                          "removed": anchor.removed}})
+        if verdict.broken is not None:
+            raise typer.Exit(1)
+        return
+    since = "" if anchor is None else \
+        (f"自 {anchor.at:%Y-%m-%d %H:%M} 的锚点起（第 {anchor.last_entry_id} 条及以前的记录已过保存期限删除，"
+         f"锚点哈希 {anchor.last_hash}）")
+    if verdict.broken is None:
+        typer.echo(f"问责记录完整：{since}已核对 {verdict.checked} 条，最新哈希 {verdict.head or '（无记录）'}")
+    elif verdict.broken.anchor_at is not None:
+        first = "" if verdict.broken.entry_id is None else f"，锚点后第一条为第 {verdict.broken.entry_id} 条"
+        typer.echo(f"问责记录在 {verdict.broken.anchor_at:%Y-%m-%d %H:%M} 的锚点（锚点编号 "
+                   f"{verdict.broken.anchor_id}）处断裂：{verdict.broken.problem}{first}")
     else:
         typer.echo(f"问责记录在第 {verdict.broken.entry_id} 条处断裂：{verdict.broken.problem}"
-                   f"（此前 {verdict.checked} 条完整）")
+                   f"（{since}此前 {verdict.checked} 条完整）")
     if verdict.broken is not None:
         raise typer.Exit(1)
 
@@ -105,7 +123,7 @@ def audit_verify(as_json: JsonFlag = False) -> None:
 @ops_app.command()
 def purge() -> None:
     """删除超过保存期限的扫码记录、已过期的健康码记录、已超时的登录会话、过期的员工导入文件、已处理的申诉、短信、短信验证码、
-    作废或过期的纸质健康码记录和离线扫码上传记录（每天运行一次）。"""
+    作废或过期的纸质健康码记录、离线扫码上传记录和超过保存期限的问责记录（留下锚点，每天运行一次）。"""
     from healthcode import cli
     from healthcode.appeals import service as appeals
     from healthcode.checkpoints.partitions import days_before, drop_past
@@ -115,6 +133,7 @@ def purge() -> None:
     from healthcode.codes.service import purge_expired
     from healthcode.console.reports import complete_before_purge
     from healthcode.enterprise import import_store
+    from healthcode.ledger import service as ledger
     from healthcode.messages import outbox, sms_codes
     from healthcode.sessions import repository as web_sessions
 
@@ -140,9 +159,13 @@ def purge() -> None:
         verification_codes = sms_codes.purge(session, now)
         printed = cards.purge(session, now, settings.card_retention_days)
         offline = purge_offline(session, now, settings.scan_retention_days)
+    # A short transaction of its own: it holds the ledger's append turn, which feed batches and pushes wait for.
+    with transaction(engine) as session:
+        entries = ledger.purge(session, now, settings.ledger_retention_days)
     typer.echo(f"已删除 {scans} 条超过 {settings.scan_retention_days} 天的扫码记录、{codes} 条已过期的健康码记录、"
                f"{sessions} 个已超时的登录会话、{imports} 个过期的员工导入文件、{appeal_count} 件处理满 "
                f"{settings.appeal_retention_days} 天的申诉（{evidence_files} 个证明材料文件）、{texts} 条超过 "
                f"{settings.sms_retention_days} 天的短信、{verification_codes} 条超过一天的短信验证码、"
                f"{printed} 张作废或过期满 {settings.card_retention_days} 天的纸质健康码、{offline} 条超过 "
-               f"{settings.scan_retention_days} 天的离线扫码上传记录")
+               f"{settings.scan_retention_days} 天的离线扫码上传记录、{entries} 条超过 "
+               f"{settings.ledger_retention_days} 天的问责记录")

@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     appeal_evidence_max_mb: int = Field(default=5, ge=1, le=50)
     appeal_decision_days: int = Field(default=3, ge=1, le=60)
     appeal_retention_days: int = Field(default=180, ge=1)
+    # `healthcode purge` deletes the oldest ledger entries (问责记录: they hold ID numbers) once older than this many
+    # days, leaving an anchor that `audit verify` starts from. At least six months (网络安全法 art. 21 keeps logs that
+    # long), and never shorter than a decided appeal or the scans (docs/decisions.md «Purging the ledger»).
+    ledger_retention_days: int = Field(default=365, ge=183)
 
     # SMS gateway (SPEC section 11): the dispatcher (messages/dispatch.py) POSTs {"phone", "text"} there, with
     # `Authorization: Bearer <token>` when a token is set; unset, texts stay in the development outbox (sms_outbox).
@@ -146,6 +150,10 @@ class Settings(BaseSettings):
                 raise ValueError("生产环境必须设置 HEALTHCODE_OIDC_ISSUER 和 HEALTHCODE_OIDC_CLIENT_SECRET")
         if not 0 < self.code_ttl_seconds <= 300:
             raise ValueError("健康码有效期必须在 1 到 300 秒之间")
+        longest = max(self.appeal_retention_days + self.appeal_decision_days, self.scan_retention_days)
+        if self.ledger_retention_days < longest:
+            raise ValueError(f"问责记录保存期限 HEALTHCODE_LEDGER_RETENTION_DAYS 不能短于 {longest} 天"
+                             "（已处理申诉的保存期限加处理时限，及扫码记录的保存期限）")
         return self
 
     @model_validator(mode="after")

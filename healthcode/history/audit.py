@@ -63,7 +63,8 @@ def ledger_view(session: Session, admin: ConsoleUser, query: AuditQuery, *, chec
     pages = max(1, math.ceil(total / PAGE_SIZE))
     size, head = repo.ledger_size(session)
     chain = chain_state(verify(session)) if check or size <= VERIFY_ON_VIEW else \
-        {"ok": None, "checked": 0, "size": size, "head": head, "broken_id": None, "problem": None}
+        {"ok": None, "checked": 0, "size": size, "head": head, "broken_id": None, "problem": None, "anchor": None,
+         "broken_anchor_at": None}
     return {"rows": [_row(r) for r in rows], "chain": chain,
             "kinds": KIND_LABELS,
             "result": {"page": query.page, "pages": pages, "total": total,
@@ -73,7 +74,9 @@ def ledger_view(session: Session, admin: ConsoleUser, query: AuditQuery, *, chec
 def chain_state(verdict: Verdict) -> dict[str, Any]:
     return {"ok": verdict.ok, "checked": verdict.checked, "size": verdict.checked, "head": verdict.head,
             "broken_id": verdict.broken.entry_id if verdict.broken else None,
-            "problem": verdict.broken.problem if verdict.broken else None}
+            "problem": verdict.broken.problem if verdict.broken else None,
+            "broken_anchor_at": verdict.broken.anchor_at if verdict.broken else None,
+            "anchor": verdict.anchor}  # the purge's anchor the walk started from, None: from the first entry
 
 
 def _row(entry: Any) -> dict[str, Any]:

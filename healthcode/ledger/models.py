@@ -31,3 +31,21 @@ class LedgerEntry(Base):
 
     __table_args__ = (Index("ix_ledger_entries_id_number", "id_number"),
                       Index("ix_ledger_entries_ref", "ref_table", "ref_id"))
+
+
+class LedgerAnchor(Base):
+    """What a purge of the ledger leaves behind: the last entry it removed (`last_entry_id`, `last_hash`), how many
+    went (`removed`), when (`at`) and the retention's cut-off (`cutoff`). The first entry kept names `last_hash` as its
+    predecessor, so `audit verify` starts there. Anchors chain to each other (`prev_seal`, `seal`, see
+    `ledger.chain.anchor_seal`) so an altered one shows; they hold no personal data and are never deleted."""
+
+    __tablename__ = "ledger_anchors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    cutoff: Mapped[datetime] = mapped_column(DateTime)
+    last_entry_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    removed: Mapped[int] = mapped_column(Integer)
+    prev_seal: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str] = mapped_column(String(64), unique=True)

@@ -109,3 +109,21 @@ def test_a_long_ledger_is_verified_when_asked(client, db, authority, monkeypatch
     assert '/gov/audit?kind=feed.batch&amp;verify=1"' in page.text
     checked = client.get("/gov/audit", params={"kind": "feed.batch", "verify": "1"})
     assert "哈希链完整：已核对 3 条" in " ".join(checked.text.split()).replace("： ", "：")
+
+
+def test_after_a_purge_the_page_lists_what_is_kept_and_verifies_from_the_anchor(client, db, authority, freeze) -> None:
+    from datetime import timedelta
+
+    from healthcode import clock
+    from healthcode.ledger.service import purge
+
+    freeze(NOW - timedelta(days=800))
+    old = entries(db)
+    freeze(NOW)
+    kept = append(db, "feed.batch", "系统（命令行）", {"feed": "travel", "batch": 99})
+    db.commit()
+    assert purge(db, clock.now(), 365) == 3
+    db.commit()
+    page = client.get("/gov/audit")
+    assert page.status_code == 200 and row_ids(page.text) == [kept.id]
+    assert "哈希链完整" in page.text and "的锚点起" in page.text and old[-1].hash in page.text

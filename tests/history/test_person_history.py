@@ -157,3 +157,17 @@ def test_given_scans_of_another_colour_then_they_are_listed_as_observed_differen
     assert orange["observed"]["count"] == 3
     assert orange["observed"]["differs"] == [{"at": f"{day(-2)}T08:00:00", "color": "green", "via": "scan"},
                                              {"at": f"{day(-2)}T08:07:00", "color": "green", "via": "scan"}]
+
+
+def test_given_a_purged_ledger_then_the_kept_appeals_are_listed_and_nothing_fails(db, settings, freeze) -> None:
+    from healthcode.ledger.service import purge
+
+    freeze("2018-12-01 10:00")
+    append(db, "appeal.filed", "本人申请", {"appeal": 5}, id_number=A, ref_table="appeals", ref_id=5)
+    freeze(f"{day(-4)} 10:00")
+    append(db, "appeal.filed", "本人申请", {"appeal": 7}, id_number=A, ref_table="appeals", ref_id=7)
+    db.commit()
+    assert purge(db, datetime.fromisoformat(f"{TODAY} 09:00"), settings.ledger_retention_days) == 1
+    db.commit()
+    body = person_history(db, settings, A, TODAY).as_json()
+    assert [a["facts"] for a in body["appeals"]] == [{"appeal": 7}]
