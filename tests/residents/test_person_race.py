@@ -1,7 +1,7 @@
 """Two requests creating the same resident at once: the loser's look-up missed, its insert meets the winner's row.
 
-The race is played deterministically: the look-up is made to miss once while the row already exists, committed by
-another session, as it is when a concurrent request commits between this one's look-up and its insert."""
+The race is played deterministically (tests/races.py): the look-up misses once while the row already exists, committed
+by another session, as when a concurrent request commits between this one's look-up and its insert."""
 
 from __future__ import annotations
 
@@ -22,25 +22,11 @@ from healthcode.residents.family_models import FamilyLink
 from healthcode.residents.models import Person
 from tests.identity.flow import ZHANG, make_account
 from tests.identity.test_signin import face_redirect
+from tests.races import miss_once
 from tests.residents.citizen import household
 from tests.residents.test_family import CHILD, add, links, signed_in
 
 NOW = datetime(2020, 2, 24, 9, 0)
-
-
-def miss_once(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, missed: Any = None) -> list[object]:
-    """The module's look-up answers `missed` on its first call (the row is not there yet, as far as this request
-    saw), then as usual. Returns the calls it missed, so that a test can tell the race was played."""
-    real, calls = getattr(module, name), []
-
-    def look_up(*args: Any, **kwargs: Any) -> Any:
-        if not calls:
-            calls.append(args)
-            return missed
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, look_up)
-    return calls
 
 
 def stored_by_another(db: Session, id_number: str, name: str) -> int:
