@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthcode.common import temperature as temperatures
@@ -72,23 +73,31 @@ def submit(session: Session, person: Person, data: ReportInput, now: datetime) -
               "reported_at": now, "name": person.name}
     report = repository.report_of_day(session, person.id_number, now.date())
     employers = repository.employers_of(session, person.id_number)
-    if report is not None:
-        for key, value in values.items():
-            setattr(report, key, value)
-        report.corrections = (report.corrections or 0) + 1
-        for employee in employers:
-            employee.last_reported_at = now
-        session.flush()
-        _confirm_employer(session, person, employer, now)
-        return Submitted(report, True)
-    report = HealthReport(id_number=person.id_number, report_date=now.date(), corrections=0, **values)
-    session.add(report)
+    if report is None:
+        report = HealthReport(id_number=person.id_number, report_date=now.date(), corrections=0, **values)
+        try:
+            # A savepoint: a double-tapped 提交 may have stored today's report since the look-up (the unique person
+            # and day); this one then corrects it, as it would a moment later, instead of failing with a 500.
+            with session.begin_nested():
+                session.add(report)
+                for employee in employers:
+                    _count_new_report(employee, report)
+                    repository.shift_day_stats(session, employee.org_id, {report.report_date: 1})
+        except IntegrityError:
+            report = repository.report_of_day(session, person.id_number, now.date())
+            if report is None:  # some other constraint failed: not a race to hide
+                raise
+        else:
+            _confirm_employer(session, person, employer, now)
+            return Submitted(report, False)
+    for key, value in values.items():
+        setattr(report, key, value)
+    report.corrections = (report.corrections or 0) + 1
     for employee in employers:
-        _count_new_report(employee, report)
-        repository.shift_day_stats(session, employee.org_id, {report.report_date: 1})
+        employee.last_reported_at = now
     session.flush()
     _confirm_employer(session, person, employer, now)
-    return Submitted(report, False)
+    return Submitted(report, True)
 
 
 @dataclass(frozen=True)

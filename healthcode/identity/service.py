@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from healthcode.common.ids import InvalidIdNumber, normalize_id_number
 from healthcode.errors import Invalid
 from healthcode.residents import repository as residents
+from healthcode.residents import service as registry
 from healthcode.residents.models import Person
 
 LEVELS = ("L1", "L2", "L3", "L4")
@@ -61,9 +62,9 @@ def identity_from_claims(claims: dict[str, object]) -> VerifiedIdentity:
 def sign_in(session: Session, identity: VerifiedIdentity, now: datetime) -> Person:
     """Creates or updates the Person of a resident who just signed in with real-name verification."""
     person = residents.person_by_id_number(session, identity.id_number)
-    if person is None:
-        person = Person(id_number=identity.id_number, name=identity.name, created_at=now)
-        session.add(person)
+    if person is None:  # or a row a concurrent first sign-in (or a relative's link) stored since: updated alike
+        person = registry.add_or_existing(session, Person(id_number=identity.id_number, name=identity.name,
+                                                           created_at=now))
     person.name = identity.name
     person.assurance_level = identity.level
     person.signed_in_at = now

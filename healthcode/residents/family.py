@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthcode.common.ids import InvalidIdNumber, id_facts, normalize_id_number
@@ -22,6 +23,7 @@ from healthcode.config import Settings
 from healthcode.errors import Conflict, Invalid, NotFound
 from healthcode.residents import family_repository as repository
 from healthcode.residents import repository as people
+from healthcode.residents import service as registry
 from healthcode.residents.errors import OrangeCannotApply
 from healthcode.residents.family_models import FamilyLink, FamilyView
 from healthcode.residents.models import Person
@@ -30,6 +32,7 @@ from healthcode.rules.service import status_for
 MAX_MEMBERS = 5
 RELATIONS = ("子女", "父母", "配偶", "祖父母/外祖父母", "孙子女/外孙子女", "兄弟姐妹", "其他亲属")
 MINOR_BELOW, ELDERLY_FROM = 14, 70  # ages at which a guardian may show a relative's code without his confirmation
+ALREADY_ADDED = "该家人已添加"
 STATE_LABELS = {"active": "已关联", "pending": "待对方确认", "refused": "对方已拒绝"}
 
 
@@ -104,15 +107,18 @@ def add_member(session: Session, settings: Settings, owner: Person, *, name: str
     if sum(1 for link in links if link.refused_at is None) >= MAX_MEMBERS:
         raise Conflict(f"最多可为{MAX_MEMBERS}位家人申领健康码")
     person = people.person_by_id_number(session, number)
-    if person is not None and any(link.member_id == person.id for link in links):
-        raise Conflict("该家人已添加")
     if person is None:  # the household's name when 户籍 knows the number: the applicant's name is only his entry
-        person = Person(id_number=number, name=repository.household_name(session, number) or name, created_at=now)
-        session.add(person)
-        session.flush()
+        # (or the row a concurrent request stored since the look-up: his own sign-in, another applicant's link)
+        person = registry.add_or_existing(session, Person(
+            id_number=number, name=repository.household_name(session, number) or name, created_at=now))
+    if any(link.member_id == person.id for link in links):
+        raise Conflict(ALREADY_ADDED)
     link = FamilyLink(owner_id=owner.id, member_id=person.id, relation=relation, name=name, created_at=now)
-    session.add(link)
-    session.flush()
+    try:
+        with session.begin_nested():  # a double-tapped 添加 may have stored the same link since `links` was read
+            session.add(link)
+    except IntegrityError as exc:
+        raise Conflict(ALREADY_ADDED) from exc
     return Member(person, relation, now, link_state(session, link, owner, person, now), link.id, name)
 
 

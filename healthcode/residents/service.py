@@ -23,14 +23,23 @@ def get_registered(session: Session, id_number: str, now: datetime | None = None
     household = feeds.household(session, id_number)
     if household is None:
         return None
-    person = Person(id_number=id_number, name=household.name, initial_region_code=household.county_code,
-                    created_at=now or clock.now())
+    return add_or_existing(session, Person(id_number=id_number, name=household.name,
+                                           initial_region_code=household.county_code, created_at=now or clock.now()))
+
+
+def add_or_existing(session: Session, person: Person) -> Person:
+    """Adds a new Person after a look-up missed, or returns the row another transaction stored for the same ID number
+    in the meantime (two first requests for one resident at once: a double tap, two tabs, a relative linking him
+    while he signs in). The insert runs in a savepoint, so the loser's transaction goes on with the winner's row
+    instead of failing on the unique ID number; the caller then treats it as a row it found (see decisions.md)."""
     try:
-        # A savepoint: two first requests for the same resident may race; the loser reads the winner's row.
         with session.begin_nested():
             session.add(person)
     except IntegrityError:
-        return repository.person_by_id_number(session, id_number)
+        existing = repository.person_by_id_number(session, person.id_number)
+        if existing is None:  # some other constraint failed: not a race to hide
+            raise
+        return existing
     return person
 
 
