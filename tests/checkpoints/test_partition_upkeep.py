@@ -44,7 +44,8 @@ def test_a_running_server_makes_the_coming_days_partitions(engine, settings, mon
     monkeypatch.setattr(partitions, "prepare_for", counted)
     app = create_app(settings, engine)
     assert _serve_until(app, done), "the upkeep did not run twice"
-    assert rounds == [engine, engine]
+    # Two rounds or more: with no interval the loop may start a third before the lifespan has ended.
+    assert len(rounds) >= 2 and all(round_ is engine for round_ in rounds)
     with engine.connect() as conn:
         attached = set(repo.attached_days(conn))
     today = clock.today()
