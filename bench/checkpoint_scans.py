@@ -36,7 +36,6 @@ from bench.databases import fresh_database
 from bench.http_load import (
     Call,
     Figures,
-    backends_cpu,
     for_backend,
     load,
     measure,
@@ -46,7 +45,7 @@ from bench.http_load import (
     serve,
     stop,
 )
-from bench.pgbouncer import NO_FUNCTIONS, functions_as_asked, pgbouncer
+from bench.pgbouncer import NO_FUNCTIONS, functions_as_asked, served_url
 from bench.scan_data import ENV, PASSWORD, codes_now, issue_codes, scan_calls, seed, tokens
 
 DATA = Path(__file__).parent / "data"
@@ -239,11 +238,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
     prepared = prepare(backend, args.pg_url, args.residents)
     try:
         with ExitStack() as stack:
-            served, db_cpu = prepared.url, None
-            if backend == "postgresql":
-                bouncer = stack.enter_context(pgbouncer(prepared.url, args.pool_size)) if args.pgbouncer else None
-                served = bouncer.url if bouncer else prepared.url
-                db_cpu = backends_cpu(prepared.url, APPLICATION_NAME, (bouncer.pid,) if bouncer else ())
+            served, db_cpu = served_url(stack, backend, prepared.url, args, APPLICATION_NAME)
             headers = tokens(f"{APP}:scan_app", served, prepared.scanners, args.workers)
             sequential = sequential_cpu(served, scan_calls(prepared.scanners, headers, prepared.codes), args, db_cpu)
             if not args.sequential_only:  # codes issued again: the run may outlast the first ones

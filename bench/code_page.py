@@ -42,7 +42,6 @@ from bench.databases import fresh_database
 from bench.http_load import (
     Call,
     Figures,
-    backends_cpu,
     for_backend,
     load,
     measure,
@@ -52,7 +51,7 @@ from bench.http_load import (
     serve,
     stop,
 )
-from bench.pgbouncer import NO_FUNCTIONS, functions_as_asked, pgbouncer
+from bench.pgbouncer import NO_FUNCTIONS, functions_as_asked, served_url
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -321,11 +320,7 @@ def run(backend: str, args: argparse.Namespace) -> None:
         statements = statements_per_request(prepared.url, cookies[0])
         calls = [Call("GET", PATH, {"Cookie": f"{COOKIE}={cookie}"}) for cookie in cookies]
         with ExitStack() as stack:
-            served, db_cpu = prepared.url, None
-            if backend == "postgresql":
-                bouncer = stack.enter_context(pgbouncer(prepared.url, args.pool_size)) if args.pgbouncer else None
-                served = bouncer.url if bouncer else prepared.url
-                db_cpu = backends_cpu(prepared.url, APPLICATION_NAME, (bouncer.pid,) if bouncer else ())
+            served, db_cpu = served_url(stack, backend, prepared.url, args, APPLICATION_NAME)
             sequential = sequential_cpu(served, calls, args, db_cpu)
             if not args.sequential_only:
                 bare = measure(f"{APP}:bare_app", ENV, calls, args)

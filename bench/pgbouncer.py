@@ -12,9 +12,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
@@ -121,3 +122,14 @@ def pgbouncer(url: str, pool_size: int = 4) -> Iterator[Bouncer]:
                 print(f"PgBouncer had stopped (exit {process.returncode}):\n{tail}")
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+def served_url(stack: ExitStack, backend: str, url: str, args: Any, application_name: str) -> tuple[str, Any]:
+    """The URL a bench's servers use (through a PgBouncer kept open by `stack` with --pgbouncer on PostgreSQL) and
+    the reader of the database's CPU (the backends by `application_name`, and PgBouncer's), None on SQLite."""
+    from bench.http_load import backends_cpu
+
+    if backend != "postgresql":
+        return url, None
+    bouncer = stack.enter_context(pgbouncer(url, args.pool_size)) if args.pgbouncer else None
+    return (bouncer.url if bouncer else url), backends_cpu(url, application_name, (bouncer.pid,) if bouncer else ())

@@ -38,9 +38,18 @@ def empty_database(tmp_path: Path) -> Iterator[tuple[Engine, str | None]]:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
-def upgrade_to(connection: Connection, revision: str) -> None:
-    """Migrates the connection's database to `revision` (an older one, to put data in before a later migration)."""
+def _config(connection: Connection) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, revision)
+    return cfg
+
+
+def upgrade_to(connection: Connection, revision: str) -> None:
+    """Migrates the connection's database to `revision` (an older one, to put data in before a later migration)."""
+    command.upgrade(_config(connection), revision)
+
+
+def downgrade_to(connection: Connection, revision: str) -> None:
+    """Migrates the connection's database back to `revision`."""
+    command.downgrade(_config(connection), revision)

@@ -6,19 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from tests.migrating import empty_database, upgrade_to
-
-
-def _downgrade(connection, revision: str) -> None:  # type: ignore[no-untyped-def]
-    from alembic import command
-    from alembic.config import Config
-
-    from healthcode.db import MIGRATIONS
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = connection
-    command.downgrade(cfg, revision)
+from tests.migrating import downgrade_to, empty_database, upgrade_to
 
 
 def test_the_anchors_table_comes_and_goes_leaving_the_entries(tmp_path: Path) -> None:
@@ -38,7 +26,7 @@ def test_the_anchors_table_comes_and_goes_leaving_the_entries(tmp_path: Path) ->
             assert conn.execute(text("SELECT removed FROM ledger_anchors")).scalar_one() == 1
         # And going back drops the anchors only
         with engine.begin() as conn:
-            _downgrade(conn, "68aa31b41ace")
+            downgrade_to(conn, "68aa31b41ace")
             assert "ledger_anchors" not in inspect(conn).get_table_names()
             assert conn.execute(text("SELECT count(*) FROM ledger_entries")).scalar_one() == 1
         with engine.begin() as conn:  # and up again

@@ -7,19 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from tests.migrating import empty_database, upgrade_to
-
-
-def _downgrade(connection, revision: str) -> None:  # type: ignore[no-untyped-def]
-    from alembic import command
-    from alembic.config import Config
-
-    from healthcode.db import MIGRATIONS
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = connection
-    command.downgrade(cfg, revision)
+from tests.migrating import downgrade_to, empty_database, upgrade_to
 
 
 def test_earlier_texts_are_marked_undelivered_and_the_migration_goes_back(tmp_path: Path) -> None:
@@ -38,7 +26,7 @@ def test_earlier_texts_are_marked_undelivered_and_the_migration_goes_back(tmp_pa
         assert tuple(row) == ("failed", 0, None, "升级前写入，未投递", None, None)
         # And going back restores the old columns with the row
         with engine.begin() as conn:
-            _downgrade(conn, "5b2e9f0a7c14")
+            downgrade_to(conn, "5b2e9f0a7c14")
             columns = {c["name"] for c in inspect(conn).get_columns("sms_outbox")}
             assert columns == {"id", "phone", "body", "created_at", "sent_at"}
             assert conn.execute(text("SELECT body FROM sms_outbox")).scalar_one() == "【八闽健康码】请填报"
