@@ -4,7 +4,8 @@
   `ping` (the database answers: `/readyz`);
 - `schema`: the declarative `Base`, `bytewise`, the row ids a request may name (`DbId`, `PageNumber`), `migrate`,
   tables partitioned on PostgreSQL (`partitioned_by_range`, `not_a_partition`);
-- `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`);
+- `transactions`: sessions, the CLI's `transaction`, the request's turn (`db_turn`) and session (`DbSession`), the
+  insert that answers a concurrent request's row instead of failing on the unique key (`add_or_existing`);
 - `kept`: the hot routes' transactions on connections kept open (`in_transaction`);
 - `survive`: the writes a refusal leaves behind that the request's rollback must not undo (`survive.keep`), made again
   after a rollback on SQLite (`replayed` around every request's transaction);
@@ -27,7 +28,14 @@ from healthcode.db.schema import (
     not_a_partition,
     partitioned_by_range,
 )
-from healthcode.db.transactions import REQUEST_DB_KEY, DbSession, db_turn, session_factory, transaction
+from healthcode.db.transactions import (
+    REQUEST_DB_KEY,
+    DbSession,
+    add_or_existing,
+    db_turn,
+    session_factory,
+    transaction,
+)
 from healthcode.db.wal import wal_checkpoints
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "DbId",
     "DbSession",
     "PageNumber",
+    "add_or_existing",
     "bytewise",
     "close_hot_connections",
     "db_turn",

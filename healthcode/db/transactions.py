@@ -1,17 +1,21 @@
-"""Sessions and their transactions: the session factory, the unit of work of the CLI and jobs, the request's turn and
-the per-request session dependency (`DbSession`)."""
+"""Sessions and their transactions: the session factory, the unit of work of the CLI and jobs, the request's turn,
+the per-request session dependency (`DbSession`) and the insert that may meet a concurrent request's row
+(`add_or_existing`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.db.survive import replayed
+
+Row = TypeVar("Row")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -68,3 +72,19 @@ def get_session(
 # Scope "function": the transaction commits when the route returns, BEFORE the response is sent. With FastAPI's
 # default ("request") a client could see a redirect or a 201 before the commit, and a failed commit after a success.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def add_or_existing(session: Session, row: Row, existing: Callable[[], Row | None]) -> Row:
+    """Adds `row` after the caller's look-up missed, or returns `existing()`: the row another transaction stored under
+    the same unique key in the meantime (a double click, two tabs). The insert runs in a savepoint, so the loser's
+    transaction goes on instead of failing on the unique constraint; when `existing()` finds nothing, some other
+    constraint failed, and the IntegrityError goes on (see decisions.md)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
+    return row

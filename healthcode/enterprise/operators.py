@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from healthcode import db
 from healthcode.common import uscc as usccs
 from healthcode.common.masking import mask_id_number
 from healthcode.enterprise import operator_repository as repo
@@ -148,12 +149,14 @@ def add_operator(session: Session, org_id: int, name: str, id_number: str, by: s
     clean_name = service.clean_name(name)
     number = service.clean_id_number(id_number, now.date())
     service.check_real_name(session, number, clean_name)
+    exists = OperatorExists(f"身份证号 {mask_id_number(number)} 已是本企业经办人")
     if repo.operator(session, org_id, number) is not None:
-        raise OperatorExists(f"身份证号 {mask_id_number(number)} 已是本企业经办人")
+        raise exists
     row = EnterpriseOperator(org_id=org_id, id_number=number, name=clean_name, role=ROLE_ADDED, created_at=now,
                              created_by=by[:64])
-    session.add(row)
-    session.flush()
+    # A double-clicked 添加 may have stored the same operator since the look-up: refused as a repeated 添加 is.
+    if db.add_or_existing(session, row, lambda: repo.operator(session, org_id, number)) is not row:
+        raise exists
     _log(session, org_id, number, "add", by, now, f"添加经办人 {clean_name}")
     return OperatorView(row.id, row.name, row.id_number, row.role, row.created_at, row.created_by)
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from healthcode import db
 from healthcode.common import ids, phones
 from healthcode.common.ids import normalize_id_number
 from healthcode.common.phones import normalise_phone
@@ -100,20 +101,33 @@ def add_employee(session: Session, org_id: int, data: EmployeeInput, now: dateti
     The holder sees the name the request was made under (consent.requests_of) and can refuse."""
     name, number = clean_name(data.name), clean_id_number(data.id_number, now.date())
     phone = clean_phone(data.phone)
-    if repository.employee_by_id_number(session, org_id, number) is not None:
-        raise errors.EmployeeExists(f"身份证号 {_masked(number)} 的员工已存在")
-    existing = consent_repository.request_of(session, org_id, number)
-    if existing is not None and existing.state != "withdrawn":
-        raise errors.RequestExists(f"已向身份证号 {_masked(number)} 的居民发送过员工确认请求；"
-                                   "需由本人在“八闽健康码”中确认，或在健康上报中填写本企业的统一社会信用代码")
+    existing = _refuse_known(session, org_id, number)
     if existing is not None:
         session.delete(existing)
         session.flush()
     request = EmploymentRequest(org_id=org_id, name=name, id_number=number, phone=phone, state="pending",
                                 requested_by="enterprise", requested_at=now)
-    session.add(request)
-    session.flush()
+    # A double-clicked 新增 may have stored the same request since the look-up: refused as a repeated 新增 is.
+    if db.add_or_existing(session, request, lambda: consent_repository.request_of(session, org_id, number)) \
+            is not request:
+        _refuse_known(session, org_id, number)
+        raise _request_exists(number)
     return request
+
+
+def _refuse_known(session: Session, org_id: int, number: str) -> EmploymentRequest | None:
+    """Refuses a 新增 of an employee or of someone already asked; returns a withdrawn request (asked anew)."""
+    if repository.employee_by_id_number(session, org_id, number) is not None:
+        raise errors.EmployeeExists(f"身份证号 {_masked(number)} 的员工已存在")
+    existing = consent_repository.request_of(session, org_id, number)
+    if existing is not None and existing.state != "withdrawn":
+        raise _request_exists(number)
+    return existing
+
+
+def _request_exists(number: str) -> errors.RequestExists:
+    return errors.RequestExists(f"已向身份证号 {_masked(number)} 的居民发送过员工确认请求；"
+                                "需由本人在“八闽健康码”中确认，或在健康上报中填写本企业的统一社会信用代码")
 
 
 def update_employee(session: Session, org_id: int, employee_id: int, data: EmployeeInput, now: datetime) -> Employee:

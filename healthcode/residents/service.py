@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from healthcode import clock
+from healthcode import clock, db
 from healthcode.feeds import repository as feeds
 from healthcode.residents import repository
 from healthcode.residents.models import Person
@@ -30,17 +29,9 @@ def get_registered(session: Session, id_number: str, now: datetime | None = None
 def add_or_existing(session: Session, person: Person) -> Person:
     """Adds a new Person after a look-up missed, or returns the row another transaction stored for the same ID number
     in the meantime (two first requests for one resident at once: a double tap, two tabs, a relative linking him
-    while he signs in). The insert runs in a savepoint, so the loser's transaction goes on with the winner's row
-    instead of failing on the unique ID number; the caller then treats it as a row it found (see decisions.md)."""
-    try:
-        with session.begin_nested():
-            session.add(person)
-    except IntegrityError:
-        existing = repository.person_by_id_number(session, person.id_number)
-        if existing is None:  # some other constraint failed: not a race to hide
-            raise
-        return existing
-    return person
+    while he signs in): `db.add_or_existing`, so the loser's transaction goes on with the winner's row instead of
+    failing on the unique ID number; the caller then treats it as a row it found (see decisions.md)."""
+    return db.add_or_existing(session, person, lambda: repository.person_by_id_number(session, person.id_number))
 
 
 def register_many(session: Session, id_numbers: list[str], now: datetime) -> dict[str, Person]:
