@@ -329,8 +329,10 @@ def _mount() -> None:
     `_engine`, ...) through `healthcode.cli`, so that a test patching one of them patches it for every command."""
     from healthcode.cli_ops import ops_app  # noqa: PLC0415
     from healthcode.cli_rules import rules_app  # noqa: PLC0415
+    from healthcode.cli_users import users_app  # noqa: PLC0415
 
     app.add_typer(rules_app, name="rules")
+    app.add_typer(users_app, name="users")
     for command in ops_app.registered_commands:
         app.registered_commands.append(command)
     for group in ops_app.registered_groups:

@@ -1,5 +1,6 @@
 """`healthcode rules list` and `healthcode rules what-if` (SPEC section 11, CONTRACT): the shipped rule sets and the
-one in force; what another set (shipped, or a TOML file being drafted) would change, computed without writing."""
+one in force; what another set (shipped, or a TOML file being drafted) would change, computed without writing.
+`healthcode rules use` switches the set in force as the 赋码规则 page does (rules/in_force.py `switch`)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,55 @@ def rules_what_if(
         cli._print_json(result.as_json())
     else:
         typer.echo(result.summary())
+
+
+@rules_app.command("use")
+def rules_use(
+    rule_set_id: Annotated[str, typer.Argument(metavar="RULE_SET_ID", help="规则集编号（如 fj-2021-09）")],
+    operator: Annotated[str, typer.Option(
+        "--operator", help="操作人：疫情防控指挥部的单位管理员账号（统一社会信用代码）或具名用户的用户名")],
+    yes: Annotated[bool, typer.Option("--yes", help="不显示影响预览、不再确认，直接切换")] = False,
+) -> None:
+    """切换现行赋码规则集（同“赋码规则”页面）：先显示影响预览并确认；记入切换历史和问责记录，其他进程10秒内生效。"""
+    from healthcode import cli, clock
+    from healthcode.db import session_factory, transaction
+    from healthcode.errors import DomainError
+    from healthcode.orgs.users import authority_account
+    from healthcode.rules import in_force
+    from healthcode.rules.errors import AlreadyInForce
+    from healthcode.rules.ruleset import get_rule_set
+    from healthcode.rules.what_if import what_if
+
+    settings = cli._start()
+    engine = cli._engine(settings)
+    try:
+        # Checked and previewed in a transaction that writes nothing and is not held while the operator reads.
+        with session_factory(engine)() as session:
+            try:
+                authority_account(session, operator, settings.authority_usccs)
+                candidate = get_rule_set(rule_set_id.strip())
+                current = in_force.in_force_id(session, settings)
+                if candidate.id == current:
+                    raise AlreadyInForce(f"赋码规则集 {candidate.id} 已在执行中，无需切换")
+                figures = what_if(session, settings, candidate, clock.today())  # stored with the switch
+            finally:
+                session.rollback()
+        if not yes:
+            typer.echo(figures.summary())
+            if not typer.confirm(f"确认将现行赋码规则由 {current} 切换为 {candidate.id}（{candidate.name}）？"):
+                typer.echo("已取消，现行赋码规则未改变", err=True)
+                raise typer.Exit(1)
+        in_force.forget()  # read the set in force afresh: another switch meanwhile is not overwritten unseen
+        with transaction(engine) as session:
+            account, org = authority_account(session, operator, settings.authority_usccs)
+            if in_force.in_force_id(session, settings) != current:
+                raise AlreadyInForce("现行赋码规则集刚被他人切换，未执行本次切换，请重新查看后再试")
+            done = in_force.switch(session, settings, candidate.id, operator=account.username, org_id=org.id,
+                                   now=clock.now(), preview=figures.as_json())
+    except DomainError as exc:
+        cli._fail(exc.message)
+    typer.echo(f"已将现行赋码规则由 {done.previous} 切换为 {done.rule_set}（{candidate.name}），"
+               f"其他服务进程 {int(in_force.IN_FORCE_TTL_SECONDS)} 秒内生效")
 
 
 def candidate_rule_set(name: str) -> Any:

@@ -78,3 +78,13 @@ class NotUnitAdmin(Forbidden):
 class InvalidUsername(Invalid):
     code = "invalid_username"
     message = "用户名应以英文字母开头，由4至32位英文字母、数字、点、下划线或连字符组成"
+
+
+class NotAuthorityOperator(Forbidden):
+    code = "not_authority_operator"
+    message = "操作人须为疫情防控指挥部的有效账号（单位管理员账号或具名用户的用户名）"
+
+
+class NotAuthorityUnit(Forbidden):
+    code = "not_authority_unit"
+    message = "具名用户只能添加到疫情防控指挥部（HEALTHCODE_AUTHORITY_USCCS 所列单位）"

@@ -6,17 +6,19 @@ name, created by the unit's admin on the 具名用户 page (orgs/users_pages.py)
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from healthcode.accounts import passwords
+from healthcode.accounts import repository as account_repository
 from healthcode.accounts import service as accounts
 from healthcode.accounts.models import KIND_ORG_ADMIN, Account
 from healthcode.errors import InvalidName
 from healthcode.orgs import repository
-from healthcode.orgs.errors import InvalidUsername, OrgNotFound
-from healthcode.orgs.models import OrgAdmin
+from healthcode.orgs.errors import InvalidUsername, NotAuthorityOperator, NotAuthorityUnit, OrgNotFound
+from healthcode.orgs.models import Org, OrgAdmin
 from healthcode.orgs.service import Created
 
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{3,31}")
@@ -51,3 +53,24 @@ def deactivate_user(session: Session, org_id: int, account_id: int, now: datetim
         raise OrgNotFound("该具名用户不存在")
     accounts.deactivate(session, account, now)
     return account
+
+
+def authority_unit(session: Session, uscc: str, authority_usccs: Collection[str]) -> Org:
+    """The health authority's unit by its USCC (its admin's username): the only units with named users (the
+    `healthcode users` commands; the page is the authority admin's own)."""
+    org = repository.org_by_uscc(session, (uscc or "").strip().upper())
+    if org is None:
+        raise OrgNotFound()
+    if org.uscc not in set(authority_usccs):
+        raise NotAuthorityUnit()
+    return org
+
+
+def authority_account(session: Session, username: str, authority_usccs: Collection[str]) -> tuple[Account, Org]:
+    """An active console account of the health authority — its unit's admin (the USCC) or a named user — and its
+    unit: who an operator command acts as (`healthcode rules use --operator`), as a page acts as its signed-in user."""
+    account = account_repository.by_username(session, (username or "").strip())
+    found = repository.admin_for_account(session, account.id) if account is not None and account.active else None
+    if found is None or found[2].uscc not in set(authority_usccs):
+        raise NotAuthorityOperator()
+    return found[1], found[2]

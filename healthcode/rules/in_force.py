@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from healthcode.config import Settings
+from healthcode.ledger import service as ledger
 from healthcode.rules import in_force_repository as repository
 from healthcode.rules import ruleset as shipped
 from healthcode.rules.errors import AlreadyInForce
@@ -24,6 +25,7 @@ from healthcode.rules.ruleset import RuleSet, get_rule_set
 log = logging.getLogger(__name__)
 
 IN_FORCE_TTL_SECONDS = 10.0
+LEDGER_KIND = "rules.switched"  # ledger/kinds.py: 赋码规则切换
 _SWITCHED = "rules.switched"  # session.info: this transaction switched; what it reads is not kept until it commits
 _known: dict[Any, tuple[float, str | None]] = {}  # engine -> (time.monotonic() when read, the switched set or None)
 
@@ -55,7 +57,8 @@ def in_force_id(session: Session, settings: Settings) -> str:
 
 def switch(session: Session, settings: Settings, rule_set_id: str, *, operator: str, org_id: int | None,
            now: datetime, preview: dict[str, Any] | None = None) -> RuleSetSwitch:
-    """Puts a shipped rule set in force from `now`, recorded with who switched and the what-if they confirmed."""
+    """Puts a shipped rule set in force from `now`, recorded with who switched and the what-if they confirmed, and
+    appended to the ledger (`rules.switched`). Both the 赋码规则 page and `healthcode rules use` call this."""
     ruleset = get_rule_set(rule_set_id)
     current = in_force_id(session, settings)
     if ruleset.id == current:
@@ -63,6 +66,9 @@ def switch(session: Session, settings: Settings, rule_set_id: str, *, operator: 
     row = repository.add(session, RuleSetSwitch(
         rule_set=ruleset.id, previous=current, switched_by=operator, org_id=org_id, at=now,
         preview=json.dumps(preview, ensure_ascii=False) if preview is not None else None))
+    # In the same transaction as the row: the switch and its ledger entry commit or roll back together.
+    ledger.append(session, LEDGER_KIND, operator, {"rule_set": ruleset.id, "previous": current},
+                  ref_table="rule_set_switches", ref_id=row.id)
     engine = _engine(session)
     session.info[_SWITCHED] = True
     _known.pop(engine, None)

@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from healthcode.ledger.models import LedgerEntry
 from healthcode.rules import in_force
 from healthcode.rules.models import RuleSetSwitch
 from tests.orgs.console_factories import NOW, login, unit
@@ -64,6 +65,9 @@ def test_the_preview_shows_the_what_if_and_the_switch_needs_its_confirmation(cli
     assert (row.rule_set, row.previous, row.switched_by, row.org_id, row.at) == (
         "fj-2021-09", "fj-2020-02", authority.created.username, authority.org_id, NOW)
     assert json.loads(row.preview or "") == world.EXPECTED  # the figures the switch was confirmed on
+    entry = db.scalars(select(LedgerEntry).where(LedgerEntry.kind == "rules.switched")).one()  # as `rules use`
+    assert (entry.actor, entry.ref_id, json.loads(entry.body)) == (
+        authority.created.username, row.id, {"rule_set": "fj-2021-09", "previous": "fj-2020-02"})
     assert in_force.in_force_id(db, settings) == "fj-2021-09"
     again = client.get("/gov/rules")
     assert "省疫情防控指挥部" in again.text or authority.created.username in again.text
