@@ -114,10 +114,13 @@ def verify_legal(session: Session, person: Person, org_id: int, now: datetime) -
 
 
 def _add(session: Session, org_id: int, person: Person, role: str, now: datetime, detail: str) -> None:
+    """Associates the person with the enterprise, once: a second request of his own at the same moment (a double
+    click on 关联, two sign-ins) finds him associated, as it would a moment later (db.add_or_existing)."""
     by = label(person.name, person.id_number)
-    session.add(EnterpriseOperator(org_id=org_id, id_number=person.id_number, name=person.name, role=role,
-                                   created_at=now, created_by=by))
-    _log(session, org_id, person.id_number, "associate", by, now, detail)
+    row = EnterpriseOperator(org_id=org_id, id_number=person.id_number, name=person.name, role=role, created_at=now,
+                             created_by=by)
+    if db.add_or_existing(session, row, lambda: repo.operator(session, org_id, person.id_number)) is row:
+        _log(session, org_id, person.id_number, "associate", by, now, detail)
 
 
 def log_refusal(session: Session, person: Person, uscc: str, reason: str, now: datetime, *,

@@ -1,6 +1,7 @@
 """A double-clicked 新增员工 or 添加经办人: the second request's look-up missed, its insert meets the first one's row
 (unique enterprise and ID number). It is refused as a repeated 新增 / 添加 is (409 on the page, the 经办人 flash),
-never a 500, and one row stays. Played deterministically (tests/races.py)."""
+never a 500, and one row stays; an operator associating himself twice at once is associated once. Played
+deterministically (tests/races.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from healthcode.enterprise.errors import RequestExists
 from healthcode.enterprise.models import EmploymentRequest
 from healthcode.enterprise.operator_models import EnterpriseOperator
 from healthcode.residents.models import Person
-from tests.enterprise.factories import console_login, enterprise, id_number
+from tests.enterprise.factories import console_login, enterprise, id_number, uscc_code
 from tests.identity.flow import ZHANG
 from tests.races import miss_once
 
@@ -85,3 +86,21 @@ def test_given_another_constraint_failing_then_add_or_existing_raises_and_the_tr
         with pytest.raises(IntegrityError):  # nothing found: not a race to hide
             database.add_or_existing(session, Person(id_number=ZHANG, name="别人", created_at=NOW), lambda: None)
         assert session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_given_he_was_associated_meanwhile_then_associating_himself_again_finds_him_associated(
+    engine: Any, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthcode.enterprise.operator_models import OperatorEvent
+    from tests.enterprise.factories import person, registered
+
+    org_id = registered(db, 3, "关联企业", operator=OPERATOR, legal=id_number(8))
+    operators.associate(db, person(db, OPERATOR), "关联企业", uscc_code(3), NOW)  # the first click's request
+    db.commit()
+    missed = miss_once(monkeypatch, operator_repo, "operator")
+    with session_factory(engine)() as session, session.begin():
+        org = operators.associate(session, person(session, OPERATOR), "关联企业", uscc_code(3), NOW)
+        assert missed and org.id == org_id  # the second click: associated, no 500
+    assert count(db, EnterpriseOperator, org_id, OPERATOR) == 1
+    associated = select(func.count()).select_from(OperatorEvent).where(OperatorEvent.action == "associate")
+    assert db.scalar(associated) == 1  # the association logged once
