@@ -82,3 +82,16 @@ def add_scans(db: Session, u: Unit, count: int, *, start: datetime = NOW, step: 
 def login(client: Any, username: str, password: str) -> Any:
     """Signs the client in to the console; returns the response (a redirect on success)."""
     return client.post("/gov/login", data={"username": username, "password": password}, follow_redirects=False)
+
+
+def authority(db: Session, monkeypatch: Any) -> Unit:
+    """The health authority's unit (疫情防控指挥部), named in the environment a command reads
+    (HEALTHCODE_AUTHORITY_USCCS)."""
+    import json
+
+    from healthcode.config import get_settings
+
+    hq = unit(db, 1, "省疫情防控指挥部")
+    monkeypatch.setenv("HEALTHCODE_AUTHORITY_USCCS", json.dumps([hq.created.username]))
+    get_settings.cache_clear()
+    return hq

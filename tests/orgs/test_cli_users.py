@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 
 import healthcode.cli as cli
 from healthcode.accounts.models import Account
-from healthcode.config import get_settings
 from healthcode.orgs.models import OrgAdmin
-from tests.orgs.console_factories import NOW, login, unit
+from tests.orgs.console_factories import NOW, authority, login, unit
 
 runner = CliRunner()
 
@@ -22,11 +21,9 @@ runner = CliRunner()
 @pytest.fixture
 def hq(db, cli_engine, freeze, monkeypatch):
     freeze(NOW)
-    authority = unit(db, 1, "省疫情防控指挥部")
-    monkeypatch.setenv("HEALTHCODE_AUTHORITY_USCCS", json.dumps([authority.created.username]))
-    get_settings.cache_clear()
+    hq = authority(db, monkeypatch)
     db.commit()
-    return authority
+    return hq
 
 
 def add(org: str, username: str = "shen.he", name: str = "张审核", *extra: str) -> object:

@@ -11,13 +11,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 import healthcode.cli as cli
-from healthcode.config import get_settings
 from healthcode.ledger.models import LedgerEntry
 from healthcode.ledger.service import verify
 from healthcode.orgs import users
 from healthcode.rules import in_force
 from healthcode.rules.models import RuleSetSwitch
-from tests.orgs.console_factories import NOW, unit
+from tests.orgs.console_factories import NOW, authority, unit
 from tests.rules import whatif_world as world
 
 runner = CliRunner()
@@ -27,12 +26,10 @@ runner = CliRunner()
 def hq(db, cli_engine, freeze, monkeypatch):
     """The health authority's unit, named in the environment a command reads, and the world of the what-if."""
     freeze(NOW)
-    authority = unit(db, 1, "省疫情防控指挥部")
-    monkeypatch.setenv("HEALTHCODE_AUTHORITY_USCCS", json.dumps([authority.created.username]))
-    get_settings.cache_clear()
+    hq = authority(db, monkeypatch)
     world.build(db)
     db.commit()
-    return authority
+    return hq
 
 
 def use(*args: str, answer: str | None = None) -> object:
